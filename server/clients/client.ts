@@ -1,0 +1,52 @@
+// The client model. The wire shape is the contract's `oAuth2Client` schema; the domain only adds what is
+// never sent (the secret's hash).
+import type { components } from '../../sdk/generated/openapi.js';
+
+export type OAuth2Client = components['schemas']['oAuth2Client'];
+
+/** What the ClientStore persists: the client document (never holding the plaintext secret) plus the hash. */
+export interface StoredClient {
+  client_id: string;
+  client_name: string;
+  owner: string;
+  /** Hydra's `$pbkdf2-sha256$…` (or imported bcrypt) hash; null for a public client without a secret. */
+  secret_hash: string | null;
+  /** The full client JSON as GET returns it (no client_secret, registration_access_token, registration_client_uri). */
+  document: OAuth2Client;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The 13 per-grant lifespan fields, in Hydra's declaration order (`client.Lifespans`). */
+export const LIFESPAN_FIELDS = [
+  'authorization_code_grant_access_token_lifespan',
+  'authorization_code_grant_id_token_lifespan',
+  'authorization_code_grant_refresh_token_lifespan',
+  'client_credentials_grant_access_token_lifespan',
+  'implicit_grant_access_token_lifespan',
+  'implicit_grant_id_token_lifespan',
+  'jwt_bearer_grant_access_token_lifespan',
+  'refresh_token_grant_id_token_lifespan',
+  'refresh_token_grant_access_token_lifespan',
+  'refresh_token_grant_refresh_token_lifespan',
+  'device_authorization_grant_id_token_lifespan',
+  'device_authorization_grant_access_token_lifespan',
+  'device_authorization_grant_refresh_token_lifespan',
+] as const;
+
+export type LifespanField = (typeof LIFESPAN_FIELDS)[number];
+
+/** A create or replace request body: every field may be absent (or null, which Go's decoder treats alike). */
+export type OAuth2ClientInput = Partial<OAuth2Client>;
+
+/** Body of PUT /admin/clients/{id}/lifespans. */
+export type OAuth2ClientTokenLifespans = components['schemas']['oAuth2ClientTokenLifespans'];
+
+/** One RFC 6902 operation as the contract describes it (the service also refuses move, copy and test). */
+export type JsonPatchOperation = components['schemas']['jsonPatch'];
+
+/** Hydra's `oidc.dynamic_client_registration.default_scope` default, given to clients created without scope. */
+export const DEFAULT_CLIENT_SCOPE = 'offline_access offline openid';
+
+/** Signing algorithms Hydra accepts for `private_key_jwt` client assertions (`client/validator.go`). */
+export const AUTH_TOKEN_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];

@@ -1,0 +1,24 @@
+// Storage ports of the client registry. Implemented by `storage/pg-client-store.ts` (and an in-memory store
+// in tests). Ports speak domain types only; they never see HTTP or SQL.
+import type { StoredClient } from './client.js';
+
+export interface ClientListQuery {
+  /** Maximum number of clients to return. */
+  limit: number;
+  /** Keyset pagination: only clients whose id sorts strictly after this one (ORDER BY id ASC). */
+  afterId?: string;
+  /** Exact-match filters, as Hydra's `client_name` and `owner` query parameters. */
+  client_name?: string;
+  owner?: string;
+}
+
+export interface ClientStore {
+  /** Inserts a new client. Throws `ConflictError` when the id exists. */
+  create(client: StoredClient): Promise<void>;
+  get(id: string): Promise<StoredClient | null>;
+  /** Replaces a stored client; the store keeps the original created_at. Throws `NotFoundError` when absent. */
+  update(client: StoredClient): Promise<void>;
+  /** Returns false when no such client existed. Deleting a client also deletes its tokens. */
+  delete(id: string): Promise<boolean>;
+  list(query: ClientListQuery): Promise<StoredClient[]>;
+}

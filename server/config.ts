@@ -1,0 +1,239 @@
+// One validated configuration. Keys are Hydra's (dotted, as in hydra.yml); each can also be set through the
+// environment with Hydra's naming: the key upper-cased with `.` → `_` (urls.self.issuer → URLS_SELF_ISSUER).
+// Precedence: defaults < --config file < environment. An invalid value stops startup with a message naming the key.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseDuration } from './clients/duration.js';
+
+export type AccessTokenStrategyName = 'opaque' | 'jwt';
+
+export interface Config {
+  /** `dsn`: unset → persistent embedded PostgreSQL under `.tollgate/`; `memory` → throwaway; else postgres://… */
+  dsn: string | undefined;
+  /** `secrets.system`: first entry signs and encrypts; all entries verify and decrypt (rotation). */
+  secretsSystem: string[];
+  /** `urls.self.issuer`: the `iss` of every token, verbatim. */
+  issuer: string;
+  /** `urls.self.public`: base URL of the public port, used in discovery. */
+  publicUrl: string;
+  serve: {
+    public: { host: string; port: number };
+    admin: { host: string; port: number };
+  };
+  /** `ttl.access_token` in milliseconds (Go duration in the file, default 1h). */
+  accessTokenTtlMs: number;
+  strategies: {
+    /** `strategies.access_token`: opaque (default) or jwt; a client's `access_token_strategy` overrides it. */
+    accessToken: AccessTokenStrategyName;
+    /** `strategies.scope`: wildcard (default) or exact. */
+    scope: 'wildcard' | 'exact';
+    /** `strategies.jwt.scope_claim`: list (`scp`, default), string (`scope`) or both. */
+    jwtScopeClaim: 'list' | 'string' | 'both';
+  };
+  /** `oauth2.hashers.pbkdf2.iterations`, default 25000 as Hydra. */
+  pbkdf2Iterations: number;
+  /** `webfinger.jwks.broadcast_keys`: key sets published at /.well-known/jwks.json. */
+  broadcastKeys: string[];
+  /** `log.level`: trace, debug, info, warn, error, fatal. */
+  logLevel: string;
+  /** `--dev`: allows an http issuer and generates a system secret when none is set. */
+  dev: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${key}: ${message}`);
+  }
+}
+
+/** Every key this server reads, with its type. Also the list of recognised environment variables. */
+const KEYS = {
+  dsn: 'string',
+  'secrets.system': 'list',
+  'urls.self.issuer': 'string',
+  'urls.self.public': 'string',
+  'serve.public.host': 'string',
+  'serve.public.port': 'int',
+  'serve.admin.host': 'string',
+  'serve.admin.port': 'int',
+  'ttl.access_token': 'duration',
+  'strategies.access_token': 'string',
+  'strategies.scope': 'string',
+  'strategies.jwt.scope_claim': 'string',
+  'oauth2.hashers.algorithm': 'string',
+  'oauth2.hashers.pbkdf2.iterations': 'int',
+  'webfinger.jwks.broadcast_keys': 'list',
+  'log.level': 'string',
+} as const;
+type Key = keyof typeof KEYS;
+type Raw = Partial<Record<Key, unknown>>;
+
+export const envName = (key: string) => key.toUpperCase().replaceAll('.', '_');
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  configFile?: string;
+  dev?: boolean;
+  /** Extra values that win over everything (tests). */
+  overrides?: Raw;
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const raw: Raw = {};
+  if (options.configFile) Object.assign(raw, readConfigFile(options.configFile));
+  for (const key of Object.keys(KEYS) as Key[]) {
+    const value = env[envName(key)];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  Object.assign(raw, options.overrides);
+  return validate(raw, options.dev ?? false);
+}
+
+function readConfigFile(file: string): Raw {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError('--config', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const out: Raw = {};
+  const walk = (node: unknown, prefix: string) => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+      if (!(prefix in KEYS)) throw new ConfigError(prefix, `unknown key in ${file}`);
+      out[prefix as Key] = node;
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      // A nested object whose path is itself a key would be a type error; report it as such below.
+      if (key in KEYS && (v === null || typeof v !== 'object' || Array.isArray(v))) out[key as Key] = v;
+      else walk(v, key);
+    }
+  };
+  walk(doc ?? {}, '');
+  return out;
+}
+
+function str(raw: Raw, key: Key, fallback: string): string {
+  const v = raw[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(key, 'must be a string');
+  return String(v);
+}
+
+function int(raw: Raw, key: Key, fallback: number, min: number, max: number): number {
+  const v = raw[key];
+  if (v === undefined || v === null) return fallback;
+  const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(key, `must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function list(raw: Raw, key: Key, fallback: string[]): string[] {
+  const v = raw[key];
+  if (v === undefined || v === null) return fallback;
+  if (Array.isArray(v)) return v.map(String);
+  const s = String(v).trim();
+  // Hydra accepts a JSON array or a comma-separated list in the environment.
+  if (s.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(s);
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      throw new ConfigError(key, 'is not a valid JSON array');
+    }
+  }
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+function oneOf<T extends string>(raw: Raw, key: Key, allowed: readonly T[], fallback: T): T {
+  const v = str(raw, key, fallback).toLowerCase();
+  if (!allowed.includes(v as T)) {
+    throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+function validate(raw: Raw, dev: boolean): Config {
+  const publicPort = int(raw, 'serve.public.port', 4444, 0, 65535);
+  const adminPort = int(raw, 'serve.admin.port', 4445, 0, 65535);
+  const publicHost = str(raw, 'serve.public.host', '');
+  const adminHost = str(raw, 'serve.admin.host', '');
+
+  const scheme = dev ? 'http' : 'https';
+  const issuer = str(raw, 'urls.self.issuer', `${scheme}://${publicHost || 'localhost'}:${publicPort}/`);
+  checkUrl('urls.self.issuer', issuer, dev);
+  const publicUrl = str(raw, 'urls.self.public', issuer);
+  checkUrl('urls.self.public', publicUrl, dev);
+
+  const secretsSystem = list(raw, 'secrets.system', []);
+  for (const [i, s] of secretsSystem.entries()) {
+    // Hydra requires at least 16 characters per system secret (config schema).
+    if (s.length < 16) throw new ConfigError('secrets.system', `entry ${i} must be at least 16 characters long`);
+  }
+  if (secretsSystem.length === 0 && !dev) {
+    throw new ConfigError(
+      'secrets.system',
+      'is required (set SECRETS_SYSTEM); only --dev generates one (see README, differences from Hydra)',
+    );
+  }
+
+  let accessTokenTtlMs: number;
+  const ttl = str(raw, 'ttl.access_token', '1h');
+  try {
+    accessTokenTtlMs = Number(parseDuration(ttl)) / 1e6;
+  } catch {
+    throw new ConfigError('ttl.access_token', `must be a duration such as 1h or 30m, got ${JSON.stringify(ttl)}`);
+  }
+  if (accessTokenTtlMs <= 0) throw new ConfigError('ttl.access_token', 'must be positive');
+
+  const algorithm = str(raw, 'oauth2.hashers.algorithm', 'pbkdf2');
+  if (algorithm !== 'pbkdf2') {
+    throw new ConfigError('oauth2.hashers.algorithm', `only pbkdf2 is supported, got ${JSON.stringify(algorithm)}`);
+  }
+
+  const dsn = raw.dsn === undefined || raw.dsn === null || raw.dsn === '' ? undefined : str(raw, 'dsn', '');
+  if (dsn !== undefined && dsn !== 'memory' && !/^postgres(ql)?:\/\//.test(dsn)) {
+    throw new ConfigError('dsn', 'must be unset, "memory" or a postgres:// URL (PostgreSQL is the only database)');
+  }
+
+  return {
+    dsn,
+    secretsSystem,
+    issuer,
+    publicUrl,
+    serve: { public: { host: publicHost, port: publicPort }, admin: { host: adminHost, port: adminPort } },
+    accessTokenTtlMs,
+    strategies: {
+      accessToken: oneOf(raw, 'strategies.access_token', ['opaque', 'jwt'] as const, 'opaque'),
+      // Hydra falls back to exact for unknown values; we refuse them so a typo cannot silently change behaviour.
+      scope: oneOf(raw, 'strategies.scope', ['wildcard', 'exact'] as const, 'wildcard'),
+      jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'list'),
+    },
+    pbkdf2Iterations: int(raw, 'oauth2.hashers.pbkdf2.iterations', 25000, 1, 10_000_000),
+    broadcastKeys: list(raw, 'webfinger.jwks.broadcast_keys', ['hydra.openid.id-token']),
+    logLevel: oneOf(raw, 'log.level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
+    dev,
+  };
+}
+
+function checkUrl(key: string, value: string, dev: boolean) {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, `must be an absolute URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && !(dev && url.protocol === 'http:')) {
+    throw new ConfigError(key, 'must use https (http is allowed with --dev, as in Hydra)');
+  }
+}

@@ -1,0 +1,118 @@
+// Typed errors thrown by domain code. `http/error-handler.ts` is the only place that turns them into
+// response bodies: always Hydra's two keys, `{"error": ..., "error_description": ...}`.
+
+/** Base of every error that has a defined wire form. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description ? `${error}: ${description}` : error);
+  }
+
+  /** The body Hydra sends: fosite and herodot errors both reduce to these two keys. */
+  toJSON(): { error: string; error_description: string } {
+    // fosite replaces double quotes in descriptions by single quotes (fosite/errors.go).
+    return { error: this.error, error_description: this.description.replaceAll('"', "'") };
+  }
+}
+
+/**
+ * RFC 6749 §5.2 error. fosite sends `error_description` as the fixed description of the code, a space, and
+ * the hint that explains this occurrence.
+ */
+export class OAuth2Error extends ApiError {
+  constructor(status: number, code: string, description: string, hint?: string) {
+    super(status, code, hint ? `${description} ${hint}` : description);
+  }
+}
+
+const define = (status: number, code: string, description: string) =>
+  class extends OAuth2Error {
+    static readonly code = code;
+    constructor(hint?: string) {
+      super(status, code, description, hint);
+    }
+  };
+
+// Descriptions are fosite's, so error bodies compare equal with Hydra's.
+export class InvalidRequest extends define(
+  400,
+  'invalid_request',
+  'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+) {}
+export class InvalidClient extends define(
+  401,
+  'invalid_client',
+  'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).',
+) {}
+export class InvalidGrant extends define(
+  400,
+  'invalid_grant',
+  'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+) {}
+export class UnauthorizedClient extends define(
+  400,
+  'unauthorized_client',
+  'The client is not authorized to request a token using this method.',
+) {}
+export class UnsupportedGrantType extends define(
+  400,
+  'unsupported_grant_type',
+  'The authorization grant type is not supported by the authorization server.',
+) {}
+export class InvalidScope extends define(
+  400,
+  'invalid_scope',
+  'The requested scope is invalid, unknown, or malformed.',
+) {}
+export class UnsupportedTokenType extends define(
+  400,
+  'unsupported_token_type',
+  'The authorization server does not support the revocation of the presented token type. That is, the client tried to revoke an access token on a server not supporting this feature.',
+) {}
+export class InvalidClientMetadata extends define(
+  400,
+  'invalid_client_metadata',
+  'The value of one of the Client Metadata fields is invalid and the server has rejected this request. Note that an Authorization Server MAY choose to substitute a valid value for any requested parameter of a Client\'s Metadata.',
+) {}
+export class InvalidRedirectUri extends define(
+  400,
+  'invalid_redirect_uri',
+  'The value of one or more redirect_uris is invalid.',
+) {}
+export class ServerError extends define(
+  500,
+  'server_error',
+  'The authorization server encountered an unexpected condition that prevented it from fulfilling the request.',
+) {}
+/** A dependency (the database) is down: 503, never `invalid_client` (user research §1.10, contract §8). */
+export class TemporarilyUnavailable extends define(
+  503,
+  'temporarily_unavailable',
+  'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
+) {}
+
+// Admin API errors are herodot errors in Hydra: `error` is herodot's message, `error_description` its reason.
+
+export class NotFoundError extends ApiError {
+  constructor(error = 'Unable to locate the resource', description = '') {
+    super(404, error, description);
+  }
+}
+
+export class ConflictError extends ApiError {
+  constructor(
+    description = '',
+    error = 'Unable to insert or update resource because a resource with that value exists already',
+  ) {
+    super(409, error, description);
+  }
+}
+
+export class BadRequestError extends ApiError {
+  constructor(description: string, error = 'The request was malformed or contained invalid parameters') {
+    super(400, error, description);
+  }
+}

@@ -1,0 +1,48 @@
+// Storage port for issued access tokens (opaque and JWT both get a row, as in Hydra), keyed by a hash of the
+// token's signature part; the token itself is never stored.
+
+export interface AccessTokenRecord {
+  /** hex(SHA-384(signature part)), as Hydra's `hydra_oauth2_access.signature`. */
+  signature: string;
+  /** Groups tokens of one grant; revocation deletes by request id (fosite). */
+  request_id: string;
+  client_id: string;
+  subject: string;
+  granted_scope: string[];
+  granted_audience: string[];
+  requested_at: Date;
+  expires_at: Date;
+}
+
+export interface AccessTokenStore {
+  insert(token: AccessTokenRecord): Promise<void>;
+  get(signature: string): Promise<AccessTokenRecord | null>;
+  /** RFC 7009: removes every token of the request the given token belongs to. */
+  deleteByRequestId(requestId: string): Promise<void>;
+  /** Hydra's `DELETE /admin/oauth2/tokens?client_id=`. */
+  deleteByClientId(clientId: string): Promise<void>;
+}
+
+/** What an access token asserts; the same for both strategies. */
+export interface AccessTokenClaims {
+  request_id: string;
+  issuer: string;
+  client_id: string;
+  subject: string;
+  scope: string[];
+  audience: string[];
+  issued_at: Date;
+  expires_at: Date;
+}
+
+/**
+ * How an access token looks (fosite's strategy split): `opaque` is Hydra's `ory_at_` HMAC format, `jwt` is an
+ * RFC 9068 JWT. Where it is stored is the AccessTokenStore's business.
+ */
+export interface AccessTokenStrategy {
+  readonly name: 'opaque' | 'jwt';
+  /** Mints a token; `signature` is the storage key (hex SHA-384 of the token's signature part). */
+  issue(claims: AccessTokenClaims): Promise<{ token: string; signature: string }>;
+  /** Checks the token's integrity (HMAC or JWS, every configured system secret / key); the storage key or null. */
+  validate(token: string): Promise<string | null>;
+}

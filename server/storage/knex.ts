@@ -1,0 +1,42 @@
+// Knex over `pg`, plus the migrator. PostgreSQL is the only dialect, so there is no SQL branching anywhere.
+import { fileURLToPath } from 'node:url';
+import knexFactory, { type Knex } from 'knex';
+import type { PgConnection } from './dsn.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+export const MIGRATIONS_TABLE = 'tollgate_migrations';
+
+export function createKnex(connection: PgConnection): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: connection.connectionString },
+    pool: {
+      min: 0,
+      max: connection.pool.max,
+      idleTimeoutMillis: connection.pool.idleTimeoutMs,
+      // Fail fast when the database is down: a request should get a 503 quickly, not hang.
+      acquireTimeoutMillis: 5_000,
+      createTimeoutMillis: 3_000,
+      propagateCreateError: true,
+    },
+    acquireConnectionTimeout: 5_000,
+    migrations: migratorConfig(),
+  });
+}
+
+export function migratorConfig(): Knex.MigratorConfig {
+  return { directory: MIGRATIONS_DIR, tableName: MIGRATIONS_TABLE, loadExtensions: ['.js'] };
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
+  const [applied, pending] = (await knex.migrate.list(migratorConfig())) as [
+    { name: string }[],
+    { file: string }[],
+  ];
+  return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.file) };
+}
