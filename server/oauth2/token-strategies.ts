@@ -1,0 +1,218 @@
+// The two access-token formats (fosite's strategy split): Hydra's opaque HMAC token and an RFC 9068 JWT.
+// Both only mint and check integrity; storage, expiry and revocation are the AccessTokenStore's business.
+import {
+  constants,
+  createHash,
+  createHmac,
+  type KeyObject,
+  randomBytes,
+  sign,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
+import { uuidv4 } from '../crypto/random.js';
+import type { SystemSecrets } from '../crypto/secrets.js';
+import { ACCESS_TOKEN_KEY_SET, type JwsAlgorithm, type KeyManager } from '../keys/key-manager.js';
+import type { AccessTokenClaims, AccessTokenStrategy } from './ports.js';
+
+const ACCESS_TOKEN_PREFIX = 'ory_at_';
+// fosite's GetTokenEntropy default.
+const TOKEN_ENTROPY_BYTES = 32;
+// Far beyond any token we mint; bounds the work garbage input can cause.
+const MAX_TOKEN_LENGTH = 16 * 1024;
+
+/** Hydra's storage key for a token: hex(SHA-384(signature part as sent)), 96 lowercase hex chars (`x/sighash.go`). */
+export function signatureKey(signaturePart: string): string {
+  return createHash('sha384').update(signaturePart, 'utf8').digest('hex');
+}
+
+/**
+ * base64url without padding, and only the canonical encoding: Node (like Go's non-strict decoder) ignores
+ * trailing bits, so without this a token with a changed last character could still verify.
+ */
+function decodeB64Url(part: string): Buffer | null {
+  if (part.length === 0 || !/^[A-Za-z0-9_-]+$/.test(part)) return null;
+  const bytes = Buffer.from(part, 'base64url');
+  return bytes.toString('base64url') === part ? bytes : null;
+}
+
+const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+
+export interface OpaqueTokenStrategyOptions {
+  /** Source of the token key bytes; tests inject fixed bytes to check Hydra's test vector. */
+  random?: (size: number) => Buffer;
+}
+
+/**
+ * Hydra's opaque token: `ory_at_` + b64url(32 random bytes) + `.` + b64url(HMAC-SHA-512/256(SHA-256(secret),
+ * key bytes)) (`fosite/token/hmac/hmacsha.go`, contract §4). Nothing about the grant is inside the token.
+ */
+export class OpaqueTokenStrategy implements AccessTokenStrategy {
+  readonly name = 'opaque';
+  private readonly random: (size: number) => Buffer;
+
+  constructor(
+    private readonly secrets: SystemSecrets,
+    options: OpaqueTokenStrategyOptions = {},
+  ) {
+    this.random = options.random ?? randomBytes;
+  }
+
+  async issue(_claims: AccessTokenClaims): Promise<{ token: string; signature: string }> {
+    const key = this.random(TOKEN_ENTROPY_BYTES);
+    const sig = b64url(this.hmac(this.secrets.current, key));
+    return { token: `${ACCESS_TOKEN_PREFIX}${b64url(key)}.${sig}`, signature: signatureKey(sig) };
+  }
+
+  /** Like Hydra, a token without the `ory_at_` prefix validates too; every system secret is tried (rotation). */
+  async validate(token: string): Promise<string | null> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+    const raw = token.startsWith(ACCESS_TOKEN_PREFIX) ? token.slice(ACCESS_TOKEN_PREFIX.length) : token;
+    const parts = raw.split('.');
+    if (parts.length !== 2) return null;
+    const key = decodeB64Url(parts[0]!);
+    const sig = decodeB64Url(parts[1]!);
+    if (!key || !sig) return null;
+    for (const secret of this.secrets.all) {
+      const expected = this.hmac(secret, key);
+      if (expected.length === sig.length && timingSafeEqual(expected, sig)) return signatureKey(parts[1]!);
+    }
+    return null;
+  }
+
+  private hmac(secret: Buffer, key: Buffer): Buffer {
+    return createHmac('sha512-256', secret).update(key).digest();
+  }
+}
+
+// How node's sign/verify realise each JWS algorithm (RFC 7518 §3): digest, RSA padding, ECDSA signature encoding.
+const JWS_PARAMS: Record<JwsAlgorithm, { digest: string | null; pss?: boolean; ecdsa?: boolean }> = {
+  RS256: { digest: 'sha256' },
+  RS384: { digest: 'sha384' },
+  RS512: { digest: 'sha512' },
+  PS256: { digest: 'sha256', pss: true },
+  PS384: { digest: 'sha384', pss: true },
+  PS512: { digest: 'sha512', pss: true },
+  // JWS wants the raw r||s form, not DER (RFC 7518 §3.4).
+  ES256: { digest: 'sha256', ecdsa: true },
+  ES384: { digest: 'sha384', ecdsa: true },
+  ES512: { digest: 'sha512', ecdsa: true },
+  EdDSA: { digest: null },
+};
+
+function keyInput(alg: JwsAlgorithm, key: KeyObject) {
+  const p = JWS_PARAMS[alg];
+  if (p.pss)
+    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+  if (p.ecdsa) return { key, dsaEncoding: 'ieee-p1363' as const };
+  return { key };
+}
+
+// The callback forms run in libuv's thread pool: an RSA-4096 signature does not block the event loop.
+function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), (err, sig) =>
+      err ? reject(err) : resolve(sig),
+    ),
+  );
+}
+
+function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
+  return new Promise((resolve) =>
+    verify(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), sig, (err, ok) =>
+      resolve(!err && ok),
+    ),
+  );
+}
+
+const isJws = (alg: unknown): alg is JwsAlgorithm =>
+  typeof alg === 'string' && Object.hasOwn(JWS_PARAMS, alg);
+
+function parseJson(part: string): Record<string, unknown> | null {
+  const bytes = decodeB64Url(part);
+  if (!bytes) return null;
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface JwtTokenStrategyOptions {
+  /** Hydra's `strategies.jwt.scope_claim`: `scp` array, `scope` string, or both. */
+  scopeClaim: 'list' | 'string' | 'both';
+  /** Key set that signs access tokens; Hydra's is fixed. */
+  setId?: string;
+}
+
+/**
+ * RFC 9068 JWT access tokens signed with the newest key of `hydra.jwt.access-token`. Claims follow Hydra
+ * (contract §4); the header says `typ: at+jwt` as RFC 9068 §2.1 requires, where Hydra sends `JWT`.
+ */
+export class JwtTokenStrategy implements AccessTokenStrategy {
+  readonly name = 'jwt';
+  private readonly setId: string;
+
+  constructor(
+    private readonly keys: KeyManager,
+    private readonly options: JwtTokenStrategyOptions,
+  ) {
+    this.setId = options.setId ?? ACCESS_TOKEN_KEY_SET;
+  }
+
+  async issue(claims: AccessTokenClaims): Promise<{ token: string; signature: string }> {
+    const { kid, alg, key } = await this.keys.getOrCreateSigningKey(this.setId);
+    const iat = Math.floor(claims.issued_at.getTime() / 1000);
+    const payload: Record<string, unknown> = {
+      iss: claims.issuer,
+      sub: claims.subject,
+      aud: [...claims.audience],
+      exp: Math.floor(claims.expires_at.getTime() / 1000),
+      iat,
+      nbf: iat,
+      jti: claims.request_id || uuidv4(),
+      client_id: claims.client_id,
+    };
+    if (this.options.scopeClaim !== 'string') payload.scp = [...claims.scope];
+    if (this.options.scopeClaim !== 'list') payload.scope = claims.scope.join(' ');
+    // Hydra mirrors the session's extra claims here (`oauth2.mirror_top_level_claims`); none exist yet.
+    payload.ext = {};
+    const input = `${b64url(JSON.stringify({ alg, kid, typ: 'at+jwt' }))}.${b64url(JSON.stringify(payload))}`;
+    const sig = b64url(await jwsSign(alg, key, input));
+    return { token: `${input}.${sig}`, signature: signatureKey(sig) };
+  }
+
+  /**
+   * Checks structure, header and signature only (expiry is the caller's, as Hydra checks it from the stored
+   * session). `typ: JWT` is accepted too, for tokens Hydra issued before a migration. Key-store failures
+   * propagate; malformed input gives null.
+   */
+  async validate(token: string): Promise<string | null> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+    const parts = token.split('.');
+    if (parts.length !== 3) return null;
+    const [h, p, s] = parts as [string, string, string];
+    const header = parseJson(h);
+    const sig = decodeB64Url(s);
+    if (!header || !sig || !parseJson(p)) return null;
+    const { alg, kid, typ } = header;
+    if (typ !== 'at+jwt' && typ !== 'JWT') return null;
+    if (!isJws(alg) || (kid !== undefined && typeof kid !== 'string')) return null;
+    const candidates = await this.keys.verificationKeys(this.setId, kid);
+    const input = `${h}.${p}`;
+    for (const k of candidates) {
+      // The key's own alg must match the header (RFC 8725 §3.1: no algorithm substitution).
+      if (
+        (kid === undefined || k.kid === kid) &&
+        k.alg === alg &&
+        (await jwsVerify(alg, k.key, input, sig))
+      ) {
+        return signatureKey(s);
+      }
+    }
+    return null;
+  }
+}
