@@ -470,11 +470,8 @@ export interface components {
             registration_access_token?: string;
             /** @description URL of the client's dynamic client registration endpoint; only returned on create. */
             registration_client_uri?: string;
-            /**
-             * @description Access token format for this client, overriding `strategies.access_token`; empty means the global one.
-             * @enum {string}
-             */
-            access_token_strategy?: "jwt" | "opaque" | "";
+            /** @description Access token format for this client, `jwt` or `opaque` (case-insensitive, stored lowercase as in Hydra), overriding `strategies.access_token`; empty means the global one. */
+            access_token_strategy?: string;
             /** @description Skip the consent screen for this client. */
             skip_consent?: boolean;
             /** @description Skip the logout consent screen for this client; null when unset. */

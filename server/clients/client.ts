@@ -49,4 +49,14 @@ export type JsonPatchOperation = components['schemas']['jsonPatch'];
 export const DEFAULT_CLIENT_SCOPE = 'offline_access offline openid';
 
 /** Signing algorithms Hydra accepts for `private_key_jwt` client assertions (`client/validator.go`). */
-export const AUTH_TOKEN_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+export const AUTH_TOKEN_SIGNING_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+];

@@ -1,0 +1,241 @@
+// The client registry behind the admin API (Hydra `client/handler.go`): create, read, list, replace, patch,
+// lifespans and delete. Methods return the wire JSON of the contract's `oAuth2Client`.
+//
+// Concurrency: set, patch and setLifespans read, modify and write back; two concurrent writers can lose an
+// update, as in Hydra. Preventing that needs a conditional update in the store (compare-and-set on updated_at
+// or a version column), which ClientStore does not offer yet.
+
+import { randomSecret, uuidv4 } from '../crypto/random.js';
+import { BadRequestError, NotFoundError } from '../oauth2/errors.js';
+import {
+  type JsonPatchOperation,
+  LIFESPAN_FIELDS,
+  type OAuth2Client,
+  type OAuth2ClientInput,
+  type OAuth2ClientTokenLifespans,
+  type StoredClient,
+} from './client.js';
+import {
+  type ClientModel,
+  type ClientValidatorOptions,
+  floorToSecond,
+  readClient,
+  readLifespans,
+  renderClient,
+  toStoredForm,
+  validateClient,
+} from './client-validator.js';
+import { applyJsonPatch } from './json-patch.js';
+import { decodePageToken, encodePageToken, pageSize } from './pagination.js';
+import type { ClientStore } from './ports.js';
+
+export interface ClientServiceDeps {
+  store: ClientStore;
+  hasher: { hash(secret: string): Promise<string> };
+  /** Issues a registration access token (`ory_at_…`) and the signature Hydra would store for it. */
+  registrationToken: () => Promise<{ token: string; signature: string }>;
+  /** The public URL (`urls.self.public`), used for `registration_client_uri`. */
+  publicUrl: string;
+  now?: () => Date;
+  validation?: ClientValidatorOptions;
+}
+
+export interface ListClientsQuery {
+  page_size?: number;
+  page_token?: string;
+  client_name?: string;
+  owner?: string;
+}
+
+export interface ClientPage {
+  clients: OAuth2Client[];
+  /** The effective page size (default and cap applied), for the `Link` header. */
+  pageSize: number;
+  /** Present when more clients follow; pass it back as `page_token`. */
+  nextPageToken?: string;
+}
+
+/** Length of generated secrets (Hydra `x.GenerateSecret(26)`). */
+const GENERATED_SECRET_LENGTH = 26;
+
+// Hydra's patcher protects the id; the path's id wins anyway, but a clear 400 beats a silently ignored op.
+const PATCH_DENY_PATHS = ['/client_id'];
+
+/** Go's `url.PathEscape`: like encodeURIComponent, but keeps `$&+,:;=@` and escapes `!'()*`. */
+const pathEscape = (s: string): string =>
+  encodeURIComponent(s)
+    .replace(/%(24|26|2B|2C|3A|3B|3D|40)/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export class ClientService {
+  private readonly store: ClientStore;
+  private readonly hasher: ClientServiceDeps['hasher'];
+  private readonly registrationToken: ClientServiceDeps['registrationToken'];
+  private readonly publicUrl: string;
+  private readonly now: () => Date;
+  private readonly validation: ClientValidatorOptions;
+
+  constructor(deps: ClientServiceDeps) {
+    this.store = deps.store;
+    this.hasher = deps.hasher;
+    this.registrationToken = deps.registrationToken;
+    this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
+    this.now = deps.now ?? (() => new Date());
+    this.validation = deps.validation ?? {};
+  }
+
+  /**
+   * POST /admin/clients. The response carries the plaintext secret (generated when none was sent, except for
+   * `token_endpoint_auth_method: none`), a registration access token and the registration URI.
+   */
+  async create(input: OAuth2ClientInput): Promise<OAuth2Client> {
+    const { client: read, secret: sent } = readClient(input);
+    const client = validateClient(read, sent, this.validation);
+    if (client.client_id === '') client.client_id = uuidv4();
+
+    const isPublic = client.token_endpoint_auth_method === 'none';
+    // Hydra hashes a secret a public client was given, but never shows it; it only generates one for others.
+    const secret = sent !== '' ? sent : isPublic ? '' : randomSecret(GENERATED_SECRET_LENGTH);
+    const secretHash = secret === '' ? null : await this.hasher.hash(secret);
+
+    const now = this.now();
+    const createdAt = floorToSecond(now);
+    // Issued before the insert, so a failure leaves no client behind. Only the token is returned: the
+    // document never holds it (see the report on storing its signature).
+    const registration = await this.registrationToken();
+    await this.store.create(this.toStored(client, secretHash, createdAt, now));
+
+    return renderClient(client, {
+      created_at: createdAt,
+      updated_at: now,
+      client_secret: isPublic ? undefined : secret,
+      registration_access_token: registration.token,
+      registration_client_uri: `${this.publicUrl}/oauth2/register/${pathEscape(client.client_id)}`,
+    });
+  }
+
+  /** GET /admin/clients/{id}: never with a secret. */
+  async get(id: string): Promise<OAuth2Client> {
+    return this.render(await this.load(id));
+  }
+
+  /** DELETE /admin/clients/{id}. */
+  async delete(id: string): Promise<void> {
+    if (!(await this.store.delete(id))) throw new NotFoundError();
+  }
+
+  /** GET /admin/clients: one page ordered by id, filtered by exact name and owner (empty means no filter). */
+  async list(query: ListClientsQuery = {}): Promise<ClientPage> {
+    const limit = pageSize(query.page_size);
+    const afterId = query.page_token ? decodePageToken(query.page_token) : undefined;
+    // One row more than the page tells whether a next page exists without counting.
+    const rows = await this.store.list({
+      limit: limit + 1,
+      ...(afterId !== undefined && { afterId }),
+      ...(query.client_name && { client_name: query.client_name }),
+      ...(query.owner && { owner: query.owner }),
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      clients: page.map((row) => this.render(row)),
+      pageSize: limit,
+      ...(rows.length > limit && last !== undefined && { nextPageToken: encodePageToken(last.client_id) }),
+    };
+  }
+
+  /**
+   * PUT /admin/clients/{id}: a full replace. The path's id wins, unsent fields take their defaults, an unsent
+   * secret keeps the stored hash, and a sent secret is hashed and echoed once.
+   */
+  async set(id: string, input: OAuth2ClientInput): Promise<OAuth2Client> {
+    const { client: read, secret } = readClient(input);
+    read.client_id = id;
+    const client = validateClient(read, secret, this.validation);
+    return this.replace(await this.load(id), client, secret);
+  }
+
+  /**
+   * PATCH /admin/clients/{id}: RFC 6902 ops on the stored client's JSON (as GET shows it), validated like PUT.
+   * Adding `/client_secret` rotates the secret and is the only way the response shows one.
+   */
+  async patch(id: string, operations: readonly JsonPatchOperation[]): Promise<OAuth2Client> {
+    const existing = await this.load(id);
+    const patched = applyJsonPatch(this.render(existing), operations, { denyPaths: PATCH_DENY_PATHS });
+    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
+      throw new BadRequestError('Unable to apply the JSON Patch: the patched client is not a JSON object');
+    }
+    const { client: read, secret } = readClient(patched);
+    read.client_id = id;
+    const client = validateClient(read, secret, this.validation);
+    return this.replace(existing, client, secret);
+  }
+
+  /**
+   * PUT /admin/clients/{id}/lifespans: replaces all 13 lifespans (an absent one becomes null, as Hydra decodes
+   * the body into a fresh struct) and leaves every other field alone.
+   */
+  async setLifespans(id: string, lifespans: OAuth2ClientTokenLifespans): Promise<OAuth2Client> {
+    const values = readLifespans(lifespans);
+    const existing = await this.load(id);
+    const client = this.readStored(existing);
+    for (const f of LIFESPAN_FIELDS) client[f] = values[f];
+    const stored = this.toStored(
+      validateClient(client, '', this.validation),
+      existing.secret_hash,
+      existing.created_at,
+      this.now(),
+    );
+    await this.store.update(stored);
+    return this.render(stored);
+  }
+
+  private async load(id: string): Promise<StoredClient> {
+    const stored = await this.store.get(id);
+    if (stored === null) throw new NotFoundError();
+    return stored;
+  }
+
+  /** Writes a validated replacement and renders it like Hydra's update response (unsent arrays stay null). */
+  private async replace(existing: StoredClient, client: ClientModel, secret: string): Promise<OAuth2Client> {
+    const secretHash = secret !== '' ? await this.hasher.hash(secret) : existing.secret_hash;
+    const now = this.now();
+    await this.store.update(this.toStored(client, secretHash, existing.created_at, now));
+    return renderClient(client, {
+      created_at: existing.created_at,
+      updated_at: now,
+      client_secret: secret !== '' ? secret : undefined,
+    });
+  }
+
+  private toStored(
+    client: ClientModel,
+    secretHash: string | null,
+    createdAt: Date,
+    updatedAt: Date,
+  ): StoredClient {
+    return {
+      client_id: client.client_id,
+      client_name: client.client_name,
+      owner: client.owner,
+      secret_hash: secretHash,
+      document: renderClient(toStoredForm(client), { created_at: createdAt, updated_at: updatedAt }),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    };
+  }
+
+  private readStored(stored: StoredClient): ClientModel {
+    const { client } = readClient(stored.document);
+    client.client_id = stored.client_id;
+    return toStoredForm(client);
+  }
+
+  /** GET's shape: re-rendered in Hydra's key order (jsonb does not keep it), timestamps from the columns. */
+  private render(stored: StoredClient): OAuth2Client {
+    return renderClient(this.readStored(stored), {
+      created_at: stored.created_at,
+      updated_at: stored.updated_at,
+    });
+  }
+}

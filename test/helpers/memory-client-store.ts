@@ -1,0 +1,46 @@
+// ClientStore in memory for unit tests: the same contract as PgClientStore (ConflictError on a duplicate id,
+// NotFoundError on updating a missing client, created_at never rewritten, keyset order by id).
+import type { StoredClient } from '../../server/clients/client.js';
+import type { ClientListQuery, ClientStore } from '../../server/clients/ports.js';
+import { ConflictError, NotFoundError } from '../../server/oauth2/errors.js';
+
+export class MemoryClientStore implements ClientStore {
+  private readonly clients = new Map<string, StoredClient>();
+
+  async create(client: StoredClient): Promise<void> {
+    if (this.clients.has(client.client_id)) throw new ConflictError();
+    this.clients.set(client.client_id, structuredClone(client));
+  }
+
+  async get(id: string): Promise<StoredClient | null> {
+    const c = this.clients.get(id);
+    return c === undefined ? null : structuredClone(c);
+  }
+
+  async update(client: StoredClient): Promise<void> {
+    const existing = this.clients.get(client.client_id);
+    if (existing === undefined) throw new NotFoundError();
+    this.clients.set(client.client_id, { ...structuredClone(client), created_at: existing.created_at });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.clients.delete(id);
+  }
+
+  async list(query: ClientListQuery): Promise<StoredClient[]> {
+    // Code-unit order (what a "C" collation gives); ORDER BY and ">" must agree for keyset paging to be exact.
+    return [...this.clients.values()]
+      .filter((c) => query.afterId === undefined || c.client_id > query.afterId)
+      .filter((c) => query.client_name === undefined || c.client_name === query.client_name)
+      .filter((c) => query.owner === undefined || c.owner === query.owner)
+      .sort((a, b) => (a.client_id < b.client_id ? -1 : a.client_id > b.client_id ? 1 : 0))
+      .slice(0, query.limit)
+      .map((c) => structuredClone(c));
+  }
+
+  /** Test access to the raw stored row. */
+  raw(id: string): StoredClient | undefined {
+    const c = this.clients.get(id);
+    return c === undefined ? undefined : structuredClone(c);
+  }
+}
