@@ -178,7 +178,8 @@ function validate(raw: Raw, dev: boolean): Config {
   const secretsSystem = list(raw, 'secrets.system', []);
   for (const [i, s] of secretsSystem.entries()) {
     // Hydra requires at least 16 characters per system secret (config schema).
-    if (s.length < 16) throw new ConfigError('secrets.system', `entry ${i} must be at least 16 characters long`);
+    if (s.length < 16)
+      throw new ConfigError('secrets.system', `entry ${i} must be at least 16 characters long`);
   }
   if (secretsSystem.length === 0 && !dev) {
     throw new ConfigError(
@@ -192,18 +193,27 @@ function validate(raw: Raw, dev: boolean): Config {
   try {
     accessTokenTtlMs = Number(parseDuration(ttl)) / 1e6;
   } catch {
-    throw new ConfigError('ttl.access_token', `must be a duration such as 1h or 30m, got ${JSON.stringify(ttl)}`);
+    throw new ConfigError(
+      'ttl.access_token',
+      `must be a duration such as 1h or 30m, got ${JSON.stringify(ttl)}`,
+    );
   }
   if (accessTokenTtlMs <= 0) throw new ConfigError('ttl.access_token', 'must be positive');
 
   const algorithm = str(raw, 'oauth2.hashers.algorithm', 'pbkdf2');
   if (algorithm !== 'pbkdf2') {
-    throw new ConfigError('oauth2.hashers.algorithm', `only pbkdf2 is supported, got ${JSON.stringify(algorithm)}`);
+    throw new ConfigError(
+      'oauth2.hashers.algorithm',
+      `only pbkdf2 is supported, got ${JSON.stringify(algorithm)}`,
+    );
   }
 
   const dsn = raw.dsn === undefined || raw.dsn === null || raw.dsn === '' ? undefined : str(raw, 'dsn', '');
   if (dsn !== undefined && dsn !== 'memory' && !/^postgres(ql)?:\/\//.test(dsn)) {
-    throw new ConfigError('dsn', 'must be unset, "memory" or a postgres:// URL (PostgreSQL is the only database)');
+    throw new ConfigError(
+      'dsn',
+      'must be unset, "memory" or a postgres:// URL (PostgreSQL is the only database)',
+    );
   }
 
   return {
@@ -221,7 +231,12 @@ function validate(raw: Raw, dev: boolean): Config {
     },
     pbkdf2Iterations: int(raw, 'oauth2.hashers.pbkdf2.iterations', 25000, 1, 10_000_000),
     broadcastKeys: list(raw, 'webfinger.jwks.broadcast_keys', ['hydra.openid.id-token']),
-    logLevel: oneOf(raw, 'log.level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
+    logLevel: oneOf(
+      raw,
+      'log.level',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
+      'info',
+    ),
     dev,
   };
 }

@@ -5,9 +5,13 @@
 export async function up(knex) {
   await knex.schema.createTable('oauth2_access_tokens', (t) => {
     t.comment('Access tokens issued by /oauth2/token, opaque and JWT alike');
-    t.text('signature').primary().comment('hex(SHA-384(signature part of the token)), as Hydra; never the token');
-    t.uuid('request_id').notNullable().comment('Token request this token belongs to; RFC 7009 revocation deletes by it');
-    t.text('client_id')
+    t.text('signature')
+      .primary()
+      .comment('hex(SHA-384(signature part of the token)), as Hydra; never the token');
+    t.uuid('request_id')
+      .notNullable()
+      .comment('Token request this token belongs to; RFC 7009 revocation deletes by it');
+    t.specificType('client_id', 'text COLLATE "C"')
       .notNullable()
       .references('client_id')
       .inTable('oauth2_clients')
@@ -16,7 +20,9 @@ export async function up(knex) {
     t.text('subject').notNullable().comment('Token subject (the client id for client_credentials)');
     t.specificType('granted_scope', 'text[]').notNullable().comment('Scopes granted, in request order');
     t.specificType('granted_audience', 'text[]').notNullable().comment('Audiences granted, in request order');
-    t.timestamp('requested_at', { useTz: true }).notNullable().comment('Issue time: iat and nbf of the token');
+    t.timestamp('requested_at', { useTz: true })
+      .notNullable()
+      .comment('Issue time: iat and nbf of the token');
     t.timestamp('expires_at', { useTz: true }).notNullable().comment('Expiry: exp of the token');
     t.index(['client_id'], 'oauth2_access_tokens_client_id_idx');
     t.index(['request_id'], 'oauth2_access_tokens_request_id_idx');

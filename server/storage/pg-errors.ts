@@ -3,14 +3,24 @@ import { ConflictError, TemporarilyUnavailable } from '../oauth2/errors.js';
 
 /** SQLSTATE classes and Node socket codes that mean "the database is not there right now". */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/; // connection exception, insufficient resources, shutdown
-const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_NODE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 export function translatePgError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const code = (err as { code?: unknown }).code;
   if (code === '23505') return new ConflictError();
   // 42P01: a table is missing, i.e. migrations have not run yet; /health/ready says so too.
-  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE.has(code) || code === '42P01')) {
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE.has(code) || code === '42P01')
+  ) {
     return new TemporarilyUnavailable('The database is unavailable.');
   }
   if (

@@ -10,10 +10,12 @@ export class PgKeyStore implements KeyStore {
 
   getSet(setId: string): Promise<StoredKey[]> {
     return pg(() =>
-      this.db<KeyRow>('jwks').where({ set_id: setId }).orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'kid', order: 'asc' },
-      ]),
+      this.db<KeyRow>('jwks')
+        .where({ set_id: setId })
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'kid', order: 'asc' },
+        ]),
     );
   }
 

@@ -15,7 +15,9 @@ export class PgAccessTokenStore implements AccessTokenStore {
   }
 
   get(signature: string): Promise<AccessTokenRecord | null> {
-    return pg(async () => (await this.db<TokenRow>('oauth2_access_tokens').where({ signature }).first()) ?? null);
+    return pg(
+      async () => (await this.db<TokenRow>('oauth2_access_tokens').where({ signature }).first()) ?? null,
+    );
   }
 
   deleteByRequestId(requestId: string): Promise<void> {
