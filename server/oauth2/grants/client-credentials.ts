@@ -1,0 +1,138 @@
+// RFC 6749 §4.4: the client credentials grant, in the order Hydra applies its checks
+// (fosite/handler/oauth2/flow_client_credentials.go, then oauth2/handler.go oauth2TokenExchange, then
+// PopulateTokenEndpointResponse): scope, audience, public client, granting, and only then the client's
+// `grant_types`. Client authentication (RFC 6749 §4.4.2, §3.2.1) has already happened at the endpoint.
+import type { StoredClient } from '../../clients/client.js';
+import type { AudienceStrategy } from '../audience-strategy.js';
+import { requestedAudiences } from '../audience-strategy.js';
+import { isPublicClient } from '../client-authentication.js';
+import { InvalidGrant, InvalidScope, UnauthorizedClient } from '../errors.js';
+import { dedupe, fields, formValue, splitSpaceList } from '../form.js';
+import type { GrantHandler, TokenResponse } from '../grant-handler.js';
+import type { AccessTokenStore, AccessTokenStrategy } from '../ports.js';
+import type { ScopeStrategy } from '../scope-strategy.js';
+
+export type AccessTokenStrategyName = 'opaque' | 'jwt';
+
+export interface ClientCredentialsDeps {
+  scopeStrategy: ScopeStrategy;
+  audienceStrategy: AudienceStrategy;
+  /** `urls.self.issuer`, the `iss` of every token. */
+  issuer: string;
+  /** `ttl.access_token` in milliseconds (Hydra's default is 1 h). */
+  defaultLifespanMs: number;
+  /** Parses a Go duration string (`"1h0m0s"`) into milliseconds. */
+  parseLifespan: (duration: string) => number;
+  strategies: Record<AccessTokenStrategyName, AccessTokenStrategy>;
+  /** `strategies.access_token`, used unless the client sets `access_token_strategy`. */
+  defaultStrategy: AccessTokenStrategyName;
+  tokens: AccessTokenStore;
+  newRequestId: () => string;
+  /** Read after the token is stored, to compute `expires_in`; defaults to the system clock. */
+  clock?: () => Date;
+}
+
+const GRANT_TYPE = 'client_credentials';
+
+export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
+  const clock = deps.clock ?? (() => new Date());
+
+  return {
+    grantType: GRANT_TYPE,
+    parameters: ['scope', 'audience'],
+
+    async handle({ client, form, now }): Promise<TokenResponse> {
+      const document = client.document;
+
+      // fosite splits `scope` on spaces and de-duplicates it, case-sensitively.
+      const scopes = dedupe(splitSpaceList(formValue(form, 'scope')));
+      const allowedScopes = fields(document.scope ?? '');
+      for (const scope of scopes) {
+        if (!deps.scopeStrategy(allowedScopes, scope)) {
+          throw new InvalidScope(`The OAuth 2.0 Client is not allowed to request scope '${scope}'.`);
+        }
+      }
+
+      const audiences = dedupe(requestedAudiences(form));
+      deps.audienceStrategy(document.audience ?? [], audiences);
+
+      // RFC 6749 §4.4: only confidential clients may use this grant.
+      if (isPublicClient(client)) {
+        throw new InvalidGrant(
+          "The OAuth 2.0 Client is marked as public and is thus not allowed to use authorization grant 'client_credentials'.",
+        );
+      }
+
+      // Hydra grants exactly what was requested and passed the checks above: nothing by default.
+      const lifespanMs = clientLifespanMs(client, deps);
+      const expiresAt = new Date(now.getTime() + lifespanMs);
+
+      // fosite checks the client's grant types last (PopulateTokenEndpointResponse), after scope and audience.
+      if (!allowsGrant(client, GRANT_TYPE)) {
+        throw new UnauthorizedClient(
+          "The OAuth 2.0 Client is not allowed to use authorization grant 'client_credentials'.",
+        );
+      }
+
+      const requestId = deps.newRequestId();
+      const strategy = deps.strategies[strategyName(client, deps.defaultStrategy)];
+      const { token, signature } = await strategy.issue({
+        request_id: requestId,
+        issuer: deps.issuer,
+        client_id: client.client_id,
+        subject: client.client_id,
+        scope: scopes,
+        audience: audiences,
+        issued_at: now,
+        expires_at: expiresAt,
+      });
+      await deps.tokens.insert({
+        signature,
+        request_id: requestId,
+        client_id: client.client_id,
+        subject: client.client_id,
+        granted_scope: scopes,
+        granted_audience: audiences,
+        requested_at: now,
+        expires_at: expiresAt,
+      });
+
+      return {
+        access_token: token,
+        expires_in: secondsUntil(expiresAt, clock()),
+        scope: scopes.join(' '),
+        token_type: 'bearer',
+      };
+    },
+  } satisfies GrantHandler;
+}
+
+/** Hydra's GetEffectiveLifespan: the client's `client_credentials_grant_access_token_lifespan`, else the default. */
+function clientLifespanMs(client: StoredClient, deps: ClientCredentialsDeps): number {
+  const lifespan = client.document.client_credentials_grant_access_token_lifespan;
+  return lifespan ? deps.parseLifespan(lifespan) : deps.defaultLifespanMs;
+}
+
+/** Hydra's GetGrantTypes: an empty list means `authorization_code`; fosite's `Has` compares case-insensitively. */
+function allowsGrant(client: StoredClient, grantType: string): boolean {
+  const granted = client.document.grant_types?.length ? client.document.grant_types : ['authorization_code'];
+  return granted.some((type) => type.toLowerCase() === grantType);
+}
+
+/** The client's `access_token_strategy` (case-insensitive) when it names a strategy, else the server default. */
+function strategyName(client: StoredClient, fallback: AccessTokenStrategyName): AccessTokenStrategyName {
+  const chosen = client.document.access_token_strategy?.toLowerCase();
+  return chosen === 'jwt' || chosen === 'opaque' ? chosen : fallback;
+}
+
+/**
+ * fosite's `expires_in`: (exp − time.Now()) in nanoseconds, truncated to whole seconds toward zero. Go reads
+ * the clock after storing the token, so the difference is always a little under the lifespan and a 1 h token
+ * answers 3599. With millisecond clocks both readings can be equal; the time that did pass is then under one
+ * millisecond, so a whole-second difference still counts as just below it.
+ */
+export function secondsUntil(expiresAt: Date, now: Date): number {
+  const ms = expiresAt.getTime() - now.getTime();
+  const seconds = ms > 0 ? Math.ceil(ms / 1000) - 1 : Math.ceil((ms - 0.5) / 1000);
+  return seconds === 0 ? 0 : seconds;
+}

@@ -1,0 +1,66 @@
+// POST /oauth2/revoke (RFC 7009) and DELETE /admin/oauth2/tokens. The HTTP layer authenticates the client
+// first (RFC 7009 §2.1, with `authenticateClient`), then calls `revoke`.
+//
+// RFC 7009 §2.2: an invalid or unknown token still answers 200, since the client cannot act on an error and
+// the token is unusable either way. A token issued to another client also answers 200 (revealing nothing), but
+// nothing is revoked; Hydra does the same silently, Tollgate returns the reason so the caller logs it
+// (contract §8). Revoking deletes every token of the token's request, as fosite's RevokeAccessToken does.
+// Store errors propagate (503), where Hydra would answer 200 while the token may still be valid.
+import type { StoredClient } from '../clients/client.js';
+import { InvalidRequest } from './errors.js';
+import { formValue } from './form.js';
+import { validate } from './introspection.js';
+import type { AccessTokenStore, AccessTokenStrategy } from './ports.js';
+
+/** The form parameters read; a repeated parameter counts with its first value (Go's `PostForm.Get`). */
+export interface RevocationRequest {
+  token?: string | string[];
+  /**
+   * RFC 7009 §2.1: a hint only. Tollgate has access tokens alone, so every value (including unsupported ones,
+   * which the server may ignore) leads to the same lookup.
+   */
+  token_type_hint?: string | string[];
+}
+
+export type RevocationOutcome =
+  | { revoked: true }
+  | { revoked: false; reason: 'unknown_token' }
+  /** Issued to `token_client_id`, not to the requesting client: answered 200, revoked nothing, worth a log line. */
+  | { revoked: false; reason: 'other_client'; token_client_id: string };
+
+export interface RevocationDeps {
+  strategies: { opaque: AccessTokenStrategy; jwt: AccessTokenStrategy };
+  tokens: AccessTokenStore;
+}
+
+export interface Revocation {
+  revoke(request: RevocationRequest, client: StoredClient): Promise<RevocationOutcome>;
+  /** Hydra's DELETE /admin/oauth2/tokens?client_id=: deletes every access token of a client, known or not. */
+  deleteClientTokens(clientId: string | undefined): Promise<void>;
+}
+
+export function createRevocation(deps: RevocationDeps): Revocation {
+  return {
+    async revoke(request, client) {
+      const token = formValue(request, 'token');
+      // RFC 7009 §2.1: `token` is REQUIRED. (Hydra looks up the empty token and answers 200.)
+      if (token === '') throw new InvalidRequest("Request parameter 'token' is missing.");
+
+      const signature = await validate(token, deps.strategies);
+      const record = signature === null ? null : await deps.tokens.get(signature);
+      if (!record) return { revoked: false, reason: 'unknown_token' };
+      if (record.client_id !== client.client_id) {
+        return { revoked: false, reason: 'other_client', token_client_id: record.client_id };
+      }
+
+      await deps.tokens.deleteByRequestId(record.request_id);
+      return { revoked: true };
+    },
+
+    async deleteClientTokens(clientId) {
+      if (!clientId)
+        throw new InvalidRequest("Query parameter 'client_id' is not defined but it should have been.");
+      await deps.tokens.deleteByClientId(clientId);
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+const SECRET = 'sixteen-chars-at-least';
+
+describe('configuration (Hydra keys, environment, --config file)', () => {
+  it('has Hydra defaults', () => {
+    const config = loadConfig({ env: { SECRETS_SYSTEM: SECRET } });
+    expect(config.serve.public.port).to.equal(4444);
+    expect(config.serve.admin.port).to.equal(4445);
+    expect(config.accessTokenTtlMs).to.equal(3_600_000);
+    expect(config.strategies).to.deep.equal({ accessToken: 'opaque', scope: 'wildcard', jwtScopeClaim: 'list' });
+    expect(config.pbkdf2Iterations).to.equal(25000);
+    expect(config.dsn).to.equal(undefined);
+  });
+
+  it('reads upper-snake environment variables', () => {
+    const config = loadConfig({
+      env: {
+        SECRETS_SYSTEM: `${SECRET}-new,${SECRET}-old`,
+        URLS_SELF_ISSUER: 'https://auth.example.com/',
+        SERVE_PUBLIC_PORT: '8444',
+        SERVE_ADMIN_HOST: '127.0.0.1',
+        TTL_ACCESS_TOKEN: '90m',
+        STRATEGIES_ACCESS_TOKEN: 'jwt',
+        STRATEGIES_SCOPE: 'exact',
+        OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
+        LOG_LEVEL: 'warn',
+        DSN: 'postgres://u:p@db:5432/x?sslmode=disable&max_conns=20',
+      },
+    });
+    expect(config.secretsSystem).to.deep.equal([`${SECRET}-new`, `${SECRET}-old`]);
+    expect(config.issuer).to.equal('https://auth.example.com/');
+    expect(config.serve.public.port).to.equal(8444);
+    expect(config.serve.admin.host).to.equal('127.0.0.1');
+    expect(config.accessTokenTtlMs).to.equal(90 * 60_000);
+    expect(config.strategies.accessToken).to.equal('jwt');
+    expect(config.strategies.scope).to.equal('exact');
+    expect(config.pbkdf2Iterations).to.equal(1000);
+    expect(config.logLevel).to.equal('warn');
+  });
+
+  it('reads a YAML file with nested keys, and the environment wins over it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tollgate-config-'));
+    const file = join(dir, 'tollgate.yaml');
+    await writeFile(
+      file,
+      `secrets:\n  system:\n    - ${SECRET}\nttl:\n  access_token: 5m\nserve:\n  public:\n    port: 9000\n`,
+    );
+    const config = loadConfig({ configFile: file, env: { SERVE_PUBLIC_PORT: '9001' } });
+    expect(config.secretsSystem).to.deep.equal([SECRET]);
+    expect(config.accessTokenTtlMs).to.equal(300_000);
+    expect(config.serve.public.port).to.equal(9001);
+  });
+
+  const invalid: [string, Record<string, string>, string][] = [
+    ['secrets.system', {}, 'is required'],
+    ['secrets.system', { SECRETS_SYSTEM: 'short' }, 'at least 16'],
+    ['serve.public.port', { SERVE_PUBLIC_PORT: 'eighty' }, 'integer'],
+    ['ttl.access_token', { TTL_ACCESS_TOKEN: 'forever' }, 'duration'],
+    ['strategies.access_token', { STRATEGIES_ACCESS_TOKEN: 'magic' }, 'opaque, jwt'],
+    ['strategies.scope', { STRATEGIES_SCOPE: 'hierarchic' }, 'wildcard, exact'],
+    ['urls.self.issuer', { URLS_SELF_ISSUER: 'http://auth.example.com/' }, 'https'],
+    ['dsn', { DSN: 'mysql://root@db/x' }, 'postgres'],
+  ];
+  for (const [key, env, message] of invalid) {
+    it(`stops with a message naming ${key} when it is invalid (${JSON.stringify(env)})`, () => {
+      const secret = 'SECRETS_SYSTEM' in env || key === 'secrets.system' ? {} : { SECRETS_SYSTEM: SECRET };
+      expect(() => loadConfig({ env: { ...secret, ...env } }))
+        .to.throw(ConfigError, key)
+        .with.property('message')
+        .that.includes(message);
+    });
+  }
+
+  it('rejects unknown keys in a file, naming them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tollgate-config-'));
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'serve:\n  public:\n    prot: 1\n');
+    expect(() => loadConfig({ configFile: file, env: { SECRETS_SYSTEM: SECRET } })).to.throw(
+      ConfigError,
+      'serve.public.prot',
+    );
+  });
+
+  it('allows http issuers and a missing secret with --dev', () => {
+    const config = loadConfig({ env: { URLS_SELF_ISSUER: 'http://127.0.0.1:4444/' }, dev: true });
+    expect(config.issuer).to.equal('http://127.0.0.1:4444/');
+    expect(config.secretsSystem).to.deep.equal([]);
+  });
+});
