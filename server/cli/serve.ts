@@ -1,0 +1,62 @@
+// `tollgate serve all|public|admin [--dev] [-c file]`, as `hydra serve`.
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { type Role, startServer } from '../main.js';
+
+export function registerServe(program: Command) {
+  const serve = program.command('serve').description('serve the public (4444) and/or admin (4445) API');
+  for (const role of ['all', 'public', 'admin'] as const) {
+    serve
+      .command(role)
+      .description(role === 'all' ? 'serve the public and the admin API' : `serve only the ${role} API`)
+      .option('--dev', 'development mode: allow http URLs, generate a system secret when none is set')
+      .option('-c, --config <file>', 'configuration file (YAML or JSON, Hydra keys)')
+      .action(async (options: { dev?: boolean; config?: string }) => {
+        await runServe(role, options);
+      });
+  }
+}
+
+async function runServe(role: Role, options: { dev?: boolean; config?: string }) {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ configFile: options.config, dev: options.dev ?? false });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tollgate: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, role, logger);
+  // A human-readable line on stderr besides the JSON log, so `npm start` says where it listens.
+  const where = [
+    server.publicUrl && `public API ${server.publicUrl}`,
+    server.adminUrl && `admin API ${server.adminUrl}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  process.stderr.write(`Tollgate is listening: ${where}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => process.exit(1), 20_000);
+    forced.unref();
+    try {
+      await server.close();
+      logger.info('stopped');
+      logger.flush?.();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

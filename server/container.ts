@@ -1,0 +1,161 @@
+// Composition root: the only file that constructs stores, services, strategies and grants, and wires them to
+// the HTTP layer's narrow endpoint interfaces.
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { ClientService } from './clients/client-service.js';
+import { parseDuration } from './clients/duration.js';
+import type { Config } from './config.js';
+import { Pbkdf2Hasher } from './crypto/hasher.js';
+import { SystemSecrets } from './crypto/secrets.js';
+import { clientHandlers } from './http/admin/clients.js';
+import { keyHandlers } from './http/admin/keys.js';
+import { metadataHandlers } from './http/admin/metadata.js';
+import { oauth2AdminHandlers } from './http/admin/oauth2.js';
+import { createAdminApp, createPublicApp } from './http/apps.js';
+import { loadContract } from './http/contract.js';
+import type { HealthCheck, KeyEndpoints, OAuth2Endpoints } from './http/endpoints.js';
+import { healthHandlers } from './http/health.js';
+import { tokenHandlers } from './http/public/token.js';
+import { wellKnownHandlers } from './http/public/well-known.js';
+import { ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET, KeyManager } from './keys/key-manager.js';
+import { defaultAudienceStrategy as audienceStrategy } from './oauth2/audience-strategy.js';
+import { authenticateClient } from './oauth2/client-authentication.js';
+import type { Form } from './oauth2/form.js';
+import { createGrants } from './oauth2/grants/index.js';
+import { createIntrospector } from './oauth2/introspection.js';
+import { createRevocation } from './oauth2/revocation.js';
+import { scopeStrategyFor } from './oauth2/scope-strategy.js';
+import { createTokenEndpoint } from './oauth2/token-endpoint.js';
+import { JwtTokenStrategy, OpaqueTokenStrategy } from './oauth2/token-strategies.js';
+import { migrationStatus } from './storage/knex.js';
+import { PgClientStore } from './storage/pg-client-store.js';
+import { translatePgError } from './storage/pg-errors.js';
+import { PgKeyStore } from './storage/pg-key-store.js';
+import { PgAccessTokenStore } from './storage/pg-token-store.js';
+import { VERSION } from './version.js';
+
+export interface Container {
+  publicApp: Express;
+  adminApp: Express;
+  close(): Promise<void>;
+}
+
+export function buildContainer(config: Config, knex: Knex, logger: Logger): Container {
+  const secrets = new SystemSecrets(config.secretsSystem);
+  const clientStore = new PgClientStore(knex);
+  const tokenStore = new PgAccessTokenStore(knex);
+  const keys = new KeyManager(new PgKeyStore(knex), secrets);
+  const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
+  const scopeStrategy = scopeStrategyFor(config.strategies.scope);
+  const strategies = {
+    opaque: new OpaqueTokenStrategy(secrets),
+    jwt: new JwtTokenStrategy(keys, { scopeClaim: config.strategies.jwtScopeClaim }),
+  };
+
+  const clients = new ClientService({
+    store: clientStore,
+    hasher,
+    // Hydra issues a registration access token with every created client; only its signature would be stored.
+    registrationToken: () =>
+      strategies.opaque.issue({
+        request_id: randomUUID(),
+        issuer: config.issuer,
+        client_id: '',
+        subject: '',
+        scope: [],
+        audience: [],
+        issued_at: new Date(),
+        expires_at: new Date(),
+      }),
+    publicUrl: config.publicUrl,
+  });
+
+  const authenticate = (request: { authorization?: string; form: Form }) =>
+    authenticateClient(request, { clients: clientStore, verifySecret: (s, h) => hasher.verify(s, h) });
+  const tokenEndpoint = createTokenEndpoint({
+    authenticate,
+    grants: createGrants({
+      scopeStrategy,
+      audienceStrategy,
+      issuer: config.issuer,
+      defaultLifespanMs: config.accessTokenTtlMs,
+      parseLifespan: (d) => Number(parseDuration(d)) / 1e6,
+      strategies,
+      defaultStrategy: config.strategies.accessToken,
+      tokens: tokenStore,
+      newRequestId: randomUUID,
+    }),
+  });
+  const introspector = createIntrospector({
+    strategies,
+    tokens: tokenStore,
+    clients: clientStore,
+    scopeStrategy,
+    issuer: config.issuer,
+  });
+  const revocation = createRevocation({ strategies, tokens: tokenStore });
+
+  const oauth2: OAuth2Endpoints = {
+    token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),
+    async revoke({ authorization, form }) {
+      const client = await authenticate({ authorization, form: form as Form });
+      const outcome = await revocation.revoke(form as Form as { token?: string }, client);
+      // RFC 7009 §2.2: answered 200 either way, but a revocation attempt on another client's token is worth a note.
+      if (!outcome.revoked && outcome.reason === 'other_client') {
+        logger.warn(
+          { client_id: client.client_id, token_client_id: outcome.token_client_id },
+          'revocation refused: the token belongs to another client',
+        );
+      }
+    },
+    introspect: (form) => introspector.introspect(form as { token?: string; scope?: string }),
+    deleteClientTokens: (clientId) => revocation.deleteClientTokens(clientId),
+  };
+
+  const keyEndpoints: KeyEndpoints = {
+    getSet: (set) => keys.getSet(set),
+    createSet: (set, request) => keys.generateSet(set, request),
+    setSet: (set, jwks) => keys.setSet(set, jwks),
+    deleteSet: (set) => keys.deleteSet(set),
+    getKey: (set, kid) => keys.getKey(set, kid),
+    setKey: (set, kid, jwk) => keys.setKey(set, kid, jwk),
+    deleteKey: (set, kid) => keys.deleteKey(set, kid),
+    publicKeys: () =>
+      keys.publicKeys([...new Set([...config.broadcastKeys, ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET])]),
+  };
+
+  const health: HealthCheck = {
+    async notReady() {
+      try {
+        const { pending } = await migrationStatus(knex);
+        return pending.length > 0 ? { database: `${pending.length} migration(s) pending` } : null;
+      } catch (err) {
+        const cause = translatePgError(err);
+        return { database: cause instanceof Error ? cause.message : 'unreachable' };
+      }
+    },
+  };
+
+  const contract = loadContract();
+  const healthRoutes = healthHandlers(health);
+  const publicApp = createPublicApp(logger, contract, {
+    ...tokenHandlers(oauth2),
+    ...wellKnownHandlers({ issuer: config.issuer, publicUrl: config.publicUrl, keys: keyEndpoints }),
+    ...healthRoutes,
+  });
+  const adminApp = createAdminApp(logger, contract, {
+    ...clientHandlers(clients),
+    ...oauth2AdminHandlers(oauth2),
+    ...keyHandlers(keyEndpoints),
+    ...metadataHandlers(VERSION),
+    ...healthRoutes,
+  });
+
+  return {
+    publicApp,
+    adminApp,
+    async close() {},
+  };
+}

@@ -1,0 +1,24 @@
+// Admin API: token introspection (RFC 7662) and Hydra's bulk token deletion.
+import type { OAuth2Endpoints } from '../endpoints.js';
+import type { Handlers } from '../operations.js';
+
+/** fosite writes introspection and token responses with this exact content type and no caching. */
+export const OAUTH2_JSON_HEADERS = {
+  'Content-Type': 'application/json;charset=UTF-8',
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+};
+
+export function oauth2AdminHandlers(oauth2: OAuth2Endpoints) {
+  return {
+    async introspectOAuth2Token({ body }) {
+      return { status: 200, body: await oauth2.introspect(body), headers: OAUTH2_JSON_HEADERS };
+    },
+
+    async deleteOAuth2Token({ query }) {
+      // 204 also for an unknown client, as Hydra.
+      await oauth2.deleteClientTokens(query.client_id);
+      return { status: 204, body: undefined };
+    },
+  } satisfies Handlers;
+}

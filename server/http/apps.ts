@@ -1,0 +1,47 @@
+// The two Express apps: public (4444) and admin (4445). Middleware order: request log → body parsers →
+// operations from the contract → 404 → the error handler.
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Contract } from './contract.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { type Handlers, type MountOptions, mountOperations } from './operations.js';
+import { requestLog } from './request-log.js';
+
+/** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
+const BODY_LIMIT = '1mb';
+
+function createApp(logger: Logger, contract: Contract, handlers: Handlers, options: MountOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // Query strings stay flat (a[b]=c is a parameter named "a[b]"); Go's url.Values does the same.
+  app.set('query parser', 'simple');
+  app.use(requestLog(logger));
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
+  const router = express.Router({ strict: false, caseSensitive: true });
+  mountOperations(router, contract, handlers, options);
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+/** The OAuth 2.0 endpoints (token, revoke, introspect, token deletion) speak fosite errors; the rest herodot. */
+const errorStyle: MountOptions['errorStyle'] = (operation) =>
+  /^\/(admin\/)?oauth2\//.test(operation.path) ? 'oauth2' : 'admin';
+
+export function createPublicApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
+  return createApp(logger, contract, handlers, { errorStyle });
+}
+
+/**
+ * Hydra's admin router answers every admin path with and without the `/admin` prefix (`/clients` is
+ * `/admin/clients`, `/admin/health/alive` is `/health/alive`); Ory's SDK relies on it, e.g. for `/version`.
+ */
+const adminAliases = (path: string) =>
+  path.startsWith('/admin/') ? [path.slice('/admin'.length)] : [`/admin${path}`];
+
+export function createAdminApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
+  return createApp(logger, contract, handlers, { errorStyle, aliases: adminAliases });
+}

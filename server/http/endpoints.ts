@@ -1,0 +1,34 @@
+// What the HTTP layer needs from the domain, as narrow functions. container.ts wires them to the domain
+// services; handlers never see concrete classes.
+import type { components } from '../../sdk/generated/openapi.js';
+
+type Schemas = components['schemas'];
+export type Form = Record<string, unknown>;
+
+export interface OAuth2Endpoints {
+  /** RFC 6749 §3.2 token endpoint: client authentication, then the grant named by `grant_type`. */
+  token(input: { authorization: string | undefined; form: Form }): Promise<Schemas['oAuth2TokenExchange']>;
+  /** RFC 7009 revocation by an authenticated client. */
+  revoke(input: { authorization: string | undefined; form: Form }): Promise<void>;
+  /** RFC 7662 introspection (admin port, unauthenticated as in Hydra). */
+  introspect(form: Form): Promise<Schemas['introspectedOAuth2Token']>;
+  /** Hydra's DELETE /admin/oauth2/tokens?client_id=. */
+  deleteClientTokens(clientId: string): Promise<void>;
+}
+
+export interface KeyEndpoints {
+  getSet(set: string): Promise<Schemas['jsonWebKeySet']>;
+  createSet(set: string, request: Schemas['createJsonWebKeySet']): Promise<Schemas['jsonWebKeySet']>;
+  setSet(set: string, keys: Schemas['jsonWebKeySet']): Promise<Schemas['jsonWebKeySet']>;
+  deleteSet(set: string): Promise<void>;
+  getKey(set: string, kid: string): Promise<Schemas['jsonWebKeySet']>;
+  setKey(set: string, kid: string, key: Schemas['jsonWebKey']): Promise<Schemas['jsonWebKey']>;
+  deleteKey(set: string, kid: string): Promise<void>;
+  /** Public parts of the broadcast sets, for /.well-known/jwks.json. */
+  publicKeys(): Promise<Schemas['jsonWebKeySet']>;
+}
+
+export interface HealthCheck {
+  /** Null when ready; otherwise what is wrong (database unreachable, migrations pending). */
+  notReady(): Promise<Record<string, string> | null>;
+}

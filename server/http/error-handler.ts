@@ -1,0 +1,97 @@
+// The only writer of error bodies. Every error becomes Hydra's `{"error", "error_description"}` JSON with the
+// right status; anything unexpected is a 500 `server_error` whose details go to the log, never to the client.
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  ApiError,
+  BadRequestError,
+  InvalidRequest,
+  NotFoundError,
+  ServerError,
+  TemporarilyUnavailable,
+} from '../oauth2/errors.js';
+import { translatePgError } from '../storage/pg-errors.js';
+import { RequestValidationError } from './contract.js';
+import type { ErrorStyle } from './operations.js';
+
+/** body-parser failures carry a `type` and an HTTP status. */
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+const isBodyParserError = (err: unknown): err is Error & BodyParserError =>
+  err instanceof Error && typeof (err as Partial<BodyParserError>).type === 'string';
+
+function toApiError(err: unknown, style: ErrorStyle): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof RequestValidationError) {
+    return style === 'oauth2'
+      ? new InvalidRequest(`${capitalize(err.message)}.`)
+      : new BadRequestError(err.message);
+  }
+  if (isBodyParserError(err)) {
+    const reason = bodyParserReason(err);
+    if (err.status === 413)
+      return new ApiError(413, style === 'oauth2' ? 'invalid_request' : 'Payload Too Large', reason);
+    if (err.status === 415) {
+      return new ApiError(415, style === 'oauth2' ? 'invalid_request' : 'Unsupported Media Type', reason);
+    }
+    return style === 'oauth2'
+      ? new InvalidRequest(reason)
+      : new BadRequestError(`Unable to decode the request body: ${reason}`);
+  }
+  const translated = translatePgError(err);
+  return translated instanceof ApiError ? translated : undefined;
+}
+
+function bodyParserReason(err: Error & BodyParserError): string {
+  switch (err.type) {
+    case 'entity.too.large':
+      return 'The request body is larger than the allowed 1 MiB.';
+    case 'entity.parse.failed':
+      return 'The request body is not valid JSON.';
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return 'The request body uses an unsupported encoding or charset.';
+    default:
+      return 'The request body could not be read.';
+  }
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export function writeError(res: Response, error: ApiError, style: ErrorStyle) {
+  if (style === 'oauth2') {
+    // RFC 6749 §5.1/§5.2 and fosite: token-endpoint errors are never cached.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    res.setHeader('Content-Type', 'application/json;charset=UTF-8');
+  } else {
+    res.setHeader('Content-Type', 'application/json');
+  }
+  if (error instanceof TemporarilyUnavailable) res.setHeader('Retry-After', '1');
+  res.status(error.status).end(JSON.stringify(error.toJSON()));
+}
+
+export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction) {
+  const style: ErrorStyle = res.locals.errorStyle ?? 'admin';
+  const log = res.locals.log as Logger | undefined;
+  let apiError = toApiError(err, style);
+  if (!apiError) {
+    log?.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'unexpected error');
+    apiError = new ServerError();
+  } else if (apiError.status >= 500) {
+    log?.warn({ error: apiError.error, cause: (err as Error)?.message }, 'request failed');
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  writeError(res, apiError, style);
+}
+
+/** Unknown routes: a JSON 404 with the same two keys (Hydra's catch-all answers HTML unless asked for JSON). */
+export function notFoundHandler(_req: Request, res: Response) {
+  writeError(res, new NotFoundError('Not Found', 'The requested route does not exist.'), 'admin');
+}

@@ -1,0 +1,102 @@
+// Handlers are typed from the contract's generated types and mounted by operationId: the path and method come
+// from openapi.yaml, so a handler cannot be routed anywhere the contract does not say.
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { Logger } from 'pino';
+import type { operations } from '../../sdk/generated/openapi.js';
+import type { Contract, Operation } from './contract.js';
+
+export type OperationId = keyof operations;
+type Op<O extends OperationId> = operations[O];
+type Content<R> = R extends { content: infer C } ? C[keyof C] : undefined;
+
+export type RequestBody<O extends OperationId> =
+  Op<O> extends { requestBody?: infer B } ? Content<NonNullable<B>> : undefined;
+export type PathParams<O extends OperationId> =
+  Op<O> extends { parameters: { path?: infer P } } ? NonNullable<P> : never;
+export type QueryParams<O extends OperationId> =
+  Op<O> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
+type Responses<O extends OperationId> = Op<O>['responses'];
+/** What a handler returns: one of the operation's declared responses, with its body type. */
+export type Reply<O extends OperationId> = {
+  [S in keyof Responses<O>]: S extends number
+    ? { status: S; body: Content<Responses<O>[S]>; headers?: Record<string, string> }
+    : never;
+}[keyof Responses<O>];
+
+export interface OperationRequest<O extends OperationId> {
+  params: PathParams<O>;
+  query: QueryParams<O>;
+  body: RequestBody<O>;
+  /** The raw Authorization header (client authentication, RFC 6749 §2.3.1). */
+  authorization: string | undefined;
+  log: Logger;
+}
+
+export type Handler<O extends OperationId> = (request: OperationRequest<O>) => Promise<Reply<O>>;
+export type Handlers = { [O in OperationId]?: Handler<O> };
+
+/** The OAuth 2.0 endpoints answer errors the RFC 6749 way; the rest answer as Hydra's admin API (herodot). */
+export type ErrorStyle = 'oauth2' | 'admin';
+
+export interface MountOptions {
+  /** Extra paths an operation also answers on (Hydra's admin API works with and without `/admin`). */
+  aliases?: (path: string) => string[];
+  errorStyle: (operation: Operation) => ErrorStyle;
+}
+
+const expressPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
+
+export function mountOperations(
+  router: Router,
+  contract: Contract,
+  handlers: Handlers,
+  options: MountOptions,
+) {
+  for (const [operationId, handler] of Object.entries(handlers) as [OperationId, Handler<OperationId>][]) {
+    const operation = contract.operations.get(operationId);
+    if (!operation) throw new Error(`handler ${operationId} has no operation in openapi.yaml`);
+    const paths = [operation.path, ...(options.aliases?.(operation.path) ?? [])].map(expressPath);
+    const style = options.errorStyle(operation);
+    router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
+      res.locals.errorStyle = style;
+      try {
+        const query = { ...(req.query as Record<string, unknown>) };
+        operation.validate({
+          params: req.params as Record<string, string>,
+          query,
+          body: req.body,
+          contentType: req.headers['content-type'],
+        });
+        const reply = await handler({
+          params: req.params as never,
+          query: query as never,
+          body: req.body,
+          authorization: req.headers.authorization,
+          log: res.locals.log as Logger,
+        });
+        send(res, operation, reply as { status: number; body?: unknown; headers?: Record<string, string> });
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+}
+
+function send(
+  res: Response,
+  operation: Operation,
+  reply: { status: number; body?: unknown; headers?: Record<string, string> },
+) {
+  // Hydra marks every GET response uncacheable (ory/x httprouterx).
+  if (operation.method === 'get')
+    res.setHeader('Cache-Control', 'private, no-cache, no-store, must-revalidate');
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.status(reply.status);
+  if (reply.body === undefined) {
+    res.end();
+    return;
+  }
+  if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(reply.body));
+}

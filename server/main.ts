@@ -1,0 +1,90 @@
+// serve: load config → open the database → build the container → listen on the public and admin ports →
+// stop gracefully (stop accepting, finish in-flight requests, close the pool, stop an embedded database).
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { buildContainer } from './container.js';
+import { devSecret } from './dev-secret.js';
+import { openDatabase } from './storage/database.js';
+
+export type Role = 'all' | 'public' | 'admin';
+
+export interface RunningServer {
+  publicUrl?: string;
+  adminUrl?: string;
+  close(): Promise<void>;
+}
+
+/** Time a stopping server gives in-flight requests before it closes their connections. */
+const DRAIN_MS = 10_000;
+
+export async function startServer(config: Config, role: Role, logger: Logger): Promise<RunningServer> {
+  if (config.secretsSystem.length === 0) {
+    const dev = await devSecret();
+    logger.warn(
+      { file: dev.file },
+      dev.created
+        ? 'SECRETS_SYSTEM is not set: generated a system secret for --dev; set SECRETS_SYSTEM in production'
+        : 'SECRETS_SYSTEM is not set: using the --dev system secret kept beside the embedded database',
+    );
+    config = { ...config, secretsSystem: [dev.secret] };
+  }
+  const database = await openDatabase(config.dsn, (line) => logger.debug({ component: 'postgres' }, line));
+  const container = buildContainer(config, database.knex, logger);
+  const servers: Server[] = [];
+  const listen = async (app: Parameters<typeof createServer>[1], host: string, port: number) => {
+    const server = createServer(
+      // Bounds against slow clients: whole headers within 10 s, a whole request within 30 s.
+      { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
+      app,
+    );
+    server.listen(port, host || undefined);
+    await once(server, 'listening');
+    servers.push(server);
+    const address = server.address() as AddressInfo;
+    const shown = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    return `http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`;
+  };
+
+  const running: RunningServer = {
+    async close() {
+      for (const server of servers) server.close();
+      for (const server of servers) server.closeIdleConnections();
+      const drained = Promise.all(servers.map((s) => (s.listening ? once(s, 'close') : Promise.resolve())));
+      const timer = setTimeout(() => {
+        for (const server of servers) server.closeAllConnections();
+      }, DRAIN_MS);
+      await drained;
+      clearTimeout(timer);
+      await container.close();
+      await database.close();
+    },
+  };
+  try {
+    if (role !== 'admin') {
+      running.publicUrl = await listen(
+        container.publicApp,
+        config.serve.public.host,
+        config.serve.public.port,
+      );
+    }
+    if (role !== 'public') {
+      running.adminUrl = await listen(container.adminApp, config.serve.admin.host, config.serve.admin.port);
+    }
+  } catch (err) {
+    await running.close();
+    throw err;
+  }
+  logger.info(
+    {
+      public: running.publicUrl,
+      admin: running.adminUrl,
+      database: database.description,
+      issuer: config.issuer,
+    },
+    'tollgate is listening',
+  );
+  return running;
+}
