@@ -75,7 +75,7 @@ export class UnsupportedTokenType extends define(
 export class InvalidClientMetadata extends define(
   400,
   'invalid_client_metadata',
-  'The value of one of the Client Metadata fields is invalid and the server has rejected this request. Note that an Authorization Server MAY choose to substitute a valid value for any requested parameter of a Client\'s Metadata.',
+  "The value of one of the Client Metadata fields is invalid and the server has rejected this request. Note that an Authorization Server MAY choose to substitute a valid value for any requested parameter of a Client's Metadata.",
 ) {}
 export class InvalidRedirectUri extends define(
   400,

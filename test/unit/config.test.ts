@@ -12,7 +12,11 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     expect(config.serve.public.port).to.equal(4444);
     expect(config.serve.admin.port).to.equal(4445);
     expect(config.accessTokenTtlMs).to.equal(3_600_000);
-    expect(config.strategies).to.deep.equal({ accessToken: 'opaque', scope: 'wildcard', jwtScopeClaim: 'list' });
+    expect(config.strategies).to.deep.equal({
+      accessToken: 'opaque',
+      scope: 'wildcard',
+      jwtScopeClaim: 'list',
+    });
     expect(config.pbkdf2Iterations).to.equal(25000);
     expect(config.dsn).to.equal(undefined);
   });
