@@ -31,7 +31,9 @@ export async function startServer(config: Config, role: Role, logger: Logger): P
     );
     config = { ...config, secretsSystem: [dev.secret] };
   }
-  const database = await openDatabase(config.dsn, (line) => logger.debug({ component: 'postgres' }, line));
+  const database = await openDatabase(config.dsn, (level, message) =>
+    logger[level]({ component: 'database' }, message),
+  );
   const container = buildContainer(config, database.knex, logger);
   const servers: Server[] = [];
   const listen = async (app: Parameters<typeof createServer>[1], host: string, port: number) => {

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { Knex } from 'knex';
 import { parsePostgresDsn } from './dsn.js';
 import { startEmbedded } from './embedded.js';
-import { createKnex, migratorConfig } from './knex.js';
+import { createKnex, type KnexLog, migratorConfig } from './knex.js';
 
 export const STATE_DIR = '.tollgate';
 
@@ -17,12 +17,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(
-  dsn: string | undefined,
-  log: (line: string) => void = () => {},
-): Promise<Database> {
+export async function openDatabase(dsn: string | undefined, log: KnexLog = () => {}): Promise<Database> {
   if (dsn !== undefined && dsn !== 'memory') {
-    const knex = createKnex(parsePostgresDsn(dsn, availableParallelism()));
+    const knex = createKnex(parsePostgresDsn(dsn, availableParallelism()), log);
     const url = new URL(dsn);
     return {
       knex,
@@ -31,8 +28,11 @@ export async function openDatabase(
       close: () => knex.destroy(),
     };
   }
-  const embedded = await startEmbedded(dsn === 'memory' ? { log } : { persistentDir: STATE_DIR, log });
-  const knex = createKnex(parsePostgresDsn(embedded.connectionString, availableParallelism()));
+  const pgLog = (line: string) => log('debug', line);
+  const embedded = await startEmbedded(
+    dsn === 'memory' ? { log: pgLog } : { persistentDir: STATE_DIR, log: pgLog },
+  );
+  const knex = createKnex(parsePostgresDsn(embedded.connectionString, availableParallelism()), log);
   try {
     await knex.migrate.latest(migratorConfig());
   } catch (err) {

@@ -6,7 +6,11 @@ import type { PgConnection } from './dsn.js';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 export const MIGRATIONS_TABLE = 'tollgate_migrations';
 
-export function createKnex(connection: PgConnection): Knex {
+/** Where Knex's own messages go; by default nowhere (the server logs every failed request itself). */
+export type KnexLog = (level: 'warn' | 'error' | 'debug', message: string) => void;
+
+export function createKnex(connection: PgConnection, log: KnexLog = () => {}): Knex {
+  const text = (m: unknown) => (m instanceof Error ? m.message : String(m));
   return knexFactory({
     client: 'pg',
     connection: { connectionString: connection.connectionString },
@@ -21,6 +25,13 @@ export function createKnex(connection: PgConnection): Knex {
     },
     acquireConnectionTimeout: 5_000,
     migrations: migratorConfig(),
+    // Knex would print pool errors (with stacks) to the console; they go to the structured log instead.
+    log: {
+      warn: (m: unknown) => log('warn', text(m)),
+      error: (m: unknown) => log('error', text(m)),
+      deprecate: (m: unknown) => log('warn', text(m)),
+      debug: (m: unknown) => log('debug', text(m)),
+    },
   });
 }
 

@@ -1,0 +1,49 @@
+// A database that cannot be reached is a 503 with an error body: never `invalid_client`, never a hang, and
+// the process keeps serving (contract §8; Hydra answers such outages with 401 invalid_client).
+import { expect } from 'chai';
+import { call } from '../helpers/api.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('with the database unreachable', () => {
+  let server: TestServer;
+
+  before(async () => {
+    // Port 9 (discard) refuses connections on loopback.
+    server = await startTestServer(
+      {},
+      { dsn: 'postgres://postgres:pw@127.0.0.1:9/tollgate', migrate: false },
+    );
+  });
+  after(() => server.close());
+
+  it('is alive but not ready', async () => {
+    expect((await call(server, 'isAlive')).status).to.equal(200);
+    const ready = await call(server, 'isReady');
+    expect(ready.status).to.equal(503);
+    expect(ready.body.errors).to.have.property('database').that.is.a('string');
+  });
+
+  it('answers the token endpoint 503 temporarily_unavailable, not invalid_client', async () => {
+    const started = Date.now();
+    const res = await call(server, 'oauth2TokenExchange', {
+      basic: ['some-client', 'some-secret'],
+      form: { grant_type: 'client_credentials' },
+    });
+    expect(res.status).to.equal(503);
+    expect(res.body.error).to.equal('temporarily_unavailable');
+    expect(res.headers.get('retry-after')).to.equal('1');
+    expect(Date.now() - started).to.be.below(5_000);
+  });
+
+  it('answers admin reads and introspection 503 with an error body', async () => {
+    const list = await call(server, 'listOAuth2Clients');
+    expect(list.status).to.equal(503);
+    expect(list.body).to.have.keys('error', 'error_description');
+    const introspect = await call(server, 'introspectOAuth2Token', {
+      form: { token: `ory_at_${'a'.repeat(43)}.${'b'.repeat(43)}` },
+    });
+    // An opaque token whose HMAC does not verify is inactive without any database access.
+    expect(introspect.status).to.equal(200);
+    expect(introspect.body).to.deep.equal({ active: false });
+  });
+});
