@@ -4,7 +4,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Contract } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
-import { type Handlers, type MountOptions, mountOperations } from './operations.js';
+import { type ErrorStyle, type Handlers, type MountOptions, mountOperations } from './operations.js';
 import { requestLog } from './request-log.js';
 
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
@@ -17,6 +17,12 @@ function createApp(logger: Logger, contract: Contract, handlers: Handlers, optio
   // Query strings stay flat (a[b]=c is a parameter named "a[b]"); Go's url.Values does the same.
   app.set('query parser', 'simple');
   app.use(requestLog(logger));
+  // Errors raised before routing (body parsers: malformed or oversized bodies) are worded like the endpoint
+  // the path names, so the token endpoint never answers a herodot-style error.
+  app.use((req, res, next) => {
+    res.locals.errorStyle = pathErrorStyle(req.path);
+    next();
+  });
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
   const router = express.Router({ strict: false, caseSensitive: true });
@@ -28,8 +34,9 @@ function createApp(logger: Logger, contract: Contract, handlers: Handlers, optio
 }
 
 /** The OAuth 2.0 endpoints (token, revoke, introspect, token deletion) speak fosite errors; the rest herodot. */
-const errorStyle: MountOptions['errorStyle'] = (operation) =>
-  /^\/(admin\/)?oauth2\//.test(operation.path) ? 'oauth2' : 'admin';
+const pathErrorStyle = (path: string): ErrorStyle =>
+  /^\/(admin\/)?oauth2\//.test(path) ? 'oauth2' : 'admin';
+const errorStyle: MountOptions['errorStyle'] = (operation) => pathErrorStyle(operation.path);
 
 export function createPublicApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
   return createApp(logger, contract, handlers, { errorStyle });

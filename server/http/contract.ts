@@ -69,6 +69,9 @@ const describe = (errors: ErrorObject[] | null | undefined, subject: string) =>
     .slice(0, 3)
     .map((e) => {
       const where = `${subject}${e.instancePath.replaceAll('/', '.')}`;
+      if (e.keyword === 'required' && subject === 'query parameter')
+        // Hydra's wording for a missing query parameter (e.g. DELETE /admin/oauth2/tokens without client_id).
+        return `Query parameter '${e.params.missingProperty}' is not defined but it should have been`;
       if (e.keyword === 'required')
         return `${where} is missing required property '${e.params.missingProperty}'`;
       if (e.keyword === 'additionalProperties')
@@ -143,7 +146,10 @@ export function loadContract(file = CONTRACT_FILE): Contract {
       const content = (requestBody?.content ?? {}) as Record<string, { schema?: unknown }>;
       const bodyTypes = Object.keys(content);
       const bodyValidators = new Map<string, ValidateFunction>();
+      // Per media type: form fields that always arrive as an array, and fields that may be repeated at all
+      // (an array, or `anyOf`/`oneOf` with an array branch such as `audience`).
       const formArrays = new Map<string, Set<string>>();
+      const formRepeatable = new Map<string, Set<string>>();
       for (const type of bodyTypes) {
         bodyValidators.set(
           type,
@@ -151,10 +157,16 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         );
         const schema = resolve(document, (content[type]?.schema ?? {}) as Record<string, unknown>);
         const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-        formArrays.set(
-          type,
-          new Set(Object.keys(props).filter((k) => resolve(document, props[k] ?? {}).type === 'array')),
-        );
+        const isArray = (node: Record<string, unknown>) => resolve(document, node).type === 'array';
+        const repeatable = (node: Record<string, unknown>) => {
+          const resolved = resolve(document, node);
+          const branches = [resolved.anyOf, resolved.oneOf].flatMap((b) =>
+            Array.isArray(b) ? (b as Record<string, unknown>[]) : [],
+          );
+          return isArray(resolved) || branches.some(isArray);
+        };
+        formArrays.set(type, new Set(Object.keys(props).filter((k) => isArray(props[k] ?? {}))));
+        formRepeatable.set(type, new Set(Object.keys(props).filter((k) => repeatable(props[k] ?? {}))));
       }
       const bodyRequired = Boolean(requestBody?.required);
 
@@ -187,9 +199,10 @@ export function loadContract(file = CONTRACT_FILE): Contract {
             // A repeated form parameter counts once, with its first value (Hydra, Go's url.Values.Get),
             // unless the contract declares it repeatable (e.g. `audience`).
             const arrays = formArrays.get(type) ?? new Set();
+            const repeatable = formRepeatable.get(type) ?? new Set();
             const form = request.body as Record<string, unknown>;
             for (const [k, v] of Object.entries(form)) {
-              if (Array.isArray(v) && !arrays.has(k)) form[k] = v[0];
+              if (Array.isArray(v) && !repeatable.has(k)) form[k] = v[0];
               else if (!Array.isArray(v) && arrays.has(k)) form[k] = [v];
             }
           }

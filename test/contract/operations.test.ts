@@ -1,0 +1,350 @@
+// One successful call per operationId of openapi.yaml, against a real server: each response goes through
+// `call()`, so it is validated against the contract. The table must name every operation, so adding one to
+// openapi.yaml without a test here fails. Every admin operation also runs through Hydra's alias without the
+// `/admin` prefix, and the health endpoints on both ports and under `/admin/health/...`.
+import { generateKeyPairSync } from 'node:crypto';
+import { expect } from 'chai';
+import { loadContract } from '../../server/http/contract.js';
+import { type ApiResponse, type CallOptions, call, raw } from '../helpers/api.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const contract = loadContract();
+
+interface Entry {
+  status: number;
+  /** Makes the call; `alias` holds extra call options (the unprefixed admin path) to merge into it. */
+  run(alias: Partial<CallOptions>): Promise<ApiResponse>;
+  /** Checks the body beyond the contract. */
+  check?(response: ApiResponse): void;
+}
+
+const esJwk = (kid: string) => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { ...privateKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' };
+};
+
+describe('every operation of openapi.yaml answers as the contract says', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let n = 0;
+  const unique = (prefix: string) => `${prefix}-${process.pid}-${++n}`;
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const createClient = async (body: Record<string, unknown> = {}) => {
+    const created = await call(server, 'createOAuth2Client', {
+      json: {
+        client_id: unique('op-client'),
+        client_secret: 'op-secret-123',
+        grant_types: ['client_credentials'],
+        scope: 'read write',
+        ...body,
+      },
+    });
+    expect(created.status).to.equal(201);
+    return created.body as { client_id: string; client_secret: string };
+  };
+  const issueToken = async () => {
+    const client = await createClient();
+    const token = await call(server, 'oauth2TokenExchange', {
+      form: { grant_type: 'client_credentials', scope: 'read' },
+      basic: [client.client_id, client.client_secret],
+    });
+    expect(token.status).to.equal(200);
+    return { client, token: token.body.access_token as string };
+  };
+  const createKeySet = async (set: string, kid: string) => {
+    const created = await call(server, 'createJsonWebKeySet', {
+      params: { set },
+      json: { alg: 'ES256', use: 'sig', kid },
+    });
+    expect(created.status).to.equal(201);
+  };
+
+  const table: Record<string, Entry> = {
+    createOAuth2Client: {
+      status: 201,
+      run: (alias) =>
+        call(server, 'createOAuth2Client', { ...alias, json: { client_name: 'op', scope: 'read' } }),
+      check: (r) => expect(r.body.client_secret).to.be.a('string'),
+    },
+    listOAuth2Clients: {
+      status: 200,
+      run: async (alias) => {
+        await createClient({ owner: 'op-list' });
+        return call(server, 'listOAuth2Clients', { ...alias, query: { owner: 'op-list' } });
+      },
+      check: (r) => expect(r.body).to.be.an('array').that.is.not.empty,
+    },
+    getOAuth2Client: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id } = await createClient();
+        return call(server, 'getOAuth2Client', { ...alias, params: { id: client_id } });
+      },
+      check: (r) => expect(r.body).not.to.have.property('client_secret'),
+    },
+    setOAuth2Client: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id } = await createClient();
+        return call(server, 'setOAuth2Client', {
+          ...alias,
+          params: { id: client_id },
+          json: { client_name: 'replaced', scope: 'read' },
+        });
+      },
+      check: (r) => expect(r.body.client_name).to.equal('replaced'),
+    },
+    patchOAuth2Client: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id } = await createClient();
+        return call(server, 'patchOAuth2Client', {
+          ...alias,
+          params: { id: client_id },
+          json: [{ op: 'replace', path: '/client_name', value: 'patched' }],
+        });
+      },
+      check: (r) => expect(r.body.client_name).to.equal('patched'),
+    },
+    deleteOAuth2Client: {
+      status: 204,
+      run: async (alias) => {
+        const { client_id } = await createClient();
+        const response = await call(server, 'deleteOAuth2Client', { ...alias, params: { id: client_id } });
+        expect((await call(server, 'getOAuth2Client', { params: { id: client_id } })).status).to.equal(404);
+        return response;
+      },
+    },
+    setOAuth2ClientLifespans: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id } = await createClient();
+        return call(server, 'setOAuth2ClientLifespans', {
+          ...alias,
+          params: { id: client_id },
+          json: { client_credentials_grant_access_token_lifespan: '2h' },
+        });
+      },
+      check: (r) => expect(r.body.client_credentials_grant_access_token_lifespan).to.equal('2h0m0s'),
+    },
+    introspectOAuth2Token: {
+      status: 200,
+      run: async (alias) => {
+        const { token } = await issueToken();
+        return call(server, 'introspectOAuth2Token', { ...alias, form: { token } });
+      },
+      check: (r) => expect(r.body).to.include({ active: true, scope: 'read' }),
+    },
+    deleteOAuth2Token: {
+      status: 204,
+      run: async (alias) => {
+        const { client, token } = await issueToken();
+        const response = await call(server, 'deleteOAuth2Token', {
+          ...alias,
+          query: { client_id: client.client_id },
+        });
+        expect((await call(server, 'introspectOAuth2Token', { form: { token } })).body).to.deep.equal({
+          active: false,
+        });
+        return response;
+      },
+    },
+    getJsonWebKeySet: {
+      status: 200,
+      run: async (alias) => {
+        const set = unique('op-set');
+        await createKeySet(set, 'k1');
+        return call(server, 'getJsonWebKeySet', { ...alias, params: { set } });
+      },
+      check: (r) => expect(r.body.keys.map((k: { kid: string }) => k.kid)).to.deep.equal(['k1']),
+    },
+    createJsonWebKeySet: {
+      status: 201,
+      run: (alias) =>
+        call(server, 'createJsonWebKeySet', {
+          ...alias,
+          params: { set: unique('op-set') },
+          json: { alg: 'ES256', use: 'sig', kid: 'k1' },
+        }),
+      check: (r) => expect(r.body.keys[0]).to.include({ kid: 'k1', alg: 'ES256', kty: 'EC' }),
+    },
+    setJsonWebKeySet: {
+      status: 200,
+      run: (alias) =>
+        call(server, 'setJsonWebKeySet', {
+          ...alias,
+          params: { set: unique('op-set') },
+          json: { keys: [esJwk('k1')] },
+        }),
+      check: (r) => expect(r.body.keys[0]).to.include({ kid: 'k1' }),
+    },
+    deleteJsonWebKeySet: {
+      status: 204,
+      run: async (alias) => {
+        const set = unique('op-set');
+        await createKeySet(set, 'k1');
+        const response = await call(server, 'deleteJsonWebKeySet', { ...alias, params: { set } });
+        expect((await call(server, 'getJsonWebKeySet', { params: { set } })).status).to.equal(404);
+        return response;
+      },
+    },
+    getJsonWebKey: {
+      status: 200,
+      run: async (alias) => {
+        const set = unique('op-set');
+        await createKeySet(set, 'k1');
+        return call(server, 'getJsonWebKey', { ...alias, params: { set, kid: 'k1' } });
+      },
+      check: (r) => expect(r.body.keys[0]).to.include({ kid: 'k1' }),
+    },
+    setJsonWebKey: {
+      status: 200,
+      run: (alias) =>
+        call(server, 'setJsonWebKey', {
+          ...alias,
+          params: { set: unique('op-set'), kid: 'k2' },
+          json: esJwk('k2'),
+        }),
+      check: (r) => expect(r.body).to.include({ kid: 'k2', alg: 'ES256' }),
+    },
+    deleteJsonWebKey: {
+      status: 204,
+      run: async (alias) => {
+        const set = unique('op-set');
+        await createKeySet(set, 'k1');
+        await createKeySet(set, 'k2');
+        const response = await call(server, 'deleteJsonWebKey', { ...alias, params: { set, kid: 'k1' } });
+        const left = await call(server, 'getJsonWebKeySet', { params: { set } });
+        expect(left.body.keys.map((k: { kid: string }) => k.kid)).to.deep.equal(['k2']);
+        return response;
+      },
+    },
+    getVersion: {
+      status: 200,
+      run: (alias) => call(server, 'getVersion', alias),
+      check: (r) => expect(r.body.version).to.be.a('string').that.is.not.empty,
+    },
+    isAlive: {
+      status: 200,
+      run: (alias) => call(server, 'isAlive', alias),
+      check: (r) => expect(r.body).to.deep.equal({ status: 'ok' }),
+    },
+    isReady: {
+      status: 200,
+      run: (alias) => call(server, 'isReady', alias),
+      check: (r) => expect(r.body).to.deep.equal({ status: 'ok' }),
+    },
+    oauth2TokenExchange: {
+      status: 200,
+      run: async (alias) => {
+        const client = await createClient();
+        return call(server, 'oauth2TokenExchange', {
+          ...alias,
+          form: { grant_type: 'client_credentials', scope: 'read write' },
+          basic: [client.client_id, client.client_secret],
+        });
+      },
+      check: (r) =>
+        expect(r.body).to.include({ scope: 'read write', token_type: 'bearer', expires_in: 3599 }),
+    },
+    revokeOAuth2Token: {
+      status: 200,
+      run: async (alias) => {
+        const { client, token } = await issueToken();
+        const response = await call(server, 'revokeOAuth2Token', {
+          ...alias,
+          form: { token },
+          basic: [client.client_id, client.client_secret],
+        });
+        expect((await call(server, 'introspectOAuth2Token', { form: { token } })).body).to.deep.equal({
+          active: false,
+        });
+        return response;
+      },
+    },
+    discoverOidcConfiguration: {
+      status: 200,
+      run: (alias) => call(server, 'discoverOidcConfiguration', alias),
+      check: (r) => expect(r.body.issuer).to.equal('http://127.0.0.1:4444/'),
+    },
+    discoverOAuth2AuthorizationServer: {
+      status: 200,
+      run: (alias) => call(server, 'discoverOAuth2AuthorizationServer', alias),
+      check: (r) => expect(r.body.issuer).to.equal('http://127.0.0.1:4444/'),
+    },
+    discoverJsonWebKeys: {
+      status: 200,
+      run: (alias) => call(server, 'discoverJsonWebKeys', alias),
+      check: (r) => expect(r.body.keys).to.have.length.of.at.least(2),
+    },
+  };
+
+  it('the table covers every operationId of openapi.yaml, and nothing else', () => {
+    expect(Object.keys(table).sort()).to.deep.equal([...contract.operations.keys()].sort());
+  });
+
+  for (const [operationId, entry] of Object.entries(table)) {
+    const operation = contract.operations.get(operationId);
+    const admin = operation?.path.startsWith('/admin/') ?? false;
+
+    it(`${operationId}: ${operation?.method.toUpperCase()} ${operation?.path} → ${entry.status}`, async () => {
+      const response = await entry.run({});
+      expect(response.status, response.text).to.equal(entry.status);
+      entry.check?.(response);
+    });
+
+    if (admin) {
+      it(`${operationId}: also without the /admin prefix (${operation?.path.slice('/admin'.length)})`, async () => {
+        const response = await entry.run({ unprefixed: true });
+        expect(response.status, response.text).to.equal(entry.status);
+        entry.check?.(response);
+      });
+    }
+  }
+
+  for (const operationId of ['isAlive', 'isReady'] as const) {
+    it(`${operationId} answers on the public port too`, async () => {
+      const response = await call(server, operationId, { port: 'public' });
+      expect(response.status).to.equal(200);
+      expect(response.body).to.deep.equal({ status: 'ok' });
+    });
+
+    it(`${operationId} answers under /admin on the admin port (Hydra's prefix rewrite)`, async () => {
+      const path = `/admin${contract.operations.get(operationId)!.path}`;
+      const response = await raw(server.adminUrl, path);
+      expect(response.status).to.equal(200);
+      expect(
+        contract.checkResponse(
+          operationId,
+          response.status,
+          response.headers.get('content-type') ?? '',
+          response.body,
+        ),
+      ).to.equal(null);
+      expect(response.body).to.deep.equal({ status: 'ok' });
+    });
+  }
+
+  it('the admin aliases are not served on the public port', async () => {
+    for (const path of ['/admin/clients', '/clients', '/version', '/admin/version']) {
+      const response = await raw(server.publicUrl, path);
+      expect(response.status, path).to.equal(404);
+    }
+  });
+
+  it('every GET answers Cache-Control: private, no-cache, no-store, must-revalidate', async () => {
+    for (const operationId of ['listOAuth2Clients', 'getVersion', 'isAlive', 'discoverOidcConfiguration']) {
+      const response = await call(server, operationId);
+      expect(response.headers.get('cache-control'), operationId).to.equal(
+        'private, no-cache, no-store, must-revalidate',
+      );
+    }
+  });
+});
