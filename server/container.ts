@@ -99,12 +99,12 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
 
   const oauth2: OAuth2Endpoints = {
     token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),
-    async revoke({ authorization, form }) {
+    async revoke({ authorization, form, log = logger }) {
       const client = await authenticate({ authorization, form: form as Form });
       const outcome = await revocation.revoke(form as Form as { token?: string }, client);
       // RFC 7009 §2.2: answered 200 either way, but a revocation attempt on another client's token is worth a note.
       if (!outcome.revoked && outcome.reason === 'other_client') {
-        logger.warn(
+        log.warn(
           { client_id: client.client_id, token_client_id: outcome.token_client_id },
           'revocation refused: the token belongs to another client',
         );

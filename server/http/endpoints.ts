@@ -1,5 +1,6 @@
 // What the HTTP layer needs from the domain, as narrow functions. container.ts wires them to the domain
 // services; handlers never see concrete classes.
+import type { Logger } from 'pino';
 import type { components } from '../../sdk/generated/openapi.js';
 
 type Schemas = components['schemas'];
@@ -8,8 +9,8 @@ export type Form = Record<string, unknown>;
 export interface OAuth2Endpoints {
   /** RFC 6749 §3.2 token endpoint: client authentication, then the grant named by `grant_type`. */
   token(input: { authorization: string | undefined; form: Form }): Promise<Schemas['oAuth2TokenExchange']>;
-  /** RFC 7009 revocation by an authenticated client. */
-  revoke(input: { authorization: string | undefined; form: Form }): Promise<void>;
+  /** RFC 7009 revocation by an authenticated client; `log` is the request's logger (with its request id). */
+  revoke(input: { authorization: string | undefined; form: Form; log?: Logger }): Promise<void>;
   /** RFC 7662 introspection (admin port, unauthenticated as in Hydra). */
   introspect(form: Form): Promise<Schemas['introspectedOAuth2Token']>;
   /** Hydra's DELETE /admin/oauth2/tokens?client_id=. */

@@ -10,8 +10,8 @@ export function tokenHandlers(oauth2: OAuth2Endpoints) {
       return { status: 200, body: token, headers: OAUTH2_JSON_HEADERS };
     },
 
-    async revokeOAuth2Token({ body, authorization }) {
-      await oauth2.revoke({ authorization, form: body ?? {} });
+    async revokeOAuth2Token({ body, authorization, log }) {
+      await oauth2.revoke({ authorization, form: body ?? {}, log });
       return { status: 200, body: undefined };
     },
   } satisfies Handlers;

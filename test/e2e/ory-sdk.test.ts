@@ -1,0 +1,202 @@
+// Ory's own SDK (`@ory/hydra-client` v26, axios-based), unchanged, drives Tollgate's admin API: wire
+// compatibility as a real Hydra user would see it. Assertions are on what the SDK parsed.
+import { Configuration, MetadataApi, OAuth2Api, type OAuth2Client } from '@ory/hydra-client';
+import { expect } from 'chai';
+import { VERSION } from '../../server/version.js';
+import { basicHeader } from '../helpers/oauth2.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/** axios (the SDK's HTTP client, not a dependency of ours) marks its errors with `isAxiosError`. */
+interface SdkError {
+  isAxiosError: true;
+  response?: { status: number; data: unknown };
+}
+const isAxiosError = (err: unknown): err is SdkError =>
+  typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
+
+describe('the official Ory SDK (@ory/hydra-client) against Tollgate', () => {
+  let server: TestServer;
+  let oauth2: OAuth2Api;
+  let metadata: MetadataApi;
+
+  before(async () => {
+    server = await startTestServer();
+    const configuration = new Configuration({ basePath: server.adminUrl });
+    oauth2 = new OAuth2Api(configuration);
+    metadata = new MetadataApi(configuration);
+  });
+  after(() => server?.close());
+
+  /** A client_credentials token from the public port (the SDK's oauth2TokenExchange is for code flows). */
+  async function fetchToken(client: OAuth2Client, secret: string, scope: string): Promise<string> {
+    const res = await fetch(new URL('/oauth2/token', server.publicUrl), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicHeader(client.client_id!, secret),
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+    });
+    expect(res.status).to.equal(200);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  async function expectStatus(promise: Promise<unknown>, status: number) {
+    try {
+      await promise;
+    } catch (err) {
+      expect(isAxiosError(err), String(err)).to.equal(true);
+      if (isAxiosError(err)) expect(err.response?.status).to.equal(status);
+      return;
+    }
+    expect.fail(`expected the SDK call to fail with ${status}`);
+  }
+
+  it('getVersion (GET /version, without the /admin prefix)', async () => {
+    const { status, data } = await metadata.getVersion();
+    expect(status).to.equal(200);
+    expect(data.version).to.equal(VERSION);
+  });
+
+  it('isAlive and isReady', async () => {
+    expect((await metadata.isAlive()).data.status).to.equal('ok');
+    expect((await metadata.isReady()).data.status).to.equal('ok');
+  });
+
+  it('creates, gets, lists, updates, patches and deletes a client', async () => {
+    const created = await oauth2.createOAuth2Client({
+      oAuth2Client: {
+        client_name: 'sdk-client',
+        client_secret: 'sdk-secret-0123456789',
+        grant_types: ['client_credentials'],
+        scope: 'read write',
+        audience: ['https://api.example'],
+        owner: 'sdk-owner',
+        metadata: { team: 'payments' },
+      },
+    });
+    expect(created.status).to.equal(201);
+    const client = created.data;
+    expect(client.client_id).to.be.a('string').that.is.not.empty;
+    expect(client).to.include({
+      client_name: 'sdk-client',
+      client_secret: 'sdk-secret-0123456789',
+      scope: 'read write',
+      owner: 'sdk-owner',
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    expect(client.grant_types).to.deep.equal(['client_credentials']);
+    expect(client.audience).to.deep.equal(['https://api.example']);
+    expect(client.metadata).to.deep.equal({ team: 'payments' });
+    expect(new Date(client.created_at!).getTime()).to.be.closeTo(Date.now(), 60_000);
+    const id = client.client_id!;
+
+    const got = await oauth2.getOAuth2Client({ id });
+    expect(got.status).to.equal(200);
+    expect(got.data).to.include({ client_id: id, client_name: 'sdk-client', scope: 'read write' });
+    expect(got.data).not.to.have.property('client_secret');
+
+    await oauth2.createOAuth2Client({ oAuth2Client: { client_name: 'sdk-other', owner: 'sdk-owner' } });
+    const listed = await oauth2.listOAuth2Clients({ owner: 'sdk-owner' });
+    expect(listed.status).to.equal(200);
+    expect(listed.data.map((c) => c.client_name).sort()).to.deep.equal(['sdk-client', 'sdk-other']);
+    const page = await oauth2.listOAuth2Clients({ pageSize: 1, owner: 'sdk-owner' });
+    expect(page.data).to.have.length(1);
+    expect(String(page.headers.link)).to.match(/rel="next"/);
+    const byName = await oauth2.listOAuth2Clients({ clientName: 'sdk-client' });
+    expect(byName.data.map((c) => c.client_id)).to.deep.equal([id]);
+
+    const updated = await oauth2.setOAuth2Client({
+      id,
+      oAuth2Client: {
+        client_name: 'sdk-client-renamed',
+        grant_types: ['client_credentials'],
+        scope: 'read write admin',
+        owner: 'sdk-owner',
+      },
+    });
+    expect(updated.status).to.equal(200);
+    expect(updated.data).to.include({
+      client_id: id,
+      client_name: 'sdk-client-renamed',
+      scope: 'read write admin',
+    });
+    expect(updated.data.audience).to.deep.equal([]);
+
+    const patched = await oauth2.patchOAuth2Client({
+      id,
+      jsonPatch: [
+        { op: 'replace', path: '/client_name', value: 'sdk-client-patched' },
+        { op: 'add', path: '/audience/-', value: 'https://patched.example' },
+        { op: 'replace', path: '/client_credentials_grant_access_token_lifespan', value: '15m' },
+      ],
+    });
+    expect(patched.status).to.equal(200);
+    expect(patched.data).to.include({
+      client_id: id,
+      client_name: 'sdk-client-patched',
+      scope: 'read write admin',
+      client_credentials_grant_access_token_lifespan: '15m0s',
+    });
+    expect(patched.data.audience).to.deep.equal(['https://patched.example']);
+    expect((await oauth2.getOAuth2Client({ id })).data.client_name).to.equal('sdk-client-patched');
+
+    // The secret survived PUT (none was sent) and PATCH: the client still authenticates with it.
+    const token = await fetchToken(patched.data, 'sdk-secret-0123456789', 'admin');
+    expect(token).to.match(/^ory_at_/);
+
+    const deleted = await oauth2.deleteOAuth2Client({ id });
+    expect(deleted.status).to.equal(204);
+    await expectStatus(oauth2.getOAuth2Client({ id }), 404);
+    await expectStatus(oauth2.deleteOAuth2Client({ id }), 404);
+  });
+
+  it('introspects a token and deletes a client’s tokens', async () => {
+    const { data: client } = await oauth2.createOAuth2Client({
+      oAuth2Client: {
+        client_secret: 'sdk-secret-abcdefghij',
+        grant_types: ['client_credentials'],
+        scope: 'read write',
+      },
+    });
+    const token = await fetchToken(client, 'sdk-secret-abcdefghij', 'read');
+
+    const active = await oauth2.introspectOAuth2Token({ token });
+    expect(active.status).to.equal(200);
+    expect(active.data).to.include({
+      active: true,
+      scope: 'read',
+      client_id: client.client_id,
+      sub: client.client_id,
+      token_type: 'Bearer',
+      token_use: 'access_token',
+      iss: 'http://127.0.0.1:4444/',
+    });
+    expect(active.data.exp! - active.data.iat!).to.equal(3600);
+    expect(active.data.aud).to.deep.equal([]);
+
+    expect((await oauth2.introspectOAuth2Token({ token, scope: 'read' })).data.active).to.equal(true);
+    expect((await oauth2.introspectOAuth2Token({ token, scope: 'write' })).data).to.deep.equal({
+      active: false,
+    });
+
+    const deleted = await oauth2.deleteOAuth2Token({ clientId: client.client_id! });
+    expect(deleted.status).to.equal(204);
+    expect((await oauth2.introspectOAuth2Token({ token })).data).to.deep.equal({ active: false });
+  });
+
+  it('surfaces Hydra’s error JSON through axios errors', async () => {
+    try {
+      await oauth2.getOAuth2Client({ id: 'no-such-client' });
+      expect.fail('expected a 404');
+    } catch (err) {
+      expect(isAxiosError(err)).to.equal(true);
+      if (!isAxiosError(err)) return;
+      expect(err.response?.status).to.equal(404);
+      expect(err.response?.data).to.deep.equal({
+        error: 'Unable to locate the resource',
+        error_description: '',
+      });
+    }
+  });
+});
