@@ -4,7 +4,13 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Contract } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
-import { type ErrorStyle, type Handlers, type MountOptions, mountOperations } from './operations.js';
+import {
+  type ErrorStyle,
+  type Handlers,
+  type MountOptions,
+  mountOperations,
+  type OperationId,
+} from './operations.js';
 import { requestLog } from './request-log.js';
 
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
@@ -17,10 +23,10 @@ function createApp(logger: Logger, contract: Contract, handlers: Handlers, optio
   // Query strings stay flat (a[b]=c is a parameter named "a[b]"); Go's url.Values does the same.
   app.set('query parser', 'simple');
   app.use(requestLog(logger));
-  // Errors raised before routing (body parsers: malformed or oversized bodies) are worded like the endpoint
-  // the path names, so the token endpoint never answers a herodot-style error.
+  // Set before the body parsers, so that their errors (malformed or oversized bodies) are worded like the
+  // endpoint's own: the token endpoint never answers a herodot-style error.
   app.use((req, res, next) => {
-    res.locals.errorStyle = pathErrorStyle(req.path);
+    res.locals.errorStyle = errorStyle(req.path);
     next();
   });
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
@@ -34,12 +40,24 @@ function createApp(logger: Logger, contract: Contract, handlers: Handlers, optio
 }
 
 /** The OAuth 2.0 endpoints (token, revoke, introspect, token deletion) speak fosite errors; the rest herodot. */
-const pathErrorStyle = (path: string): ErrorStyle =>
-  /^\/(admin\/)?oauth2\//.test(path) ? 'oauth2' : 'admin';
-const errorStyle: MountOptions['errorStyle'] = (operation) => pathErrorStyle(operation.path);
+const errorStyle = (path: string): ErrorStyle => (/^\/(admin\/)?oauth2\//.test(path) ? 'oauth2' : 'admin');
+
+/**
+ * The domain checks these operations' values itself and answers as Hydra does (`invalid_client_metadata` for
+ * a client, "Unsupported key algorithm", fosite's token-endpoint errors); the contract still rejects bodies of
+ * the wrong shape before they get there.
+ */
+const valuesInDomain = new Set<OperationId>([
+  'createOAuth2Client',
+  'setOAuth2Client',
+  'setOAuth2ClientLifespans',
+  'createJsonWebKeySet',
+  'oauth2TokenExchange',
+  'revokeOAuth2Token',
+]);
 
 export function createPublicApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
-  return createApp(logger, contract, handlers, { errorStyle });
+  return createApp(logger, contract, handlers, { valuesInDomain });
 }
 
 /**
@@ -50,5 +68,5 @@ const adminAliases = (path: string) =>
   path.startsWith('/admin/') ? [path.slice('/admin'.length)] : [`/admin${path}`];
 
 export function createAdminApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
-  return createApp(logger, contract, handlers, { errorStyle, aliases: adminAliases });
+  return createApp(logger, contract, handlers, { valuesInDomain, aliases: adminAliases });
 }

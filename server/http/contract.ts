@@ -45,8 +45,12 @@ export interface Operation {
   /** Media types the request body may use; empty when the operation takes no body. */
   bodyTypes: string[];
   bodyRequired: boolean;
-  /** Validates and normalises (coerces query types, first value of repeated form fields) in place. */
-  validate(request: RequestShape): void;
+  /**
+   * Validates and normalises (coerces query types, first value of repeated form fields) in place. With
+   * `valuesInDomain`, a body whose only faults are values (missing, out of an enum, off a pattern) passes:
+   * the domain checks those itself, with Hydra's own error bodies.
+   */
+  validate(request: RequestShape, options?: { valuesInDomain?: boolean }): void;
 }
 
 export interface Contract {
@@ -82,6 +86,9 @@ const describe = (errors: ErrorObject[] | null | undefined, subject: string) =>
     })
     .join('; ');
 
+/** JSON Schema keywords about a value rather than the shape of the document. */
+const VALUE_KEYWORDS = new Set(['required', 'enum', 'const', 'pattern', 'format', 'minLength', 'maxLength']);
+
 let cached: Contract | undefined;
 
 export function loadContract(file = CONTRACT_FILE): Contract {
@@ -93,7 +100,8 @@ export function loadContract(file = CONTRACT_FILE): Contract {
     validateSchema: false,
     allowUnionTypes: true,
   } as const;
-  const bodies = new Ajv2020(ajvOptions);
+  // All errors for bodies, to tell a body with only value faults from one with a shape fault.
+  const bodies = new Ajv2020({ ...ajvOptions, allErrors: true });
   const params = new Ajv2020({ ...ajvOptions, coerceTypes: true });
   const responses = new Ajv2020(ajvOptions);
   for (const ajv of [bodies, params, responses]) {
@@ -176,7 +184,7 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         path,
         bodyTypes,
         bodyRequired,
-        validate(request) {
+        validate(request, options = {}) {
           if (!validatePath(request.params)) {
             throw new RequestValidationError('path', describe(validatePath.errors, 'path'));
           }
@@ -208,7 +216,9 @@ export function loadContract(file = CONTRACT_FILE): Contract {
           }
           const validateBody = bodyValidators.get(type);
           if (validateBody && !validateBody(request.body)) {
-            throw new RequestValidationError('body', describe(validateBody.errors, 'body'));
+            const errors = validateBody.errors ?? [];
+            if (options.valuesInDomain && errors.every((e) => VALUE_KEYWORDS.has(e.keyword))) return;
+            throw new RequestValidationError('body', describe(errors, 'body'));
           }
         },
       });

@@ -79,7 +79,8 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
   const log = res.locals.log as Logger | undefined;
   let apiError = toApiError(err, style);
   if (!apiError) {
-    log?.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'unexpected error');
+    // Name and message only: a stack or a cause could carry request data.
+    log?.error({ error: (err as Error)?.name, reason: (err as Error)?.message }, 'unexpected error');
     apiError = new ServerError();
   } else if (apiError.status >= 500) {
     log?.warn({ error: apiError.error, cause: (err as Error)?.message }, 'request failed');

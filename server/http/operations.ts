@@ -42,7 +42,8 @@ export type ErrorStyle = 'oauth2' | 'admin';
 export interface MountOptions {
   /** Extra paths an operation also answers on (Hydra's admin API works with and without `/admin`). */
   aliases?: (path: string) => string[];
-  errorStyle: (operation: Operation) => ErrorStyle;
+  /** Operations whose domain code checks values itself, with Hydra's error bodies (see Operation.validate). */
+  valuesInDomain?: ReadonlySet<OperationId>;
 }
 
 const expressPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
@@ -57,17 +58,19 @@ export function mountOperations(
     const operation = contract.operations.get(operationId);
     if (!operation) throw new Error(`handler ${operationId} has no operation in openapi.yaml`);
     const paths = [operation.path, ...(options.aliases?.(operation.path) ?? [])].map(expressPath);
-    const style = options.errorStyle(operation);
+    const valuesInDomain = options.valuesInDomain?.has(operationId) ?? false;
     router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
-      res.locals.errorStyle = style;
       try {
         const query = { ...(req.query as Record<string, unknown>) };
-        operation.validate({
-          params: req.params as Record<string, string>,
-          query,
-          body: req.body,
-          contentType: req.headers['content-type'],
-        });
+        operation.validate(
+          {
+            params: req.params as Record<string, string>,
+            query,
+            body: req.body,
+            contentType: req.headers['content-type'],
+          },
+          { valuesInDomain },
+        );
         const reply = await handler({
           params: req.params as never,
           query: query as never,

@@ -287,11 +287,9 @@ describe('bad input on both ports: always a 4xx JSON error, never a 5xx, and not
       });
     }
 
-    // Hydra's validator answers invalid_client_metadata with this hint. Tollgate's request validation rejects
-    // the value first (openapi.yaml declares `subject_type` an enum) with the generic 400 "body.subject_type
-    // must be one of ...". The PATCH path, which skips request validation, gives Hydra's body. Pending until
-    // the contract's enum no longer pre-empts the domain validator (reported to the lead).
-    it.skip("subject_type magic on create answers Hydra's invalid_client_metadata body", async () => {
+    // Hydra's validator answers invalid_client_metadata with this hint. The contract declares `subject_type` an
+    // enum, but leaves value checks of client bodies to the domain validator, which words them as Hydra does.
+    it("subject_type magic on create answers Hydra's invalid_client_metadata body", async () => {
       const created = await call(server, 'createOAuth2Client', { json: { subject_type: 'magic' } });
       expect(created.body).to.deep.equal({
         error: 'invalid_client_metadata',
