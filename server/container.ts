@@ -39,6 +39,8 @@ import { VERSION } from './version.js';
 export interface Container {
   publicApp: Express;
   adminApp: Express;
+  /** Start-up work that needs the database; failures are logged, never fatal (the database may be down). */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,21 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   return {
     publicApp,
     adminApp,
+    async start() {
+      try {
+        const { resealed, unreadable } = await keys.resealAll();
+        if (resealed > 0)
+          logger.info({ resealed }, 'sealed JSON Web Keys again with the current system secret');
+        if (unreadable > 0) {
+          logger.warn(
+            { unreadable },
+            'some JSON Web Keys open with no configured system secret (was a secret dropped from SECRETS_SYSTEM too early?)',
+          );
+        }
+      } catch (err) {
+        logger.warn({ reason: (err as Error).message }, 'could not check the JSON Web Keys at start-up');
+      }
+    },
     async close() {},
   };
 }

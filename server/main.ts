@@ -35,6 +35,7 @@ export async function startServer(config: Config, role: Role, logger: Logger): P
     logger[level]({ component: 'database' }, message),
   );
   const container = buildContainer(config, database.knex, logger);
+  await container.start();
   const servers: Server[] = [];
   const listen = async (app: Parameters<typeof createServer>[1], host: string, port: number) => {
     const server = createServer(

@@ -266,16 +266,16 @@ export class KeyManager {
 
   /** Full private JWKs, newest first. */
   async getSet(setId: string): Promise<JsonWebKeySet> {
-    const rows = await this.store.getSet(setId);
-    if (rows.length === 0) throw notFound();
-    return { keys: rows.map((row) => this.open(row)) };
+    const { keys } = await this.load(setId, true);
+    if (keys.length === 0) throw notFound();
+    return { keys: keys.map((k) => k.jwk) };
   }
 
   /** Hydra answers a one-key set, not a bare key. */
   async getKey(setId: string, kid: string): Promise<JsonWebKeySet> {
     const row = await this.store.getKey(setId, kid);
     if (!row) throw notFound();
-    return { keys: [this.open(row)] };
+    return { keys: [this.open(row).jwk] };
   }
 
   /** PUT /admin/keys/{set}: replaces the whole set. The body's first key becomes the newest (the signing key). */
@@ -384,6 +384,27 @@ export class KeyManager {
     return { keys };
   }
 
+  /**
+   * After a rotation (a new secret prepended to SECRETS_SYSTEM) seals every key that only an older secret opens
+   * again with the current one, so the old secret can later be dropped without losing keys. Keys that no
+   * configured secret opens are counted and left alone.
+   */
+  async resealAll(): Promise<{ resealed: number; unreadable: number }> {
+    const resealed: StoredKey[] = [];
+    let unreadable = 0;
+    for (const row of await this.store.listAll()) {
+      try {
+        const { jwk, stale } = this.open(row);
+        if (stale) resealed.push(this.seal(row.set_id, jwk, row.created_at));
+      } catch {
+        unreadable++;
+      }
+    }
+    await this.store.putKeys(resealed);
+    for (const setId of new Set(resealed.map((k) => k.set_id))) this.invalidate(setId);
+    return { resealed: resealed.length, unreadable };
+  }
+
   private async generateJwk(alg: string, kid: string, use: string): Promise<Jwk> {
     let material: JsonWebKey;
     switch (alg) {
@@ -424,10 +445,19 @@ export class KeyManager {
     };
   }
 
-  private open(row: StoredKey): Jwk {
-    const parsed: unknown = JSON.parse(decrypt(row.key_data, this.secrets.all).toString('utf8'));
+  /** Decrypts a stored key; `stale` when only an older system secret opens it. */
+  private open(row: StoredKey): { jwk: Jwk; stale: boolean } {
+    let plain: Buffer;
+    let stale = false;
+    try {
+      plain = decrypt(row.key_data, [this.secrets.current]);
+    } catch {
+      plain = decrypt(row.key_data, this.secrets.all);
+      stale = true;
+    }
+    const parsed: unknown = JSON.parse(plain.toString('utf8'));
     if (!isObject(parsed)) throw new Error(`Stored key '${row.set_id}/${row.kid}' is not a JSON object`);
-    return orderJwk({ kid: row.kid, ...parsed });
+    return { jwk: orderJwk({ kid: row.kid, ...parsed }), stale };
   }
 
   private version(setId: string): number {
@@ -449,10 +479,14 @@ export class KeyManager {
     const version = this.version(setId);
     const promise = (async () => {
       const rows = await this.store.getSet(setId);
-      const keys = rows.map((row) => {
-        const jwk = this.open(row);
-        return { jwk, ...importJwk(jwk) };
-      });
+      const opened = rows.map((row) => ({ row, ...this.open(row) }));
+      // Keys still sealed with an older system secret are sealed again with the current one, so that after a
+      // rotation ([new, old]) has run, dropping the old secret keeps every key readable.
+      const stale = opened.filter((k) => k.stale);
+      if (stale.length > 0) {
+        await this.store.putKeys(stale.map((k) => this.seal(setId, k.jwk, k.row.created_at)));
+      }
+      const keys = opened.map(({ jwk }) => ({ jwk, ...importJwk(jwk) }));
       const entry: SetCache = { loadedAt: Date.now(), keys };
       if (this.version(setId) === version) this.cache.set(setId, entry);
       return entry;

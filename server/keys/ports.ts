@@ -20,4 +20,6 @@ export interface KeyStore {
   /** Returns false when nothing was deleted. */
   deleteSet(setId: string): Promise<boolean>;
   deleteKey(setId: string, kid: string): Promise<boolean>;
+  /** Every key of every set: re-sealing after a system secret rotation reads them all. */
+  listAll(): Promise<StoredKey[]>;
 }

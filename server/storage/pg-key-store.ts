@@ -43,6 +43,10 @@ export class PgKeyStore implements KeyStore {
     return pg(async () => (await this.db('jwks').where({ set_id: setId }).delete()) > 0);
   }
 
+  listAll(): Promise<StoredKey[]> {
+    return pg(() => this.db<KeyRow>('jwks').select());
+  }
+
   deleteKey(setId: string, kid: string): Promise<boolean> {
     return pg(async () => (await this.db('jwks').where({ set_id: setId, kid }).delete()) > 0);
   }

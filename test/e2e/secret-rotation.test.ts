@@ -1,8 +1,9 @@
 // Rotating SECRETS_SYSTEM across restarts on one database (contract §4, §6): [A] → [B, A] → [B]. The first
 // secret signs new opaque tokens and encrypts new private keys; every listed secret verifies and decrypts.
-// Dropping A invalidates the opaque tokens signed under A, and makes the JWT signing keys encrypted under A
-// unreadable: every operation that needs them answers a plain 500 `server_error` (no details, no stack), the log
-// names the cause, and deleting the key set lets the server generate a fresh key under B.
+// A start with [B, A] seals every private key again under B, so dropping A invalidates the opaque tokens signed
+// under A but loses no key. Dropping a secret without that overlap ([B] → [C]) leaves keys nobody can open:
+// every operation that needs them answers a plain 500 `server_error` (no details, no stack), the log names the
+// cause, and deleting the key set lets the server generate a fresh key.
 import { createHash, createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';
@@ -11,7 +12,9 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const SECRET_A = 'rotation-secret-A-0123456789';
 const SECRET_B = 'rotation-secret-B-9876543210';
+const SECRET_C = 'rotation-secret-C-5555555555';
 const ACCESS_TOKEN_SET = 'hydra.jwt.access-token';
+const OTHER_SET = 'rotation-other';
 
 /** Whether an opaque token's signature is HMAC-SHA-512/256 of its key part under SHA-256(secret) (contract §4). */
 function signedWith(token: string, secret: string): boolean {
@@ -58,6 +61,11 @@ describe('system secret rotation across restarts on one database', function () {
     jwtA = await issueToken(s, jwtClient, { scope: 'read' });
     kidA = kidOf(jwtA);
     expect(await introspect(s, jwtA)).to.include({ active: true });
+    const other = await call(s, 'createJsonWebKeySet', {
+      params: { set: OTHER_SET },
+      json: { alg: 'ES256', use: 'sig', kid: 'other' },
+    });
+    expect(other.status).to.equal(201);
   });
 
   it('[B, A]: tokens issued under A still introspect active', async () => {
@@ -88,8 +96,13 @@ describe('system secret rotation across restarts on one database', function () {
     const set = await call(server!, 'getJsonWebKeySet', { params: { set: ACCESS_TOKEN_SET } });
     expect(set.status).to.equal(200);
     expect(set.body.keys.map((k: { kid: string }) => k.kid)).to.deep.equal([kidA]);
-    // The private part is readable (decrypted with A).
     expect(set.body.keys[0].d).to.be.a('string').that.is.not.empty;
+  });
+
+  it('[B, A]: start-up sealed every private key again under B, and said so', () => {
+    const sealed = server!.logs.map((line) => JSON.parse(line)).find((line) => line.resealed !== undefined);
+    // The access-token set, and the other set created under A.
+    expect(sealed?.resealed).to.equal(2);
   });
 
   it('[B, A]: revocation still works for a token issued under A', async () => {
@@ -117,13 +130,24 @@ describe('system secret rotation across restarts on one database', function () {
       basic: [opaqueClient.client_id, opaqueClient.client_secret!],
     });
     expect(revoked.status).to.equal(200);
-    // Opaque issuance needs no key material and keeps working.
     const fresh = await issueToken(s, opaqueClient);
     expect(signedWith(fresh, SECRET_B)).to.equal(true);
   });
 
-  it('[B]: JWT operations that need the key encrypted under A answer a bare 500 server_error; the log says why', async () => {
+  it('[B]: the keys survived the rotation: JWTs of either period stay valid and new ones use the same key', async () => {
     const s = server!;
+    expect(await introspect(s, jwtA)).to.include({ active: true });
+    expect(await introspect(s, jwtB)).to.include({ active: true });
+    const fresh = await issueToken(s, jwtClient, { scope: 'read' });
+    expect(kidOf(fresh)).to.equal(kidA);
+    expect((await call(s, 'getJsonWebKeySet', { params: { set: OTHER_SET } })).status).to.equal(200);
+    expect((await call(s, 'discoverJsonWebKeys')).status).to.equal(200);
+  });
+
+  it('[C] without overlap: operations that need a key nobody can open answer a bare 500; the log says why', async () => {
+    const s = await restart([SECRET_C]);
+    const warning = s.logs.map((line) => JSON.parse(line)).find((line) => line.unreadable !== undefined);
+    expect(warning?.unreadable).to.be.at.least(2);
     const logged = s.logs.length;
     const failures = [
       await tokenRequest(
@@ -146,7 +170,6 @@ describe('system secret rotation across restarts on one database', function () {
       // Nothing internal leaks: no stack, no file paths, no crypto detail.
       expect(res.text).not.to.match(/decrypt|at \w+ \(|\.ts:|node:|SECRETS_SYSTEM/i);
     }
-    // The operator learns the cause from the log, once per failed request.
     const reasons = s.logs
       .slice(logged)
       .map((line) => JSON.parse(line))
@@ -156,12 +179,11 @@ describe('system secret rotation across restarts on one database', function () {
       expect(line.request_id).to.be.a('string');
       expect(JSON.stringify(line)).to.match(/Unable to decrypt.*SECRETS_SYSTEM/);
     }
-    // The process is unharmed.
     expect((await call(s, 'isAlive')).status).to.equal(200);
     expect((await call(s, 'isReady')).status).to.equal(200);
   });
 
-  it('[B]: deleting the unreadable key set recovers: a new key, encrypted under B, signs new JWTs', async () => {
+  it('[C]: deleting the unreadable key set recovers: a new key, encrypted under C, signs new JWTs', async () => {
     const s = server!;
     const deleted = await call(s, 'deleteJsonWebKeySet', { params: { set: ACCESS_TOKEN_SET } });
     expect(deleted.status).to.equal(204);
@@ -170,9 +192,7 @@ describe('system secret rotation across restarts on one database', function () {
     expect(await introspect(s, token)).to.include({ active: true });
     // JWTs signed by the deleted key cannot be verified any more: inactive, no longer an error.
     expect(await introspect(s, jwtB)).to.deep.equal({ active: false });
-    expect(await introspect(s, jwtA)).to.deep.equal({ active: false });
-    // And the new key survives a restart with [B] (it was encrypted under B).
-    const again = await restart([SECRET_B]);
+    const again = await restart([SECRET_C]);
     expect(await introspect(again, token)).to.include({ active: true });
   });
 });

@@ -29,6 +29,10 @@ export class MemoryKeyStore implements KeyStore {
     }
   }
 
+  async listAll(): Promise<StoredKey[]> {
+    return this.rows.map((row) => ({ ...row }));
+  }
+
   async replaceSet(setId: string, keys: StoredKey[]): Promise<void> {
     await this.deleteSet(setId);
     await this.putKeys(keys);

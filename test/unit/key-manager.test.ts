@@ -128,12 +128,13 @@ describe('KeyManager', () => {
     expect(JSON.parse(decrypt(row.key_data, new SystemSecrets([OLD]).all).toString()).d).to.equal(jwk.d);
 
     const rotated = new KeyManager(store, new SystemSecrets([NEW, OLD]), FAST);
-    expect((await rotated.getSet('s')).keys[0]).to.deep.equal(jwk);
+    expect((await rotated.getKey('s', jwk.kid)).keys[0]).to.deep.equal(jwk);
     // New writes use the new secret.
     await rotated.generateSet('s', { alg: 'ES256', kid: 'after' });
     const after = store.rows.find((r) => r.kid === 'after')!;
     expect(() => decrypt(after.key_data, new SystemSecrets([OLD]).all)).to.throw();
 
+    // Dropping the old secret before anything sealed the first key again loses that key.
     const dropped = new KeyManager(store, new SystemSecrets([NEW]), FAST);
     await dropped.getKey('s', 'after');
     let failed = false;
@@ -141,6 +142,30 @@ describe('KeyManager', () => {
       failed = true;
     });
     expect(failed).to.equal(true);
+  });
+
+  it('seals keys again under the current secret: all at once with resealAll, and lazily on load', async () => {
+    const first = (await keys.generateSet('a', { alg: 'ES256', kid: 'a1' })).keys[0]!;
+    const second = (await keys.generateSet('b', { alg: 'ES256', kid: 'b1' })).keys[0]!;
+    const rotated = new KeyManager(store, new SystemSecrets([NEW, OLD]), FAST);
+    expect(await rotated.resealAll()).to.deep.equal({ resealed: 2, unreadable: 0 });
+    expect(await rotated.resealAll()).to.deep.equal({ resealed: 0, unreadable: 0 });
+    const dropped = new KeyManager(store, new SystemSecrets([NEW]), FAST);
+    expect((await dropped.getKey('a', 'a1')).keys[0]).to.deep.equal(first);
+    expect((await dropped.getKey('b', 'b1')).keys[0]).to.deep.equal(second);
+
+    // A key written under the old secret later (a replica not yet rotated) is sealed again when a set loads.
+    const lagging = new KeyManager(store, new SystemSecrets([OLD]), FAST);
+    await lagging.generateSet('a', { alg: 'ES256', kid: 'a2' });
+    await rotated.getSet('a');
+    expect((await dropped.getKey('a', 'a2')).keys[0]?.kid).to.equal('a2');
+    // Keys no configured secret opens are counted, not touched.
+    expect(
+      await new KeyManager(store, new SystemSecrets(['unrelated-secret-0123']), FAST).resealAll(),
+    ).to.deep.equal({
+      resealed: 0,
+      unreadable: 3,
+    });
   });
 
   it('publishes public parts only, newest first, generating missing sets', async () => {
