@@ -3,6 +3,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
+import { MethodNotAllowedError } from '../oauth2/errors.js';
 import type { Contract, Operation } from './contract.js';
 
 export type OperationId = keyof operations;
@@ -54,10 +55,17 @@ export function mountOperations(
   handlers: Handlers,
   options: MountOptions,
 ) {
+  const methods = new Map<string, Set<string>>();
   for (const [operationId, handler] of Object.entries(handlers) as [OperationId, Handler<OperationId>][]) {
     const operation = contract.operations.get(operationId);
     if (!operation) throw new Error(`handler ${operationId} has no operation in openapi.yaml`);
     const paths = [operation.path, ...(options.aliases?.(operation.path) ?? [])].map(expressPath);
+    for (const path of paths) {
+      const allowed = methods.get(path) ?? new Set(['OPTIONS']);
+      allowed.add(operation.method.toUpperCase());
+      if (operation.method === 'get') allowed.add('HEAD');
+      methods.set(path, allowed);
+    }
     const valuesInDomain = options.valuesInDomain?.has(operationId) ?? false;
     router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
       try {
@@ -82,6 +90,14 @@ export function mountOperations(
       } catch (err) {
         next(err);
       }
+    });
+  }
+  // A known path with another method: 405 with Allow, as Hydra v25's router (Go ServeMux) answers.
+  for (const [path, allowed] of methods) {
+    const allow = [...allowed].sort().join(', ');
+    router.all(path, (_req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('Allow', allow);
+      next(new MethodNotAllowedError());
     });
   }
 }

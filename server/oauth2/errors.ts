@@ -116,3 +116,9 @@ export class BadRequestError extends ApiError {
     super(400, error, description);
   }
 }
+
+export class MethodNotAllowedError extends ApiError {
+  constructor() {
+    super(405, 'Method Not Allowed', 'The requested method is not allowed on this route.');
+  }
+}
