@@ -10,7 +10,6 @@ import {
   ServerError,
   TemporarilyUnavailable,
 } from '../oauth2/errors.js';
-import { translatePgError } from '../storage/pg-errors.js';
 import { RequestValidationError } from './contract.js';
 import type { ErrorStyle } from './operations.js';
 
@@ -41,8 +40,8 @@ function toApiError(err: unknown, style: ErrorStyle): ApiError | undefined {
       ? new InvalidRequest(reason)
       : new BadRequestError(`Unable to decode the request body: ${reason}`);
   }
-  const translated = translatePgError(err);
-  return translated instanceof ApiError ? translated : undefined;
+  // Database errors arrive already translated (storage/pg-errors.ts); anything else is unexpected.
+  return undefined;
 }
 
 function bodyParserReason(err: Error & BodyParserError): string {
