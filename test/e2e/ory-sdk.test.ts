@@ -1,18 +1,41 @@
 // Ory's own SDK (`@ory/hydra-client` v26, axios-based), unchanged, drives Tollgate's admin API: wire
 // compatibility as a real Hydra user would see it. Assertions are on what the SDK parsed.
 import { Configuration, MetadataApi, OAuth2Api, type OAuth2Client } from '@ory/hydra-client';
+import axios, { type AxiosResponse } from 'axios';
 import { expect } from 'chai';
 import { VERSION } from '../../server/version.js';
+import { contractProblem } from '../helpers/api.js';
 import { basicHeader } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-/** axios (the SDK's HTTP client, not a dependency of ours) marks its errors with `isAxiosError`. */
-interface SdkError {
-  isAxiosError: true;
-  response?: { status: number; data: unknown };
+/** Every response the SDK receives is checked against openapi.yaml too. */
+const checked: string[] = [];
+function conform(response: AxiosResponse) {
+  const { method = 'get', url = '' } = response.config;
+  const problem = contractProblem(
+    method,
+    new URL(url, response.config.baseURL).toString(),
+    response.status,
+    String(response.headers['content-type'] ?? '') || undefined,
+    response.data,
+  );
+  expect(problem, `${method} ${url} ${response.status}`).to.equal(null);
+  checked.push(`${method.toUpperCase()} ${response.status}`);
 }
-const isAxiosError = (err: unknown): err is SdkError =>
-  typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
+const http = axios.create();
+http.interceptors.response.use(
+  (response) => {
+    conform(response);
+    return response;
+  },
+  (error) => {
+    if (axios.isAxiosError(error) && error.response) conform(error.response);
+    return Promise.reject(error);
+  },
+);
+const isAxiosError = axios.isAxiosError;
+// The SDK is CommonJS and sees axios's CommonJS typings; the instance is the same object at run time.
+const sdkHttp = http as unknown as ConstructorParameters<typeof OAuth2Api>[2];
 
 describe('the official Ory SDK (@ory/hydra-client) against Tollgate', () => {
   let server: TestServer;
@@ -22,10 +45,15 @@ describe('the official Ory SDK (@ory/hydra-client) against Tollgate', () => {
   before(async () => {
     server = await startTestServer();
     const configuration = new Configuration({ basePath: server.adminUrl });
-    oauth2 = new OAuth2Api(configuration);
-    metadata = new MetadataApi(configuration);
+    oauth2 = new OAuth2Api(configuration, undefined, sdkHttp);
+    metadata = new MetadataApi(configuration, undefined, sdkHttp);
   });
-  after(() => server?.close());
+  after(async () => {
+    await server?.close();
+    // The interceptor really saw the SDK's traffic, success and errors alike.
+    expect(checked.length).to.be.above(10);
+    expect(checked.some((c) => c.endsWith(' 404'))).to.equal(true);
+  });
 
   /** A client_credentials token from the public port (the SDK's oauth2TokenExchange is for code flows). */
   async function fetchToken(client: OAuth2Client, secret: string, scope: string): Promise<string> {

@@ -87,3 +87,35 @@ export async function raw(base: string, path: string, init: RequestInit = {}): P
   } catch {}
   return { status: response.status, headers: response.headers, text, body };
 }
+
+/**
+ * The operation a request addresses, by method and path (admin paths also without their `/admin` prefix), for
+ * checking responses of clients that are not ours, such as Ory's SDK.
+ */
+export function operationFor(method: string, pathname: string): string | undefined {
+  for (const operation of contract.operations.values()) {
+    if (operation.method !== method.toLowerCase()) continue;
+    const pattern = operation.path
+      .split(/\{[^}]+\}/)
+      .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+      .join('[^/]+');
+    const admin = operation.path.startsWith('/admin/');
+    if (new RegExp(`^${admin ? `(/admin)?${pattern.slice('/admin'.length)}` : pattern}/?$`).test(pathname)) {
+      return operation.operationId;
+    }
+  }
+  return undefined;
+}
+
+/** Checks a response of any HTTP client against the contract; the problem, or null when it conforms. */
+export function contractProblem(
+  method: string,
+  url: string,
+  status: number,
+  contentType: string | undefined,
+  body: unknown,
+): string | null {
+  const operationId = operationFor(method, new URL(url).pathname);
+  if (!operationId) return `${method} ${url} is not an operation of openapi.yaml`;
+  return contract.checkResponse(operationId, status, contentType, body === '' ? undefined : body);
+}
