@@ -295,3 +295,27 @@ describe('JSON Web Key sets on a real server', function () {
     });
   });
 });
+
+describe('webfinger.jwks.broadcast_keys', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({ 'webfinger.jwks.broadcast_keys': ['partner-signing'] });
+  });
+  after(() => server.close());
+
+  it("publishes the configured sets besides Hydra's two, public parts only", async () => {
+    const created = await call(server, 'createJsonWebKeySet', {
+      params: { set: 'partner-signing' },
+      json: { alg: 'ES256', use: 'sig', kid: 'partner-1' },
+    });
+    expect(created.status).to.equal(201);
+    const { body } = await call(server, 'discoverJsonWebKeys');
+    const partner = body.keys.find((k: { kid: string }) => k.kid === 'partner-1');
+    expect(partner).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(partner).not.to.have.property('d');
+    // Hydra's sets are published as well (generated on first access).
+    expect(body.keys).to.have.length(3);
+  });
+});
