@@ -3,6 +3,7 @@
 // PUT as a full replace, RFC 6902 PATCH, lifespans, and keyset pagination of the list.
 import { expect } from 'chai';
 import { type ApiResponse, call, raw } from '../helpers/api.js';
+import { HYDRA_LIFESPANS } from '../helpers/hydra.js';
 import { basic } from '../helpers/oauth2-clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -11,22 +12,6 @@ const MALFORMED = 'The request was malformed or contained invalid parameters';
 const INVALID_CLIENT_METADATA =
   "The value of one of the Client Metadata fields is invalid and the server has rejected this request. Note that an Authorization Server MAY choose to substitute a valid value for any requested parameter of a Client's Metadata.";
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const LIFESPANS = [
-  'authorization_code_grant_access_token_lifespan',
-  'authorization_code_grant_id_token_lifespan',
-  'authorization_code_grant_refresh_token_lifespan',
-  'client_credentials_grant_access_token_lifespan',
-  'implicit_grant_access_token_lifespan',
-  'implicit_grant_id_token_lifespan',
-  'jwt_bearer_grant_access_token_lifespan',
-  'refresh_token_grant_id_token_lifespan',
-  'refresh_token_grant_access_token_lifespan',
-  'refresh_token_grant_refresh_token_lifespan',
-  'device_authorization_grant_id_token_lifespan',
-  'device_authorization_grant_access_token_lifespan',
-  'device_authorization_grant_refresh_token_lifespan',
-];
-
 /** Parses an RFC 8288 Link header into rel → URL. */
 function links(header: string | null): Record<string, URL> {
   const out: Record<string, URL> = {};
@@ -113,7 +98,7 @@ describe('OAuth 2.0 clients: Hydra-exact CRUD on a real server', () => {
         registration_client_uri: `http://127.0.0.1:4444/oauth2/register/${client_id}`,
         skip_consent: false,
         skip_logout_consent: null,
-        ...Object.fromEntries(LIFESPANS.map((f) => [f, null])),
+        ...Object.fromEntries(HYDRA_LIFESPANS.map((f) => [f, null])),
       });
       // Key order is Hydra's struct declaration order.
       expect(Object.keys(client).slice(0, 4)).to.deep.equal([
@@ -476,7 +461,7 @@ describe('OAuth 2.0 clients: Hydra-exact CRUD on a real server', () => {
         authorization_code_grant_id_token_lifespan: '1.5s',
       });
       expect(response.body).not.to.have.property('client_secret');
-      for (const f of LIFESPANS.filter(
+      for (const f of HYDRA_LIFESPANS.filter(
         (f) =>
           ![
             'client_credentials_grant_access_token_lifespan',

@@ -9,6 +9,7 @@ import {
   InvalidRedirectUri,
   NotFoundError,
 } from '../../server/oauth2/errors.js';
+import { HYDRA_LIFESPANS } from '../helpers/hydra.js';
 import { MemoryClientStore } from '../helpers/memory-client-store.js';
 
 // Honest fake: distinct secrets give distinct hashes, and the secret is recoverable only by the test.
@@ -48,22 +49,6 @@ async function rejection(p: Promise<unknown>): Promise<ApiError> {
   }
   throw new Error('expected a rejection');
 }
-
-const LIFESPANS = [
-  'authorization_code_grant_access_token_lifespan',
-  'authorization_code_grant_id_token_lifespan',
-  'authorization_code_grant_refresh_token_lifespan',
-  'client_credentials_grant_access_token_lifespan',
-  'implicit_grant_access_token_lifespan',
-  'implicit_grant_id_token_lifespan',
-  'jwt_bearer_grant_access_token_lifespan',
-  'refresh_token_grant_id_token_lifespan',
-  'refresh_token_grant_access_token_lifespan',
-  'refresh_token_grant_refresh_token_lifespan',
-  'device_authorization_grant_id_token_lifespan',
-  'device_authorization_grant_access_token_lifespan',
-  'device_authorization_grant_refresh_token_lifespan',
-];
 
 describe('ClientService', () => {
   describe('create', () => {
@@ -109,7 +94,7 @@ describe('ClientService', () => {
         skip_consent: false,
         skip_logout_consent: null,
       };
-      for (const f of LIFESPANS) expected[f] = null;
+      for (const f of HYDRA_LIFESPANS) expected[f] = null;
       expect(out).to.deep.equal(expected);
       expect(Object.keys(out)).to.deep.equal(Object.keys(expected));
     });

@@ -16,6 +16,7 @@ import {
   InvalidClientMetadata,
   InvalidRedirectUri,
 } from '../../server/oauth2/errors.js';
+import { HYDRA_LIFESPANS } from '../helpers/hydra.js';
 
 const validate = (input: Record<string, unknown>, options?: ClientValidatorOptions) => {
   const { client, secret } = readClient(input);
@@ -350,19 +351,7 @@ describe('client validation (Hydra client/validator.go)', () => {
         'metadata',
         'skip_consent',
         'skip_logout_consent',
-        'authorization_code_grant_access_token_lifespan',
-        'authorization_code_grant_id_token_lifespan',
-        'authorization_code_grant_refresh_token_lifespan',
-        'client_credentials_grant_access_token_lifespan',
-        'implicit_grant_access_token_lifespan',
-        'implicit_grant_id_token_lifespan',
-        'jwt_bearer_grant_access_token_lifespan',
-        'refresh_token_grant_id_token_lifespan',
-        'refresh_token_grant_access_token_lifespan',
-        'refresh_token_grant_refresh_token_lifespan',
-        'device_authorization_grant_id_token_lifespan',
-        'device_authorization_grant_access_token_lifespan',
-        'device_authorization_grant_refresh_token_lifespan',
+        ...HYDRA_LIFESPANS,
       ]);
       expect(out.jwks).to.deep.equal({});
     });
