@@ -50,3 +50,18 @@ export const GUIDE_CREATE_RESPONSE_KEYS = [
   'skip_logout_consent',
   ...HYDRA_LIFESPANS,
 ];
+
+/** The keys of an active introspection response, in Hydra's order (oauth2/handler.go). */
+export const HYDRA_INTROSPECTION_KEYS = [
+  'active',
+  'scope',
+  'client_id',
+  'sub',
+  'exp',
+  'iat',
+  'nbf',
+  'aud',
+  'iss',
+  'token_type',
+  'token_use',
+];
