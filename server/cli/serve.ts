@@ -1,20 +1,31 @@
 // `tollgate serve all|public|admin [--dev] [-c file]`, as `hydra serve`.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { type Role, startServer } from '../main.js';
 
+// Hydra's flags are persistent on `serve`, so `serve -c hydra.yml all --dev` (Hydra's quickstart) and
+// `serve all --dev -c hydra.yml` both work; `--sqa-opt-out` (Hydra's telemetry opt-out) is accepted as a no-op.
+const withServeOptions = (cmd: Command) =>
+  cmd
+    .option('--dev', 'development mode: allow http URLs, generate a system secret when none is set')
+    .option('-c, --config <file>', 'configuration file (YAML or JSON, Hydra keys)')
+    .addOption(
+      new Option('--sqa-opt-out', 'accepted for Hydra compatibility; Tollgate sends no telemetry').hideHelp(),
+    );
+
 export function registerServe(program: Command) {
-  const serve = program.command('serve').description('serve the public (4444) and/or admin (4445) API');
+  const serve = withServeOptions(
+    program.command('serve').description('serve the public (4444) and/or admin (4445) API'),
+  );
   for (const role of ['all', 'public', 'admin'] as const) {
-    serve
-      .command(role)
-      .description(role === 'all' ? 'serve the public and the admin API' : `serve only the ${role} API`)
-      .option('--dev', 'development mode: allow http URLs, generate a system secret when none is set')
-      .option('-c, --config <file>', 'configuration file (YAML or JSON, Hydra keys)')
-      .action(async (options: { dev?: boolean; config?: string }) => {
-        await runServe(role, options);
-      });
+    withServeOptions(
+      serve
+        .command(role)
+        .description(role === 'all' ? 'serve the public and the admin API' : `serve only the ${role} API`),
+    ).action(async (_options: unknown, command: Command) => {
+      await runServe(role, command.optsWithGlobals<{ dev?: boolean; config?: string }>());
+    });
   }
 }
 
