@@ -38,6 +38,11 @@ export interface Config {
   logLevel: string;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
+  /**
+   * Keys of the config file this server does not read (Hydra settings for features Tollgate lacks, or typos).
+   * A hydra.yml must load unchanged, so they are reported at startup rather than refused.
+   */
+  ignoredKeys: string[];
 }
 
 export class ConfigError extends Error {
@@ -84,16 +89,17 @@ export interface LoadOptions {
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const raw: Raw = {};
-  if (options.configFile) Object.assign(raw, readConfigFile(options.configFile));
+  const ignoredKeys: string[] = [];
+  if (options.configFile) Object.assign(raw, readConfigFile(options.configFile, ignoredKeys));
   for (const key of Object.keys(KEYS) as Key[]) {
     const value = env[envName(key)];
     if (value !== undefined && value !== '') raw[key] = value;
   }
   Object.assign(raw, options.overrides);
-  return validate(raw, options.dev ?? false);
+  return { ...validate(raw, options.dev ?? false), ignoredKeys };
 }
 
-function readConfigFile(file: string): Raw {
+function readConfigFile(file: string, ignored: string[]): Raw {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, 'utf8'));
@@ -103,8 +109,8 @@ function readConfigFile(file: string): Raw {
   const out: Raw = {};
   const walk = (node: unknown, prefix: string) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) {
-      if (!(prefix in KEYS)) throw new ConfigError(prefix, `unknown key in ${file}`);
-      out[prefix as Key] = node;
+      if (prefix in KEYS) out[prefix as Key] = node;
+      else ignored.push(prefix);
       return;
     }
     for (const [k, v] of Object.entries(node)) {
@@ -163,7 +169,7 @@ function oneOf<T extends string>(raw: Raw, key: Key, allowed: readonly T[], fall
   return v as T;
 }
 
-function validate(raw: Raw, dev: boolean): Config {
+function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
   const publicPort = int(raw, 'serve.public.port', 4444, 0, 65535);
   const adminPort = int(raw, 'serve.admin.port', 4445, 0, 65535);
   const publicHost = str(raw, 'serve.public.host', '');

@@ -41,6 +41,9 @@ async function runServe(role: Role, options: { dev?: boolean; config?: string })
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  if (config.ignoredKeys.length > 0) {
+    logger.warn({ keys: config.ignoredKeys }, 'configuration keys Tollgate does not use were ignored');
+  }
   const server = await startServer(config, role, logger);
   // A human-readable line on stderr besides the JSON log, so `npm start` says where it listens.
   const where = [

@@ -80,14 +80,42 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     });
   }
 
-  it('rejects unknown keys in a file, naming them', async () => {
+  it("loads Hydra's quickstart hydra.yml, listing the keys it does not use", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tollgate-config-'));
-    const file = join(dir, 'bad.yaml');
-    await writeFile(file, 'serve:\n  public:\n    prot: 1\n');
-    expect(() => loadConfig({ configFile: file, env: { SECRETS_SYSTEM: SECRET } })).to.throw(
-      ConfigError,
-      'serve.public.prot',
+    const file = join(dir, 'hydra.yml');
+    await writeFile(
+      file,
+      [
+        'serve:',
+        '  cookies:',
+        '    same_site_mode: Lax',
+        'urls:',
+        '  self:',
+        '    issuer: http://127.0.0.1:4444',
+        '  consent: http://127.0.0.1:3000/consent',
+        '  login: http://127.0.0.1:3000/login',
+        'secrets:',
+        '  system:',
+        '    - youReallyNeedToChangeThis',
+        'oidc:',
+        '  subject_identifiers:',
+        '    supported_types: [pairwise, public]',
+        '    pairwise:',
+        '      salt: youReallyNeedToChangeThis',
+        'serve.public.prot: 1',
+      ].join('\n'),
     );
+    const config = loadConfig({ configFile: file, env: {}, dev: true });
+    expect(config.issuer).to.equal('http://127.0.0.1:4444');
+    expect(config.secretsSystem).to.deep.equal(['youReallyNeedToChangeThis']);
+    expect(config.ignoredKeys).to.deep.equal([
+      'serve.cookies.same_site_mode',
+      'urls.consent',
+      'urls.login',
+      'oidc.subject_identifiers.supported_types',
+      'oidc.subject_identifiers.pairwise.salt',
+      'serve.public.prot',
+    ]);
   });
 
   it('allows http issuers and a missing secret with --dev', () => {
