@@ -237,14 +237,28 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     },
     pbkdf2Iterations: int(raw, 'oauth2.hashers.pbkdf2.iterations', 25000, 1, 10_000_000),
     broadcastKeys: list(raw, 'webfinger.jwks.broadcast_keys', ['hydra.openid.id-token']),
-    logLevel: oneOf(
-      raw,
-      'log.level',
-      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
-      'info',
-    ),
+    logLevel: logLevel(raw),
     dev,
   };
+}
+
+/** Hydra's (logrus) level names, plus pino's spellings and `silent`. */
+const LOG_LEVELS: Record<string, string> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warning: 'warn',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  panic: 'fatal',
+  silent: 'silent',
+};
+
+function logLevel(raw: Raw): string {
+  const level = LOG_LEVELS[str(raw, 'log.level', 'info').toLowerCase()];
+  if (!level) throw new ConfigError('log.level', `must be one of ${Object.keys(LOG_LEVELS).join(', ')}`);
+  return level;
 }
 
 function checkUrl(key: string, value: string, dev: boolean) {

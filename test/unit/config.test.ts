@@ -118,6 +118,15 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     ]);
   });
 
+  it("takes Hydra's log level names", () => {
+    expect(loadConfig({ env: { SECRETS_SYSTEM: SECRET, LOG_LEVEL: 'warning' } }).logLevel).to.equal('warn');
+    expect(loadConfig({ env: { SECRETS_SYSTEM: SECRET, LOG_LEVEL: 'panic' } }).logLevel).to.equal('fatal');
+    expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, LOG_LEVEL: 'loud' } })).to.throw(
+      ConfigError,
+      'log.level',
+    );
+  });
+
   it('allows http issuers and a missing secret with --dev', () => {
     const config = loadConfig({ env: { URLS_SELF_ISSUER: 'http://127.0.0.1:4444/' }, dev: true });
     expect(config.issuer).to.equal('http://127.0.0.1:4444/');
