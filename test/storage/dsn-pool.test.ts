@@ -29,16 +29,24 @@ describe('DSN pool options (max_conns, max_idle_conns, max_conn_idle_time)', () 
     const knex = createKnex(parsePostgresDsn(url.toString(), 2));
     const observer = createKnex(parsePostgresDsn(url.toString().replace('pool-test', 'observer'), 2));
     try {
-      // knex builders are lazy: `.then` starts each query now.
-      const sleepers = Array.from({ length: 6 }, () =>
-        knex.raw('SELECT pg_sleep(0.3)').then(() => undefined),
-      );
-      await new Promise((r) => setTimeout(r, 150));
-      const { rows } = await observer.raw(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pool-test'",
-      );
-      await Promise.all(sleepers);
-      expect(rows[0].n).to.equal(2);
+      // knex builders are lazy: `.then` starts each query now. Six queries of 0.5 s on a pool of two take
+      // about 1.5 s; the busiest moment seen while they run must be exactly two connections.
+      let done = false;
+      const sleepers = Promise.all(
+        Array.from({ length: 6 }, () => knex.raw('SELECT pg_sleep(0.5)').then(() => undefined)),
+      ).finally(() => {
+        done = true;
+      });
+      let busiest = 0;
+      while (!done) {
+        const { rows } = await observer.raw(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pool-test'",
+        );
+        busiest = Math.max(busiest, rows[0].n);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await sleepers;
+      expect(busiest).to.equal(2);
     } finally {
       await knex.destroy();
       await observer.destroy();
