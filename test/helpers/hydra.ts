@@ -65,3 +65,13 @@ export const HYDRA_INTROSPECTION_KEYS = [
   'token_type',
   'token_use',
 ];
+
+/** Array fields Hydra stores as JSON text, so that GET and list show `[]` for them when they were never set. */
+export const HYDRA_STORED_ARRAYS = [
+  'redirect_uris',
+  'grant_types',
+  'response_types',
+  'audience',
+  'allowed_cors_origins',
+  'contacts',
+];

@@ -9,7 +9,7 @@ import {
   InvalidRedirectUri,
   NotFoundError,
 } from '../../server/oauth2/errors.js';
-import { HYDRA_LIFESPANS } from '../helpers/hydra.js';
+import { HYDRA_LIFESPANS, HYDRA_STORED_ARRAYS } from '../helpers/hydra.js';
 import { MemoryClientStore } from '../helpers/memory-client-store.js';
 
 // Honest fake: distinct secrets give distinct hashes, and the secret is recoverable only by the test.
@@ -161,14 +161,7 @@ describe('ClientService', () => {
       const { service } = setup();
       const created = await service.create({ client_id: 'c1', client_name: 'svc' } as OAuth2Client);
       const got = await service.get('c1');
-      for (const k of [
-        'redirect_uris',
-        'grant_types',
-        'response_types',
-        'audience',
-        'allowed_cors_origins',
-        'contacts',
-      ]) {
+      for (const k of HYDRA_STORED_ARRAYS) {
         expect(got, k).to.have.deep.property(k, []);
       }
       expect(got).not.to.have.property('client_secret');

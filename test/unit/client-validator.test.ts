@@ -16,7 +16,7 @@ import {
   InvalidClientMetadata,
   InvalidRedirectUri,
 } from '../../server/oauth2/errors.js';
-import { HYDRA_LIFESPANS } from '../helpers/hydra.js';
+import { GUIDE_CREATE_RESPONSE_KEYS, HYDRA_STORED_ARRAYS } from '../helpers/hydra.js';
 
 const validate = (input: Record<string, unknown>, options?: ClientValidatorOptions) => {
   const { client, secret } = readClient(input);
@@ -326,33 +326,17 @@ describe('client validation (Hydra client/validator.go)', () => {
 
     it('orders keys like Hydra and omits empty omitempty fields', () => {
       const out = renderClient(validate({ client_name: 'svc' }), { created_at: at, updated_at: at });
-      expect(Object.keys(out)).to.deep.equal([
-        'client_id',
-        'client_name',
-        'redirect_uris',
-        'grant_types',
-        'response_types',
-        'scope',
-        'audience',
-        'owner',
-        'policy_uri',
-        'allowed_cors_origins',
-        'tos_uri',
-        'client_uri',
-        'logo_uri',
-        'contacts',
-        'client_secret_expires_at',
-        'subject_type',
-        'jwks',
-        'token_endpoint_auth_method',
-        'userinfo_signed_response_alg',
-        'created_at',
-        'updated_at',
-        'metadata',
-        'skip_consent',
-        'skip_logout_consent',
-        ...HYDRA_LIFESPANS,
-      ]);
+      // The guide's order, without what only a create response carries (the secret, the registration pair) and
+      // the fields that are omitted when empty (access_token_strategy).
+      const createOnly = [
+        'client_secret',
+        'registration_access_token',
+        'registration_client_uri',
+        'access_token_strategy',
+      ];
+      expect(Object.keys(out)).to.deep.equal(
+        GUIDE_CREATE_RESPONSE_KEYS.filter((k) => !createOnly.includes(k)),
+      );
       expect(out.jwks).to.deep.equal({});
     });
 
@@ -415,14 +399,7 @@ describe('client validation (Hydra client/validator.go)', () => {
 
     it('stores unset arrays as [] and omits empty request_uris and post_logout_redirect_uris', () => {
       const out = renderClient(toStoredForm(validate({})), { created_at: at, updated_at: at });
-      for (const k of [
-        'redirect_uris',
-        'grant_types',
-        'response_types',
-        'audience',
-        'allowed_cors_origins',
-        'contacts',
-      ]) {
+      for (const k of HYDRA_STORED_ARRAYS) {
         expect(out, k).to.have.deep.property(k, []);
       }
       expect(out).not.to.have.property('request_uris');
