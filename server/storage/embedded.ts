@@ -45,6 +45,8 @@ async function freePort(): Promise<number> {
 
 export async function startEmbedded(options: {
   persistentDir?: string;
+  /** A fixed port, so a cluster stopped and started again (fault tests) keeps its connection string. */
+  port?: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const persistent = options.persistentDir !== undefined;
@@ -62,7 +64,7 @@ export async function startEmbedded(options: {
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = options.log ?? (() => {});
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,

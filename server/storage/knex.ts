@@ -9,21 +9,35 @@ export const MIGRATIONS_TABLE = 'tollgate_migrations';
 /** Where Knex's own messages go; by default nowhere (the server logs every failed request itself). */
 export type KnexLog = (level: 'warn' | 'error' | 'debug', message: string) => void;
 
+/** Waiting for a pool slot (all connections busy) longer than this answers 503. */
+const ACQUIRE_TIMEOUT_MS = 3_000;
+/** A TCP/TLS connect plus PostgreSQL start-up that takes longer than this fails. */
+const CONNECT_TIMEOUT_MS = 2_000;
+/** A query without an answer after this long fails (the connection is then discarded). */
+const QUERY_TIMEOUT_MS = 5_000;
+
 export function createKnex(connection: PgConnection, log: KnexLog = () => {}): Knex {
   const text = (m: unknown) => (m instanceof Error ? m.message : String(m));
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: connection.connectionString },
+    connection: {
+      connectionString: connection.connectionString,
+      // Bounds for a database that is down or hung (not refusing): a connect attempt, then a query, give up
+      // instead of holding the request. Statements here are single-row lookups and writes.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    },
     pool: {
       min: 0,
       max: connection.pool.max,
       idleTimeoutMillis: connection.pool.idleTimeoutMs,
       // Fail fast when the database is down: a request should get a 503 quickly, not hang.
-      acquireTimeoutMillis: 5_000,
-      createTimeoutMillis: 3_000,
+      acquireTimeoutMillis: ACQUIRE_TIMEOUT_MS,
+      createTimeoutMillis: CONNECT_TIMEOUT_MS,
       propagateCreateError: true,
     },
-    acquireConnectionTimeout: 5_000,
+    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
     migrations: migratorConfig(),
     // Knex would print pool errors (with stacks) to the console; they go to the structured log instead.
     log: {

@@ -25,7 +25,9 @@ export function translatePgError(err: unknown): unknown {
   }
   if (
     err.name === 'KnexTimeoutError' ||
-    /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message)
+    /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Query read timeout|Client was closed/.test(
+      err.message,
+    )
   ) {
     return new TemporarilyUnavailable('The database is unavailable.');
   }
