@@ -1,9 +1,8 @@
 // The client registry behind the admin API (Hydra `client/handler.go`): create, read, list, replace, patch,
 // lifespans and delete. Methods return the wire JSON of the contract's `oAuth2Client`.
 //
-// Concurrency: set, patch and setLifespans read, modify and write back; two concurrent writers can lose an
-// update, as in Hydra. Preventing that needs a conditional update in the store (compare-and-set on updated_at
-// or a version column), which ClientStore does not offer yet.
+// Concurrency: set, patch and setLifespans read, modify and write back inside `ClientStore.modify`, which
+// locks the client's row; two concurrent writers are serialised and neither update is lost (Hydra can lose one).
 
 import { randomSecret, uuidv4 } from '../crypto/random.js';
 import { BadRequestError, NotFoundError } from '../oauth2/errors.js';
@@ -152,7 +151,7 @@ export class ClientService {
     const { client: read, secret } = readClient(input);
     read.client_id = id;
     const client = validateClient(read, secret, this.validation);
-    return this.replace(await this.load(id), client, secret);
+    return this.replace(id, () => ({ client, secret }));
   }
 
   /**
@@ -160,15 +159,15 @@ export class ClientService {
    * Adding `/client_secret` rotates the secret and is the only way the response shows one.
    */
   async patch(id: string, operations: readonly JsonPatchOperation[]): Promise<OAuth2Client> {
-    const existing = await this.load(id);
-    const patched = applyJsonPatch(this.render(existing), operations, { denyPaths: PATCH_DENY_PATHS });
-    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
-      throw new BadRequestError('Unable to apply the JSON Patch: the patched client is not a JSON object');
-    }
-    const { client: read, secret } = readClient(patched);
-    read.client_id = id;
-    const client = validateClient(read, secret, this.validation);
-    return this.replace(existing, client, secret);
+    return this.replace(id, (existing) => {
+      const patched = applyJsonPatch(this.render(existing), operations, { denyPaths: PATCH_DENY_PATHS });
+      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
+        throw new BadRequestError('Unable to apply the JSON Patch: the patched client is not a JSON object');
+      }
+      const { client: read, secret } = readClient(patched);
+      read.client_id = id;
+      return { client: validateClient(read, secret, this.validation), secret };
+    });
   }
 
   /**
@@ -177,16 +176,16 @@ export class ClientService {
    */
   async setLifespans(id: string, lifespans: OAuth2ClientTokenLifespans): Promise<OAuth2Client> {
     const values = readLifespans(lifespans);
-    const existing = await this.load(id);
-    const client = this.readStored(existing);
-    for (const f of LIFESPAN_FIELDS) client[f] = values[f];
-    const stored = this.toStored(
-      validateClient(client, '', this.validation),
-      existing.secret_hash,
-      existing.created_at,
-      this.now(),
-    );
-    await this.store.update(stored);
+    const stored = await this.store.modify(id, async (existing) => {
+      const client = this.readStored(existing);
+      for (const f of LIFESPAN_FIELDS) client[f] = values[f];
+      return this.toStored(
+        validateClient(client, '', this.validation),
+        existing.secret_hash,
+        existing.created_at,
+        this.now(),
+      );
+    });
     return this.render(stored);
   }
 
@@ -196,14 +195,24 @@ export class ClientService {
     return stored;
   }
 
-  /** Writes a validated replacement and renders it like Hydra's update response (unsent arrays stay null). */
-  private async replace(existing: StoredClient, client: ClientModel, secret: string): Promise<OAuth2Client> {
-    const secretHash = secret !== '' ? await this.hasher.hash(secret) : existing.secret_hash;
-    const now = this.now();
-    await this.store.update(this.toStored(client, secretHash, existing.created_at, now));
+  /**
+   * Writes the validated replacement `build` makes from the current row (under the store's lock) and renders it
+   * like Hydra's update response (unsent arrays stay null).
+   */
+  private async replace(
+    id: string,
+    build: (existing: StoredClient) => { client: ClientModel; secret: string },
+  ): Promise<OAuth2Client> {
+    let built: { client: ClientModel; secret: string } | undefined;
+    const stored = await this.store.modify(id, async (existing) => {
+      built = build(existing);
+      const secretHash = built.secret !== '' ? await this.hasher.hash(built.secret) : existing.secret_hash;
+      return this.toStored(built.client, secretHash, existing.created_at, this.now());
+    });
+    const { client, secret } = built!;
     return renderClient(client, {
-      created_at: existing.created_at,
-      updated_at: now,
+      created_at: stored.created_at,
+      updated_at: stored.updated_at,
       client_secret: secret !== '' ? secret : undefined,
     });
   }

@@ -18,6 +18,12 @@ export interface ClientStore {
   get(id: string): Promise<StoredClient | null>;
   /** Replaces a stored client; the store keeps the original created_at. Throws `NotFoundError` when absent. */
   update(client: StoredClient): Promise<void>;
+  /**
+   * Read-modify-write of one client as a unit: `change` sees the current row and returns its replacement, and
+   * no other writer of that client interleaves (so concurrent PUT/PATCH lose no update). Throws
+   * `NotFoundError` when absent; an error thrown by `change` writes nothing. The store keeps created_at.
+   */
+  modify(id: string, change: (existing: StoredClient) => Promise<StoredClient>): Promise<StoredClient>;
   /** Returns false when no such client existed. Deleting a client also deletes its tokens. */
   delete(id: string): Promise<boolean>;
   list(query: ClientListQuery): Promise<StoredClient[]>;

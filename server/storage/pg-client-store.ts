@@ -33,6 +33,20 @@ export class PgClientStore implements ClientStore {
     });
   }
 
+  modify(id: string, change: (existing: StoredClient) => Promise<StoredClient>): Promise<StoredClient> {
+    return pg(() =>
+      this.db.transaction(async (trx) => {
+        // The row lock serialises writers of this client; readers are not blocked.
+        const row = await trx<ClientRow>('oauth2_clients').where({ client_id: id }).forUpdate().first();
+        if (!row) throw new NotFoundError();
+        const next = await change(row);
+        const { created_at: _created, ...rest } = next;
+        await trx<ClientRow>('oauth2_clients').where({ client_id: id }).update(rest);
+        return { ...next, created_at: row.created_at };
+      }),
+    );
+  }
+
   delete(id: string): Promise<boolean> {
     return pg(async () => (await this.db('oauth2_clients').where({ client_id: id }).delete()) > 0);
   }

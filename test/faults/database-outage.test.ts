@@ -2,7 +2,7 @@
 // every request during the outage fails fast with 503 and an error body (never 401, never a hang), the process
 // keeps serving, service comes back by itself within 2 s, and no token that was answered 200 is lost.
 import { expect } from 'chai';
-import { call } from '../helpers/api.js';
+import { type ApiResponse, call } from '../helpers/api.js';
 import { ccClient, tokenRequest } from '../helpers/oauth2.js';
 import { type RestartablePostgres, startRestartablePostgres } from '../helpers/restartable-postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -50,7 +50,7 @@ describe('a PostgreSQL outage while requests flow', function () {
     const worker = async (kind: Outcome['kind']) => {
       while (running) {
         const sentAt = Date.now();
-        let res: Awaited<ReturnType<typeof call>>;
+        let res: ApiResponse;
         if (kind === 'token') {
           res = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'read' }, auth);
         } else if (kind === 'introspect') {

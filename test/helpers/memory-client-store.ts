@@ -23,6 +23,22 @@ export class MemoryClientStore implements ClientStore {
     this.clients.set(client.client_id, { ...structuredClone(client), created_at: existing.created_at });
   }
 
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Serialised through one queue, which gives the same no-interleaving guarantee as the row lock. */
+  modify(id: string, change: (existing: StoredClient) => Promise<StoredClient>): Promise<StoredClient> {
+    const run = this.queue.then(async () => {
+      const existing = this.clients.get(id);
+      if (existing === undefined) throw new NotFoundError();
+      const next = await change(structuredClone(existing));
+      const stored = { ...structuredClone(next), created_at: existing.created_at };
+      this.clients.set(id, stored);
+      return structuredClone(stored);
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.clients.delete(id);
   }
