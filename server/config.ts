@@ -36,6 +36,8 @@ export interface Config {
   broadcastKeys: string[];
   /** `log.level`: trace, debug, info, warn, error, fatal. */
   logLevel: string;
+  /** Production protections: admin authentication, server timeouts, rate limits and lockout (see README). */
+  protection: ProtectionConfig;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
   /**
@@ -43,6 +45,28 @@ export interface Config {
    * A hydra.yml must load unchanged, so they are reported at startup rather than refused.
    */
   ignoredKeys: string[];
+}
+
+export interface BucketConfig {
+  /** Requests per second refilled; 0 turns this limit off. */
+  rate: number;
+  /** Requests allowed at once (the bucket's size). */
+  burst: number;
+}
+
+export interface ProtectionConfig {
+  /** `serve.admin.auth.tokens`: bearer tokens the admin API accepts; empty = no authentication (Hydra). */
+  adminTokens: string[];
+  /** `serve.timeouts.{headers,request,idle}` in ms: bounds against slow or idle clients. */
+  timeouts: { headersMs: number; requestMs: number; idleMs: number };
+  rateLimit: {
+    /** `rate_limit.enabled`: the off switch for every limit below, lockout included. */
+    enabled: boolean;
+    perClient: BucketConfig;
+    perAddress: BucketConfig;
+    /** Failed client authentication: slow down, then refuse the client id for `durationMs`. */
+    lockout: { threshold: number; durationMs: number; delayMs: number };
+  };
 }
 
 export class ConfigError extends Error {
@@ -72,6 +96,18 @@ const KEYS = {
   'oauth2.hashers.pbkdf2.iterations': 'int',
   'webfinger.jwks.broadcast_keys': 'list',
   'log.level': 'string',
+  'serve.admin.auth.tokens': 'list',
+  'serve.timeouts.headers': 'duration',
+  'serve.timeouts.request': 'duration',
+  'serve.timeouts.idle': 'duration',
+  'rate_limit.enabled': 'string',
+  'rate_limit.per_client.rate': 'int',
+  'rate_limit.per_client.burst': 'int',
+  'rate_limit.per_address.rate': 'int',
+  'rate_limit.per_address.burst': 'int',
+  'rate_limit.lockout.threshold': 'int',
+  'rate_limit.lockout.duration': 'duration',
+  'rate_limit.lockout.delay': 'duration',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -238,7 +274,62 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     pbkdf2Iterations: int(raw, 'oauth2.hashers.pbkdf2.iterations', 25000, 1, 10_000_000),
     broadcastKeys: list(raw, 'webfinger.jwks.broadcast_keys', ['hydra.openid.id-token']),
     logLevel: logLevel(raw),
+    protection: protection(raw),
     dev,
+  };
+}
+
+function durationMs(raw: Raw, key: Key, fallback: string): number {
+  const value = str(raw, key, fallback);
+  try {
+    return Number(parseDuration(value)) / 1e6;
+  } catch {
+    throw new ConfigError(key, `must be a duration such as 10s or 1m, got ${JSON.stringify(value)}`);
+  }
+}
+
+function bool(raw: Raw, key: Key, fallback: boolean): boolean {
+  const v = str(raw, key, String(fallback)).toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(key, `must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function bucket(raw: Raw, prefix: 'rate_limit.per_client' | 'rate_limit.per_address'): BucketConfig {
+  const rate = int(raw, `${prefix}.rate`, 0, 0, 1_000_000);
+  return { rate, burst: int(raw, `${prefix}.burst`, rate * 2, 1, 10_000_000) };
+}
+
+/**
+ * Defaults: admin authentication off (Hydra compatibility; a warning at startup when the admin port is
+ * reachable beyond loopback); the request-rate buckets off, because no rate suits every deployment and any
+ * default low enough to matter would throttle a legitimate busy client (a benchmark at 64 connections from
+ * one client and one address issues thousands of tokens a second); the failed-authentication lockout on, as it
+ * never touches a client that presents its secret.
+ */
+function protection(raw: Raw): ProtectionConfig {
+  const adminTokens = list(raw, 'serve.admin.auth.tokens', []);
+  for (const [i, t] of adminTokens.entries()) {
+    if (t.length < 16)
+      throw new ConfigError('serve.admin.auth.tokens', `entry ${i} must be at least 16 characters long`);
+  }
+  return {
+    adminTokens,
+    timeouts: {
+      headersMs: durationMs(raw, 'serve.timeouts.headers', '10s'),
+      requestMs: durationMs(raw, 'serve.timeouts.request', '30s'),
+      idleMs: durationMs(raw, 'serve.timeouts.idle', '5s'),
+    },
+    rateLimit: {
+      enabled: bool(raw, 'rate_limit.enabled', true),
+      perClient: bucket(raw, 'rate_limit.per_client'),
+      perAddress: bucket(raw, 'rate_limit.per_address'),
+      lockout: {
+        threshold: int(raw, 'rate_limit.lockout.threshold', 10, 1, 1_000_000),
+        durationMs: durationMs(raw, 'rate_limit.lockout.duration', '1m'),
+        delayMs: durationMs(raw, 'rate_limit.lockout.delay', '100ms'),
+      },
+    },
   };
 }
 

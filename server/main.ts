@@ -20,6 +20,11 @@ export interface RunningServer {
 /** Time a stopping server gives in-flight requests before it closes their connections. */
 const DRAIN_MS = 10_000;
 
+/** True for host names and addresses that only the local machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export async function startServer(config: Config, role: Role, logger: Logger): Promise<RunningServer> {
   if (config.secretsSystem.length === 0) {
     const dev = await devSecret();
@@ -38,9 +43,17 @@ export async function startServer(config: Config, role: Role, logger: Logger): P
   await container.start();
   const servers: Server[] = [];
   const listen = async (app: Parameters<typeof createServer>[1], host: string, port: number) => {
+    const { headersMs, requestMs, idleMs } = config.protection.timeouts;
     const server = createServer(
-      // Bounds against slow clients: whole headers within 10 s, a whole request within 30 s.
-      { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
+      {
+        // Bounds against slow clients (slowloris): whole headers, then the whole request, within these times;
+        // an idle keep-alive connection is closed. Node checks them every connectionsCheckingInterval (30 s by
+        // default, too coarse for a 10 s bound).
+        headersTimeout: headersMs,
+        requestTimeout: requestMs,
+        keepAliveTimeout: idleMs,
+        connectionsCheckingInterval: Math.min(1_000, headersMs),
+      },
       app,
     );
     server.listen(port, host || undefined);
@@ -53,14 +66,22 @@ export async function startServer(config: Config, role: Role, logger: Logger): P
 
   const running: RunningServer = {
     async close() {
-      for (const server of servers) server.close();
-      for (const server of servers) server.closeIdleConnections();
+      // Waited for before close(): once closing, `listening` is false and the in-flight requests would be
+      // cut off by the pool and the process exit.
       const drained = Promise.all(servers.map((s) => (s.listening ? once(s, 'close') : Promise.resolve())));
+      for (const server of servers) server.close();
+      // A keep-alive connection becomes idle once its in-flight response is sent: close it then, not after the
+      // keep-alive timeout.
+      const idle = setInterval(() => {
+        for (const server of servers) server.closeIdleConnections();
+      }, 50);
+      for (const server of servers) server.closeIdleConnections();
       const timer = setTimeout(() => {
         for (const server of servers) server.closeAllConnections();
       }, DRAIN_MS);
       await drained;
       clearTimeout(timer);
+      clearInterval(idle);
       await container.close();
       await database.close();
     },
@@ -79,6 +100,16 @@ export async function startServer(config: Config, role: Role, logger: Logger): P
   } catch (err) {
     await running.close();
     throw err;
+  }
+  if (
+    running.adminUrl &&
+    config.protection.adminTokens.length === 0 &&
+    !isLoopback(config.serve.admin.host)
+  ) {
+    logger.warn(
+      { host: config.serve.admin.host || '0.0.0.0' },
+      'the admin API listens beyond loopback without authentication: anyone who reaches it can manage clients and keys; set SERVE_ADMIN_AUTH_TOKENS or bind SERVE_ADMIN_HOST to 127.0.0.1',
+    );
   }
   logger.info(
     {
