@@ -12,13 +12,17 @@ import { SystemSecrets } from './crypto/secrets.js';
 import { clientHandlers } from './http/admin/clients.js';
 import { keyHandlers } from './http/admin/keys.js';
 import { metadataHandlers } from './http/admin/metadata.js';
+import { metricsHandlers } from './http/admin/metrics.js';
 import { oauth2AdminHandlers } from './http/admin/oauth2.js';
+import { adminAuthentication } from './http/admin-auth.js';
 import { createAdminApp, createPublicApp } from './http/apps.js';
 import { loadContract } from './http/contract.js';
 import type { HealthCheck, KeyEndpoints, OAuth2Endpoints } from './http/endpoints.js';
 import { healthHandlers } from './http/health.js';
+import { requestMetrics } from './http/metrics.js';
 import { tokenHandlers } from './http/public/token.js';
 import { wellKnownHandlers } from './http/public/well-known.js';
+import { rateLimit } from './http/rate-limit.js';
 import { ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET, KeyManager } from './keys/key-manager.js';
 import { defaultAudienceStrategy as audienceStrategy } from './oauth2/audience-strategy.js';
 import { authenticateClient } from './oauth2/client-authentication.js';
@@ -29,6 +33,11 @@ import { createRevocation } from './oauth2/revocation.js';
 import { scopeStrategyFor } from './oauth2/scope-strategy.js';
 import { createTokenEndpoint } from './oauth2/token-endpoint.js';
 import { JwtTokenStrategy, OpaqueTokenStrategy } from './oauth2/token-strategies.js';
+import { auditedClients, createAudit, observedOAuth2 } from './observability/audit.js';
+import { Metrics } from './observability/metrics.js';
+import { FailedAuthenticationLockout } from './protection/lockout.js';
+import { withLockout } from './protection/throttled-authentication.js';
+import { TokenBuckets } from './protection/token-bucket.js';
 import { migrationStatus } from './storage/knex.js';
 import { PgClientStore } from './storage/pg-client-store.js';
 import { translatePgError } from './storage/pg-errors.js';
@@ -74,8 +83,12 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     publicUrl: config.publicUrl,
   });
 
-  const authenticate = (request: { authorization?: string; form: Form }) =>
+  const limits = config.protection.rateLimit;
+  const verifyClient = (request: { authorization?: string; form: Form }) =>
     authenticateClient(request, { clients: clientStore, verifySecret: (s, h) => hasher.verify(s, h) });
+  const authenticate = limits.enabled
+    ? withLockout(verifyClient, new FailedAuthenticationLockout(limits.lockout))
+    : verifyClient;
   const tokenEndpoint = createTokenEndpoint({
     authenticate,
     grants: createGrants({
@@ -98,6 +111,10 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     issuer: config.issuer,
   });
   const revocation = createRevocation({ strategies, tokens: tokenStore });
+
+  const metrics = new Metrics();
+  metrics.watchPool(knex);
+  const audit = createAudit(logger);
 
   const oauth2: OAuth2Endpoints = {
     token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),
@@ -142,18 +159,36 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
 
   const contract = loadContract();
   const healthRoutes = healthHandlers(health);
-  const publicApp = createPublicApp(logger, contract, {
-    ...tokenHandlers(oauth2),
-    ...wellKnownHandlers({ issuer: config.issuer, publicUrl: config.publicUrl, keys: keyEndpoints }),
-    ...healthRoutes,
-  });
-  const adminApp = createAdminApp(logger, contract, {
-    ...clientHandlers(clients),
-    ...oauth2AdminHandlers(oauth2),
-    ...keyHandlers(keyEndpoints),
-    ...metadataHandlers(VERSION),
-    ...healthRoutes,
-  });
+  const observed = observedOAuth2(oauth2, audit, metrics);
+  const bucket = (b: { rate: number; burst: number }) =>
+    limits.enabled && b.rate > 0 ? new TokenBuckets(b) : undefined;
+  // One set of buckets for both ports: an address or client counts the same wherever it calls.
+  const limiter = rateLimit({ perClient: bucket(limits.perClient), perAddress: bucket(limits.perAddress) });
+  const adminAuth =
+    config.protection.adminTokens.length > 0 ? [adminAuthentication(config.protection.adminTokens)] : [];
+  const publicApp = createPublicApp(
+    logger,
+    contract,
+    {
+      ...tokenHandlers(observed),
+      ...wellKnownHandlers({ issuer: config.issuer, publicUrl: config.publicUrl, keys: keyEndpoints }),
+      ...healthRoutes,
+    },
+    { beforeBody: [requestMetrics(metrics, 'public')], afterBody: [limiter] },
+  );
+  const adminApp = createAdminApp(
+    logger,
+    contract,
+    {
+      ...clientHandlers(auditedClients(clients, audit)),
+      ...oauth2AdminHandlers(observed),
+      ...keyHandlers(keyEndpoints),
+      ...metadataHandlers(VERSION),
+      ...metricsHandlers(metrics),
+      ...healthRoutes,
+    },
+    { beforeBody: [requestMetrics(metrics, 'admin'), ...adminAuth], afterBody: [limiter] },
+  );
 
   return {
     publicApp,

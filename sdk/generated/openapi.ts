@@ -214,6 +214,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/metrics/prometheus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Metrics in the Prometheus text exposition format: requests by operation and status, latency histograms, tokens issued and denied by client (bounded: the first 100 clients, then `other`) and grant type, requests refused with 429, database pool state, and process metrics. `/metrics/prometheus` on the admin port is the same endpoint. Needs the admin bearer token when `serve.admin.auth.tokens` is set.
+         */
+        get: operations["getPrometheusMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/alive": {
         parameters: {
             query?: never;
@@ -1244,6 +1264,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["version"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getPrometheusMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
             default: components["responses"]["errorOAuth2Default"];

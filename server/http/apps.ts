@@ -1,6 +1,6 @@
 // The two Express apps: public (4444) and admin (4445). Middleware order: request log → body parsers →
 // operations from the contract → 404 → the error handler.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Contract } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
@@ -16,7 +16,19 @@ import { requestLog } from './request-log.js';
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
 const BODY_LIMIT = '1mb';
 
-function createApp(logger: Logger, contract: Contract, handlers: Handlers, options: MountOptions): Express {
+/** Middleware the composition root adds: before the body parsers (metrics, admin authentication) and after. */
+export interface AppHooks {
+  beforeBody?: RequestHandler[];
+  afterBody?: RequestHandler[];
+}
+
+function createApp(
+  logger: Logger,
+  contract: Contract,
+  handlers: Handlers,
+  options: MountOptions,
+  hooks: AppHooks,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -29,8 +41,10 @@ function createApp(logger: Logger, contract: Contract, handlers: Handlers, optio
     res.locals.errorStyle = errorStyle(req.path);
     next();
   });
+  for (const hook of hooks.beforeBody ?? []) app.use(hook);
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
+  for (const hook of hooks.afterBody ?? []) app.use(hook);
   const router = express.Router({ strict: false, caseSensitive: true });
   mountOperations(router, contract, handlers, options);
   app.use(router);
@@ -56,8 +70,13 @@ const valuesInDomain = new Set<OperationId>([
   'revokeOAuth2Token',
 ]);
 
-export function createPublicApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
-  return createApp(logger, contract, handlers, { valuesInDomain });
+export function createPublicApp(
+  logger: Logger,
+  contract: Contract,
+  handlers: Handlers,
+  hooks: AppHooks = {},
+): Express {
+  return createApp(logger, contract, handlers, { valuesInDomain }, hooks);
 }
 
 /**
@@ -67,6 +86,11 @@ export function createPublicApp(logger: Logger, contract: Contract, handlers: Ha
 const adminAliases = (path: string) =>
   path.startsWith('/admin/') ? [path.slice('/admin'.length)] : [`/admin${path}`];
 
-export function createAdminApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
-  return createApp(logger, contract, handlers, { valuesInDomain, aliases: adminAliases });
+export function createAdminApp(
+  logger: Logger,
+  contract: Contract,
+  handlers: Handlers,
+  hooks: AppHooks = {},
+): Express {
+  return createApp(logger, contract, handlers, { valuesInDomain, aliases: adminAliases }, hooks);
 }

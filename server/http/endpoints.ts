@@ -2,13 +2,18 @@
 // services; handlers never see concrete classes.
 import type { Logger } from 'pino';
 import type { components } from '../../sdk/generated/openapi.js';
+import type { ClientService } from '../clients/client-service.js';
 
 type Schemas = components['schemas'];
 export type Form = Record<string, unknown>;
 
 export interface OAuth2Endpoints {
   /** RFC 6749 §3.2 token endpoint: client authentication, then the grant named by `grant_type`. */
-  token(input: { authorization: string | undefined; form: Form }): Promise<Schemas['oAuth2TokenExchange']>;
+  token(input: {
+    authorization: string | undefined;
+    form: Form;
+    log?: Logger;
+  }): Promise<Schemas['oAuth2TokenExchange']>;
   /** RFC 7009 revocation by an authenticated client; `log` is the request's logger (with its request id). */
   revoke(input: { authorization: string | undefined; form: Form; log?: Logger }): Promise<void>;
   /** RFC 7662 introspection (admin port, unauthenticated as in Hydra). */
@@ -16,6 +21,12 @@ export interface OAuth2Endpoints {
   /** Hydra's DELETE /admin/oauth2/tokens?client_id=. */
   deleteClientTokens(clientId: string): Promise<void>;
 }
+
+/** The client registry as the admin handlers use it (ClientService, or a decorator of it). */
+export type ClientEndpoints = Pick<
+  ClientService,
+  'create' | 'get' | 'list' | 'set' | 'patch' | 'setLifespans' | 'delete'
+>;
 
 export interface KeyEndpoints {
   getSet(set: string): Promise<Schemas['jsonWebKeySet']>;

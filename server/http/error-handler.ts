@@ -9,6 +9,7 @@ import {
   NotFoundError,
   ServerError,
   TemporarilyUnavailable,
+  TooManyRequests,
 } from '../oauth2/errors.js';
 import { RequestValidationError } from './contract.js';
 import type { ErrorStyle } from './operations.js';
@@ -70,6 +71,7 @@ export function writeError(res: Response, error: ApiError, style: ErrorStyle) {
     res.setHeader('Content-Type', 'application/json');
   }
   if (error instanceof TemporarilyUnavailable) res.setHeader('Retry-After', '1');
+  if (error instanceof TooManyRequests) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   res.status(error.status).end(JSON.stringify(error.toJSON()));
 }
 

@@ -68,6 +68,8 @@ export function mountOperations(
     }
     const valuesInDomain = options.valuesInDomain?.has(operationId) ?? false;
     router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
+      // The route label of metrics: the operation, never the raw path.
+      res.locals.operationId = operationId;
       try {
         const query = { ...(req.query as Record<string, unknown>) };
         operation.validate(
@@ -114,6 +116,11 @@ function send(
   res.status(reply.status);
   if (reply.body === undefined) {
     res.end();
+    return;
+  }
+  // A text response (Prometheus exposition) is sent as it is; everything else is JSON.
+  if (typeof reply.body === 'string' && String(res.getHeader('Content-Type') ?? '').startsWith('text/')) {
+    res.end(reply.body);
     return;
   }
   if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -122,3 +122,22 @@ export class MethodNotAllowedError extends ApiError {
     super(405, 'Method Not Allowed', 'The requested method is not allowed on this route.');
   }
 }
+
+/**
+ * 429 (RFC 6585 §4): a rate limit or a failed-authentication lockout. RFC 6749 registers no code for it; the
+ * body uses `temporarily_unavailable`, the registered code closest in meaning that OAuth 2.0 clients already
+ * parse, and the description says which limit applies. The error writer sends `Retry-After` in seconds.
+ */
+export class TooManyRequests extends OAuth2Error {
+  constructor(
+    readonly retryAfterSeconds: number,
+    hint: string,
+  ) {
+    super(
+      429,
+      'temporarily_unavailable',
+      'The request was refused because too many requests were made.',
+      hint,
+    );
+  }
+}

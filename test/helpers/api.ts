@@ -62,6 +62,10 @@ export async function call<T = any>(
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
     body = typeof options.form === 'string' ? options.form : formBody(options.form);
   }
+  // A server started with an admin token gets it on every admin call that does not set its own header.
+  if (port === 'admin' && server.adminToken && headers.authorization === undefined) {
+    headers.authorization = `Bearer ${server.adminToken}`;
+  }
   if (options.basic) {
     headers.authorization = `Basic ${Buffer.from(`${options.basic[0]}:${options.basic[1]}`).toString('base64')}`;
   }

@@ -16,6 +16,8 @@ export interface TestServer {
   dsn: string;
   config: Config;
   logs: string[];
+  /** The first `serve.admin.auth.tokens` entry, which `call` sends to the admin port. */
+  adminToken?: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startTestServer(
     dsn,
     config,
     logs,
+    adminToken: config.protection.adminTokens[0],
     close: () => server.close(),
   };
 }

@@ -1,5 +1,5 @@
 // Admin API: OAuth 2.0 clients (Hydra's client/handler.go, admin routes).
-import type { ClientService } from '../../clients/client-service.js';
+import type { ClientEndpoints } from '../endpoints.js';
 import type { Handlers, QueryParams } from '../operations.js';
 
 /** Hydra v25 keyset pagination: `Link` always has rel="first", and rel="next" while more rows exist. */
@@ -21,7 +21,7 @@ function linkHeader(
   return links.join(',');
 }
 
-export function clientHandlers(clients: ClientService) {
+export function clientHandlers(clients: ClientEndpoints) {
   return {
     async createOAuth2Client({ body }) {
       const client = await clients.create(body);

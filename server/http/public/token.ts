@@ -5,8 +5,8 @@ import type { Handlers } from '../operations.js';
 
 export function tokenHandlers(oauth2: OAuth2Endpoints) {
   return {
-    async oauth2TokenExchange({ body, authorization }) {
-      const token = await oauth2.token({ authorization, form: body ?? {} });
+    async oauth2TokenExchange({ body, authorization, log }) {
+      const token = await oauth2.token({ authorization, form: body ?? {}, log });
       return { status: 200, body: token, headers: OAUTH2_JSON_HEADERS };
     },
 

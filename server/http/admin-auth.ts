@@ -1,0 +1,41 @@
+// Optional bearer-token authentication of the admin API (Hydra has none; user research §1.3/§4). Off when no
+// token is configured. Health checks stay open so orchestrators can probe without a secret; everything else,
+// metrics included (they name client ids), needs `Authorization: Bearer <one of serve.admin.auth.tokens>`.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { ApiError } from '../oauth2/errors.js';
+
+const OPEN_PATHS = new Set(['/health/alive', '/health/ready', '/admin/health/alive', '/admin/health/ready']);
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+export class AdminUnauthorized extends ApiError {
+  constructor(description: string) {
+    // herodot's ErrUnauthorized wording, as the rest of the admin API speaks herodot.
+    super(401, 'The request could not be authorized', description);
+  }
+}
+
+export function adminAuthentication(tokens: readonly string[]) {
+  // Compared as SHA-256 digests with timingSafeEqual over every configured token, so neither the length nor
+  // the content of a token, nor which one matched, shows in the timing.
+  const expected = tokens.map(digest);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (OPEN_PATHS.has(req.path)) return next();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer +(\S+) *$/i.exec(header);
+    res.setHeader(
+      'WWW-Authenticate',
+      match ? 'Bearer realm="tollgate-admin", error="invalid_token"' : 'Bearer realm="tollgate-admin"',
+    );
+    if (!match) {
+      return next(new AdminUnauthorized('The admin API requires an Authorization: Bearer token.'));
+    }
+    const presented = digest(match[1]!);
+    let ok = false;
+    for (const candidate of expected) ok = timingSafeEqual(candidate, presented) || ok;
+    if (!ok) return next(new AdminUnauthorized('The bearer token is not valid for the admin API.'));
+    res.removeHeader('WWW-Authenticate');
+    next();
+  };
+}

@@ -1,0 +1,105 @@
+// Structured audit events: one JSON log line per security-relevant change or decision, marked `audit: true`
+// with an `event` name, so they can be routed apart from the request log. They carry ids, never secrets or
+// tokens: a secret change is recorded as `secret_changed: true`, a token by its client and grant only.
+import type { Logger } from 'pino';
+import type { ClientEndpoints, OAuth2Endpoints } from '../http/endpoints.js';
+import type { ApiError } from '../oauth2/errors.js';
+import { type Form, formValue } from '../oauth2/form.js';
+import { claimedClientId } from '../protection/throttled-authentication.js';
+import type { Metrics } from './metrics.js';
+
+export type AuditEvent =
+  | 'client.created'
+  | 'client.updated'
+  | 'client.deleted'
+  | 'client.secret_changed'
+  | 'token.issued'
+  | 'token.denied'
+  | 'token.revoked'
+  | 'token.revocation_refused'
+  | 'tokens.deleted';
+
+export type Audit = (event: AuditEvent, fields: Record<string, unknown>, log?: Logger) => void;
+
+export function createAudit(logger: Logger): Audit {
+  const audit = logger.child({ audit: true });
+  return (event, fields, log) =>
+    (log ? log.child({ audit: true }) : audit).info({ event, ...fields }, 'audit');
+}
+
+/** Client registry writes, audited. A response that carries a secret means the secret was set or changed. */
+export function auditedClients(clients: ClientEndpoints, audit: Audit): ClientEndpoints {
+  return {
+    get: (id) => clients.get(id),
+    list: (query) => clients.list(query),
+    async create(input) {
+      const client = await clients.create(input);
+      audit('client.created', {
+        client_id: client.client_id,
+        secret_set: client.client_secret !== undefined,
+      });
+      return client;
+    },
+    async set(id, input) {
+      const client = await clients.set(id, input);
+      audit('client.updated', { client_id: id, method: 'PUT' });
+      if (client.client_secret !== undefined) audit('client.secret_changed', { client_id: id });
+      return client;
+    },
+    async patch(id, operations) {
+      const client = await clients.patch(id, operations);
+      audit('client.updated', { client_id: id, method: 'PATCH', paths: operations.map((o) => o.path) });
+      if (client.client_secret !== undefined) audit('client.secret_changed', { client_id: id });
+      return client;
+    },
+    async setLifespans(id, lifespans) {
+      const client = await clients.setLifespans(id, lifespans);
+      audit('client.updated', { client_id: id, method: 'PUT', what: 'lifespans' });
+      return client;
+    },
+    async delete(id) {
+      await clients.delete(id);
+      audit('client.deleted', { client_id: id });
+    },
+  };
+}
+
+/** Token issuance, denial, revocation and deletion: audited and counted. */
+export function observedOAuth2(oauth2: OAuth2Endpoints, audit: Audit, metrics: Metrics): OAuth2Endpoints {
+  return {
+    ...oauth2,
+    async token(input) {
+      const form = input.form as Form;
+      const grantType = formValue(form, 'grant_type');
+      const clientId = claimedClientId({ authorization: input.authorization, form });
+      try {
+        const token = await oauth2.token(input);
+        metrics.tokenIssued(clientId, grantType);
+        audit(
+          'token.issued',
+          { client_id: clientId, grant_type: grantType, scope: token.scope, expires_in: token.expires_in },
+          input.log,
+        );
+        return token;
+      } catch (err) {
+        const error = (err as Partial<ApiError>).error ?? 'server_error';
+        const status = (err as Partial<ApiError>).status ?? 500;
+        // An outage is not a denial: the client was neither refused nor let in.
+        if (status < 500) {
+          metrics.tokenDenied(clientId, grantType, error);
+          audit('token.denied', { client_id: clientId, grant_type: grantType, error, status }, input.log);
+        }
+        throw err;
+      }
+    },
+    async revoke(input) {
+      await oauth2.revoke(input);
+      const clientId = claimedClientId({ authorization: input.authorization, form: input.form as Form });
+      audit('token.revoked', { client_id: clientId }, input.log);
+    },
+    async deleteClientTokens(clientId) {
+      await oauth2.deleteClientTokens(clientId);
+      audit('tokens.deleted', { client_id: clientId });
+    },
+  };
+}

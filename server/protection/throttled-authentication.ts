@@ -1,0 +1,60 @@
+// Client authentication behind the failed-authentication lockout (protection/lockout.ts). Used for every
+// endpoint that authenticates a client (token, revocation).
+import type { StoredClient } from '../clients/client.js';
+import {
+  type ClientAuthenticationRequest,
+  parseBasicAuthorization,
+  queryUnescape,
+} from '../oauth2/client-authentication.js';
+import { InvalidClient, TooManyRequests } from '../oauth2/errors.js';
+import { formValue } from '../oauth2/form.js';
+import type { FailedAuthenticationLockout } from './lockout.js';
+
+type Authenticate = (request: ClientAuthenticationRequest) => Promise<StoredClient>;
+
+/** The client id a request claims (Basic user name, else the form's `client_id`), before it is verified. */
+export function claimedClientId(request: ClientAuthenticationRequest): string {
+  const basic = parseBasicAuthorization(request.authorization);
+  if (basic) {
+    try {
+      return queryUnescape(basic.username);
+    } catch {
+      return '';
+    }
+  }
+  return formValue(request.form, 'client_id');
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function withLockout(
+  authenticate: Authenticate,
+  lockout: FailedAuthenticationLockout,
+  sleep: (ms: number) => Promise<unknown> = delay,
+): Authenticate {
+  return async (request) => {
+    const id = claimedClientId(request);
+    if (id === '') return authenticate(request);
+    const locked = lockout.lockedFor(id);
+    if (locked > 0) {
+      // Refused before the secret is looked at, so a right guess during the lockout cannot be told apart.
+      const seconds = Math.ceil(locked / 1000);
+      throw new TooManyRequests(
+        seconds,
+        `Too many failed authentication attempts for this client; it is locked out for ${seconds} more second(s).`,
+      );
+    }
+    try {
+      const client = await authenticate(request);
+      lockout.succeeded(id);
+      return client;
+    } catch (err) {
+      // Only a refused credential counts; a database outage (503) or a malformed request does not.
+      if (err instanceof InvalidClient) {
+        const ms = lockout.failed(id);
+        if (ms > 0) await sleep(ms);
+      }
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,59 @@
+// Token buckets keyed by a string (a client id, an address): `rate` tokens a second refill a bucket of `burst`;
+// each request takes one. Memory is bounded: beyond `maxKeys` the least recently used bucket is dropped (it
+// comes back full, which only ever errs on the side of letting a request through).
+
+export interface BucketOptions {
+  /** Tokens added per second. */
+  rate: number;
+  /** Size of the bucket: the requests allowed at once after a quiet period. */
+  burst: number;
+  maxKeys?: number;
+  now?: () => number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly maxKeys: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: BucketOptions) {
+    if (!(options.rate > 0) || !(options.burst >= 1))
+      throw new RangeError('a bucket needs rate > 0 and burst ≥ 1');
+    this.maxKeys = options.maxKeys ?? 100_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Takes a token for `key`: 0 when the request may pass, else the milliseconds until one is available. */
+  take(key: string): number {
+    const { rate, burst } = this.options;
+    const now = this.now();
+    let bucket = this.buckets.get(key);
+    if (bucket) {
+      // Re-inserted below, so Map order is least recently used first.
+      this.buckets.delete(key);
+      bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * rate) / 1000);
+      bucket.at = now;
+    } else {
+      bucket = { tokens: burst, at: now };
+      if (this.buckets.size >= this.maxKeys) {
+        const oldest = this.buckets.keys().next().value;
+        if (oldest !== undefined) this.buckets.delete(oldest);
+      }
+    }
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - bucket.tokens) * 1000) / rate);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
