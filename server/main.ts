@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { buildContainer } from './container.js';
 import { devSecret } from './dev-secret.js';
+import { clientErrorHandler } from './http/error-handler.js';
 import { openDatabase } from './storage/database.js';
 
 export type Role = 'all' | 'public' | 'admin';
@@ -56,6 +57,7 @@ export async function startServer(config: Config, role: Role, logger: Logger): P
       },
       app,
     );
+    server.on('clientError', clientErrorHandler);
     server.listen(port, host || undefined);
     await once(server, 'listening');
     servers.push(server);

@@ -1,5 +1,6 @@
 // The only writer of error bodies. Every error becomes Hydra's `{"error", "error_description"}` JSON with the
 // right status; anything unexpected is a 500 `server_error` whose details go to the log, never to the client.
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import {
@@ -40,6 +41,11 @@ function toApiError(err: unknown, style: ErrorStyle): ApiError | undefined {
     return style === 'oauth2'
       ? new InvalidRequest(reason)
       : new BadRequestError(`Unable to decode the request body: ${reason}`);
+  }
+  // The router could not decode a path parameter (`%E2%82`, `%zz`).
+  if (err instanceof URIError) {
+    const reason = 'The request path is not valid percent-encoded UTF-8.';
+    return style === 'oauth2' ? new InvalidRequest(reason) : new BadRequestError(reason);
   }
   // Database errors arrive already translated (storage/pg-errors.ts); anything else is unexpected.
   return undefined;
@@ -96,4 +102,35 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
 /** Unknown routes: a JSON 404 with the same two keys (Hydra's catch-all answers HTML unless asked for JSON). */
 export function notFoundHandler(_req: Request, res: Response) {
   writeError(res, new NotFoundError('Not Found', 'The requested route does not exist.'), 'admin');
+}
+
+/** Statuses for errors Node's HTTP parser raises before Express sees a request. */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'The request line and headers exceed 16 KiB.',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request was not received in time.'],
+};
+
+/**
+ * `clientError` of node:http (malformed HTTP, oversized headers, header/request timeouts): the same JSON error
+ * body as every other error instead of Node's empty one, then the connection is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex) {
+  const message = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || message?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, description] = CLIENT_ERRORS[err.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'The request is not valid HTTP/1.1.',
+  ];
+  const body = JSON.stringify(new ApiError(status, reason, description).toJSON());
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

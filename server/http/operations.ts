@@ -4,7 +4,8 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
-import type { Contract, Operation } from './contract.js';
+import { type Contract, type Operation, RequestValidationError } from './contract.js';
+import { unstorableText } from './text-check.js';
 
 export type OperationId = keyof operations;
 type Op<O extends OperationId> = operations[O];
@@ -72,6 +73,19 @@ export function mountOperations(
       res.locals.operationId = operationId;
       try {
         const query = { ...(req.query as Record<string, unknown>) };
+        for (const [location, value] of [
+          ['path', req.params],
+          ['query', query],
+          ['body', req.body],
+        ] as const) {
+          const at = unstorableText(value);
+          if (at !== undefined) {
+            throw new RequestValidationError(
+              location,
+              `the ${location} holds a NUL character or unpaired surrogate at ${at.slice(0, 100)}, which cannot be stored`,
+            );
+          }
+        }
         operation.validate(
           {
             params: req.params as Record<string, string>,

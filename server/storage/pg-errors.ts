@@ -1,5 +1,5 @@
 // The only translator of database errors into domain errors (Hydra: sqlcon.HandleError).
-import { ConflictError, TemporarilyUnavailable } from '../oauth2/errors.js';
+import { BadRequestError, ConflictError, TemporarilyUnavailable } from '../oauth2/errors.js';
 
 /** SQLSTATE classes and Node socket codes that mean "the database is not there right now". */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/; // connection exception, insufficient resources, shutdown
@@ -16,6 +16,11 @@ export function translatePgError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const code = (err as { code?: unknown }).code;
   if (code === '23505') return new ConflictError();
+  // Class 22 (data exception: bad encoding, value too long, …) and 54000 (a value too large for an index, such
+  // as a client_name of several kilobytes): the request carried a value PostgreSQL cannot store. A 400.
+  if (typeof code === 'string' && (/^22/.test(code) || code === '54000')) {
+    return new BadRequestError('A value of the request is too large or cannot be stored.');
+  }
   // 42P01: a table is missing, i.e. migrations have not run yet; /health/ready says so too.
   if (
     typeof code === 'string' &&
