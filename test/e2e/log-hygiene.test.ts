@@ -6,6 +6,7 @@ import { basicHeader, tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+const ADMIN_TOKEN = 'log-admin-bearer-token-0123456789';
 
 describe('log hygiene over a full flow', function () {
   this.timeout(120_000);
@@ -40,7 +41,12 @@ describe('log hygiene over a full flow', function () {
   };
 
   before(async () => {
-    server = await startTestServer();
+    // Admin authentication, audit events, metrics and a lockout are all part of the run: their logs count too.
+    server = await startTestServer({
+      'serve.admin.auth.tokens': [ADMIN_TOKEN],
+      'rate_limit.lockout.threshold': 3,
+      'rate_limit.lockout.delay': '0s',
+    });
   });
   after(() => server?.close());
 
@@ -50,7 +56,7 @@ describe('log hygiene over a full flow', function () {
     const secretPost = 'log-secret-post-ABCDEFGHIJKLMN';
     const secretJwt = 'log-secret-jwt-abcdefghijklmn';
     const wrongSecret = 'log-wrong-secret-ZYXWVUTSRQ';
-    for (const secret of [secretBasic, secretPost, secretJwt, wrongSecret]) {
+    for (const secret of [secretBasic, secretPost, secretJwt, wrongSecret, ADMIN_TOKEN]) {
       secrets.add(secret);
       secrets.add(encodeURIComponent(secret));
     }
@@ -182,6 +188,22 @@ describe('log hygiene over a full flow', function () {
       '/admin/oauth2/tokens',
       call(s, 'deleteOAuth2Token', { query: { client_id: postClient.client_id } }),
     );
+    // A wrong admin token, and a client locked out after repeated failures (the right secret then refused).
+    const badAdmin = await track(
+      'GET',
+      '/admin/clients',
+      raw(s.adminUrl, '/admin/clients', { headers: { authorization: 'Bearer log-wrong-admin-token-abcdef' } }),
+    );
+    expect(badAdmin.status).to.equal(401);
+    secrets.add('log-wrong-admin-token-abcdef');
+    for (let i = 0; i < 3; i++) await token({}, { id: jwtClient.client_id, secret: wrongSecret });
+    expect((await token({}, { id: jwtClient.client_id, secret: secretJwt })).status).to.equal(429);
+
+    // The metrics page must not leak either.
+    const metrics = await track('GET', '/admin/metrics/prometheus', call(s, 'getPrometheusMetrics'));
+    expect(metrics.status).to.equal(200);
+    for (const secret of secrets) expect(metrics.text.includes(secret), 'metrics hold a secret').to.equal(false);
+    expect(server.logs.some((l) => l.includes('"audit":true'))).to.equal(true);
     expect(secrets.size).to.be.above(30);
   });
 
