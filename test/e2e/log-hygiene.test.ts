@@ -192,7 +192,9 @@ describe('log hygiene over a full flow', function () {
     const badAdmin = await track(
       'GET',
       '/admin/clients',
-      raw(s.adminUrl, '/admin/clients', { headers: { authorization: 'Bearer log-wrong-admin-token-abcdef' } }),
+      raw(s.adminUrl, '/admin/clients', {
+        headers: { authorization: 'Bearer log-wrong-admin-token-abcdef' },
+      }),
     );
     expect(badAdmin.status).to.equal(401);
     secrets.add('log-wrong-admin-token-abcdef');
@@ -202,7 +204,8 @@ describe('log hygiene over a full flow', function () {
     // The metrics page must not leak either.
     const metrics = await track('GET', '/admin/metrics/prometheus', call(s, 'getPrometheusMetrics'));
     expect(metrics.status).to.equal(200);
-    for (const secret of secrets) expect(metrics.text.includes(secret), 'metrics hold a secret').to.equal(false);
+    for (const secret of secrets)
+      expect(metrics.text.includes(secret), 'metrics hold a secret').to.equal(false);
     expect(server.logs.some((l) => l.includes('"audit":true'))).to.equal(true);
     expect(secrets.size).to.be.above(30);
   });
