@@ -231,6 +231,11 @@ describe('every operation of openapi.yaml answers as the contract says', functio
       run: (alias) => call(server, 'getVersion', alias),
       check: (r) => expect(r.body.version).to.be.a('string').that.is.not.empty,
     },
+    getPrometheusMetrics: {
+      status: 200,
+      run: (alias) => call(server, 'getPrometheusMetrics', alias),
+      check: (r) => expect(r.text).to.match(/^# HELP tollgate_http_requests_total /m),
+    },
     isAlive: {
       status: 200,
       run: (alias) => call(server, 'isAlive', alias),

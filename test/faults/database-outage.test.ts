@@ -148,3 +148,67 @@ describe('a PostgreSQL outage while requests flow', function () {
     expect((await call(server, 'isReady')).status).to.equal(200);
   });
 });
+
+// A PostgreSQL that accepts connections but never answers (frozen with SIGSTOP): only timeouts can bound the
+// requests. They answer 503 within the connect/query/acquire bounds, and service resumes after SIGCONT.
+describe('a hung PostgreSQL (frozen, not stopped)', function () {
+  this.timeout(180_000);
+  let db: RestartablePostgres;
+  let server: TestServer;
+
+  before(async () => {
+    db = await startRestartablePostgres();
+    server = await startTestServer({ 'log.level': 'info' }, { dsn: db.dsn });
+  });
+  after(async () => {
+    db?.thaw();
+    await server?.close();
+    await db?.destroy();
+  });
+
+  it('answers 503 within the timeouts while frozen and recovers after thawing, losing no token', async () => {
+    const client = await ccClient(server, { scope: 'read' });
+    const auth = { id: client.client_id, secret: 'a-client-secret-0123456789' };
+    const request = () => tokenRequest(server, { grant_type: 'client_credentials', scope: 'read' }, auth);
+    const issued: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await request();
+      expect(res.status).to.equal(200);
+      issued.push(res.body.access_token);
+    }
+    db.freeze();
+    const frozen = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const started = Date.now();
+        const res = await request();
+        return { status: res.status, error: res.body?.error, ms: Date.now() - started };
+      }),
+    );
+    console.log(`      while frozen: ${frozen.map((f) => `${f.status}/${f.ms}ms`).join(' ')}`);
+    for (const f of frozen) {
+      expect(f.status, JSON.stringify(f)).to.equal(503);
+      expect(f.error).to.equal('temporarily_unavailable');
+      // Query timeout 5 s (or connect 2 s + pool wait 3 s), plus slack for a loaded machine.
+      expect(f.ms).to.be.below(9000);
+    }
+    const thawedAt = Date.now();
+    db.thaw();
+    let recovered = 0;
+    while (Date.now() - thawedAt < 15_000) {
+      const res = await request();
+      if (res.status === 200) {
+        recovered = Date.now() - thawedAt;
+        issued.push(res.body.access_token);
+        break;
+      }
+      await sleep(50);
+    }
+    console.log(`      first 200 ${recovered} ms after thawing`);
+    expect(recovered).to.be.above(0);
+    expect(recovered).to.be.below(2000);
+    for (const token of issued) {
+      const res = await call(server, 'introspectOAuth2Token', { form: { token } });
+      expect(res.body.active, token.slice(0, 12)).to.equal(true);
+    }
+  });
+});
