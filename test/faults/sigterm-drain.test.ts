@@ -17,7 +17,8 @@ describe('SIGTERM drains in-flight requests', function () {
   let output = '';
   let server: TestServer;
 
-  before(async () => {
+  async function spawnServer() {
+    output = '';
     const dsn = await createDatabase();
     await migrate(dsn);
     const [publicPort, adminPort] = [await freePort(), await freePort()];
@@ -50,7 +51,9 @@ describe('SIGTERM drains in-flight requests', function () {
       publicUrl: `http://127.0.0.1:${publicPort}`,
       adminUrl: `http://127.0.0.1:${adminPort}`,
     } as TestServer;
-  });
+  }
+
+  before(spawnServer);
   after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -95,5 +98,24 @@ describe('SIGTERM drains in-flight requests', function () {
     expect(code).to.equal(0);
     expect(at - signalledAt, 'exits within the drain bound').to.be.below(3_000);
     expect(output).to.match(/"msg":"stopped"/);
+  });
+
+  it('exits 0 within the drain bound (10 s) even when an in-flight client never finishes', async () => {
+    await spawnServer();
+    const socket = connect(Number(new URL(server.publicUrl).port), '127.0.0.1');
+    socket.on('error', () => {});
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(
+      'POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    const took = Date.now() - signalledAt;
+    await closed;
+    expect(code).to.equal(0);
+    expect(took).to.be.within(9_000, 13_000);
   });
 });
