@@ -121,6 +121,15 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     async revoke({ authorization, form, log = logger }) {
       const client = await authenticate({ authorization, form: form as Form });
       const outcome = await revocation.revoke(form as Form as { token?: string }, client);
+      audit(
+        outcome.revoked
+          ? 'token.revoked'
+          : outcome.reason === 'other_client'
+            ? 'token.revocation_refused'
+            : 'token.revocation_unknown',
+        { client_id: client.client_id, ...(outcome.revoked ? {} : { reason: outcome.reason }) },
+        log,
+      );
       // RFC 7009 §2.2: answered 200 either way, but a revocation attempt on another client's token is worth a note.
       if (!outcome.revoked && outcome.reason === 'other_client') {
         log.warn(

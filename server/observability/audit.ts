@@ -17,6 +17,7 @@ export type AuditEvent =
   | 'token.denied'
   | 'token.revoked'
   | 'token.revocation_refused'
+  | 'token.revocation_unknown'
   | 'tokens.deleted';
 
 export type Audit = (event: AuditEvent, fields: Record<string, unknown>, log?: Logger) => void;
@@ -64,7 +65,7 @@ export function auditedClients(clients: ClientEndpoints, audit: Audit): ClientEn
   };
 }
 
-/** Token issuance, denial, revocation and deletion: audited and counted. */
+/** Token issuance, denial and bulk deletion: audited and counted (revocation is audited where its outcome is known). */
 export function observedOAuth2(oauth2: OAuth2Endpoints, audit: Audit, metrics: Metrics): OAuth2Endpoints {
   return {
     ...oauth2,
@@ -91,11 +92,6 @@ export function observedOAuth2(oauth2: OAuth2Endpoints, audit: Audit, metrics: M
         }
         throw err;
       }
-    },
-    async revoke(input) {
-      await oauth2.revoke(input);
-      const clientId = claimedClientId({ authorization: input.authorization, form: input.form as Form });
-      audit('token.revoked', { client_id: clientId }, input.log);
     },
     async deleteClientTokens(clientId) {
       await oauth2.deleteClientTokens(clientId);

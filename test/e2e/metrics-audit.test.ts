@@ -24,13 +24,17 @@ describe('metrics and audit events', function () {
   let server: TestServer;
   let text: string;
   let a: { client_id: string };
+  let b: { client_id: string };
 
   before(async () => {
     server = await startTestServer({ 'log.level': 'info' });
     a = await ccClient(server, { scope: 'read' });
     const grant = { grant_type: 'client_credentials' };
+    const tokens: string[] = [];
     for (let i = 0; i < 3; i++) {
-      expect((await tokenRequest(server, grant, { id: a.client_id, secret: SECRET })).status).to.equal(200);
+      const res = await tokenRequest(server, grant, { id: a.client_id, secret: SECRET });
+      expect(res.status).to.equal(200);
+      tokens.push(res.body.access_token);
     }
     expect((await tokenRequest(server, grant, { id: a.client_id, secret: 'wrong' })).status).to.equal(401);
     expect((await tokenRequest(server, grant, { id: 'unknown-client', secret: 'x' })).status).to.equal(401);
@@ -41,10 +45,11 @@ describe('metrics and audit events', function () {
       params: { id: a.client_id },
       json: [{ op: 'replace', path: '/client_secret', value: 'a-new-secret-0123456789' }],
     });
-    await call(server, 'revokeOAuth2Token', {
-      form: { token: 'x' },
-      basic: [a.client_id, 'a-new-secret-0123456789'],
-    });
+    const rotated = 'a-new-secret-0123456789';
+    await call(server, 'revokeOAuth2Token', { form: { token: tokens[0]! }, basic: [a.client_id, rotated] });
+    await call(server, 'revokeOAuth2Token', { form: { token: 'x' }, basic: [a.client_id, rotated] });
+    b = await ccClient(server);
+    await call(server, 'revokeOAuth2Token', { form: { token: tokens[1]! }, basic: [b.client_id, SECRET] });
     await call(server, 'deleteOAuth2Token', { query: { client_id: a.client_id } });
     const res = await call(server, 'getPrometheusMetrics');
     expect(res.status).to.equal(200);
@@ -144,6 +149,10 @@ describe('metrics and audit events', function () {
     expect(denied.map((e) => e.client_id)).to.deep.equal([a.client_id, 'unknown-client']);
     expect(denied[0]).to.include({ error: 'invalid_client', status: 401 });
     expect(names('token.revoked').map((e) => e.client_id)).to.deep.equal([a.client_id]);
+    expect(names('token.revocation_unknown').map((e) => e.client_id)).to.deep.equal([a.client_id]);
+    const refused = names('token.revocation_refused');
+    expect(refused.map((e) => e.client_id)).to.deep.equal([b.client_id]);
+    expect(refused[0]).to.include({ reason: 'other_client' });
     expect(names('tokens.deleted').map((e) => e.client_id)).to.deep.equal([a.client_id]);
     for (const e of events) {
       const line = JSON.stringify(e);
