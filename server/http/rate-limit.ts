@@ -23,7 +23,8 @@ const LIMITED: Record<string, string> = {
 
 export function rateLimit(limits: RateLimits) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const operationId = req.method === 'POST' ? LIMITED[req.path] : undefined;
+    // The router ignores a trailing slash (strict: false), so the limit must too.
+    const operationId = req.method === 'POST' ? LIMITED[req.path.replace(/(.)\/+$/, '$1')] : undefined;
     if (!operationId) return next();
     res.locals.operationId = operationId;
     if (limits.perAddress) {

@@ -2,7 +2,7 @@
 // Retry-After and an RFC 6749-style body), the failed-authentication lockout of one client id that leaves
 // other clients alone, and the off switch.
 import { expect } from 'chai';
-import { type ApiResponse, call } from '../helpers/api.js';
+import { type ApiResponse, call, raw } from '../helpers/api.js';
 import { ccClient, tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -67,6 +67,13 @@ describe('abuse protection', function () {
       const res = await call(server, 'introspectOAuth2Token', { form: { token: 'nope' } });
       expect429(res, /rate limit for this address/);
       expect429(await tokenRequest(server, { grant_type: 'client_credentials' }), /this address/);
+      // A trailing slash reaches the same route, and the same limit.
+      const slash = await raw(server.publicUrl, '/oauth2/token/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      expect(slash.status).to.equal(429);
       // Admin reads and discovery are not limited.
       for (let i = 0; i < 10; i++) expect((await call(server, 'listOAuth2Clients')).status).to.equal(200);
     });

@@ -132,4 +132,61 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     expect(config.issuer).to.equal('http://127.0.0.1:4444/');
     expect(config.secretsSystem).to.deep.equal([]);
   });
+
+  it('reads the protection settings with their defaults, from the environment and from a file', async () => {
+    const defaults = loadConfig({ env: { SECRETS_SYSTEM: SECRET } }).protection;
+    expect(defaults).to.deep.equal({
+      adminTokens: [],
+      timeouts: { headersMs: 10_000, requestMs: 30_000, idleMs: 5_000 },
+      rateLimit: {
+        enabled: true,
+        perClient: { rate: 0, burst: 0 },
+        perAddress: { rate: 0, burst: 0 },
+        lockout: { threshold: 10, durationMs: 60_000, delayMs: 100 },
+      },
+    });
+    const env = loadConfig({
+      env: {
+        SECRETS_SYSTEM: SECRET,
+        RATE_LIMIT_ENABLED: 'false',
+        RATE_LIMIT_PER_CLIENT_RATE: '10',
+        RATE_LIMIT_PER_ADDRESS_RATE: '100',
+        RATE_LIMIT_PER_ADDRESS_BURST: '150',
+        RATE_LIMIT_LOCKOUT_DURATION: '5m',
+        SERVE_TIMEOUTS_HEADERS: '2s',
+        SERVE_ADMIN_AUTH_TOKENS: 'first-admin-token-000,second-admin-token-00',
+      },
+    }).protection;
+    expect(env.rateLimit.enabled).to.equal(false);
+    expect(env.rateLimit.perClient).to.deep.equal({ rate: 10, burst: 20 });
+    expect(env.rateLimit.perAddress).to.deep.equal({ rate: 100, burst: 150 });
+    expect(env.rateLimit.lockout.durationMs).to.equal(300_000);
+    expect(env.timeouts.headersMs).to.equal(2_000);
+    expect(env.adminTokens).to.deep.equal(['first-admin-token-000', 'second-admin-token-00']);
+
+    const file = join(await mkdtemp(join(tmpdir(), 'tollgate-config-')), 'protection.yml');
+    await writeFile(
+      file,
+      [
+        'serve:',
+        '  admin:',
+        '    auth:',
+        '      tokens: [a-file-admin-token-0000]',
+        'rate_limit:',
+        '  per_client:',
+        '    rate: 5',
+      ].join('\n'),
+    );
+    const fromFile = loadConfig({ configFile: file, env: { SECRETS_SYSTEM: SECRET } });
+    expect(fromFile.ignoredKeys).to.deep.equal([]);
+    expect(fromFile.protection.adminTokens).to.deep.equal(['a-file-admin-token-0000']);
+    expect(fromFile.protection.rateLimit.perClient.rate).to.equal(5);
+    for (const [key, value] of [
+      ['RATE_LIMIT_ENABLED', 'maybe'],
+      ['RATE_LIMIT_PER_CLIENT_RATE', '-1'],
+      ['SERVE_TIMEOUTS_IDLE', 'soon'],
+    ] as const) {
+      expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, [key]: value } }), key).to.throw(ConfigError);
+    }
+  });
 });
