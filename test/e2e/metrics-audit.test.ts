@@ -25,6 +25,7 @@ describe('metrics and audit events', function () {
   let text: string;
   let a: { client_id: string };
   let b: { client_id: string };
+  let c: { client_id: string };
 
   before(async () => {
     server = await startTestServer({ 'log.level': 'info' });
@@ -51,6 +52,13 @@ describe('metrics and audit events', function () {
     b = await ccClient(server);
     await call(server, 'revokeOAuth2Token', { form: { token: tokens[1]! }, basic: [b.client_id, SECRET] });
     await call(server, 'deleteOAuth2Token', { query: { client_id: a.client_id } });
+    c = await ccClient(server);
+    const put = await call(server, 'setOAuth2Client', {
+      params: { id: c.client_id },
+      json: { grant_types: ['client_credentials'], client_secret: 'a-put-secret-0123456789' },
+    });
+    expect(put.status).to.equal(200);
+    expect((await call(server, 'deleteOAuth2Client', { params: { id: c.client_id } })).status).to.equal(204);
     const res = await call(server, 'getPrometheusMetrics');
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
@@ -140,7 +148,9 @@ describe('metrics and audit events', function () {
     const names = (event: string) => events.filter((e) => e.event === event);
     expect(names('client.created').map((e) => e.client_id)).to.include(a.client_id);
     expect(names('client.updated').some((e) => e.client_id === a.client_id)).to.equal(true);
-    expect(names('client.secret_changed').map((e) => e.client_id)).to.deep.equal([a.client_id]);
+    expect(names('client.secret_changed').map((e) => e.client_id)).to.deep.equal([a.client_id, c.client_id]);
+    expect(names('client.updated').filter((e) => e.client_id === c.client_id)).to.have.length(1);
+    expect(names('client.deleted').map((e) => e.client_id)).to.deep.equal([c.client_id]);
     const issued = names('token.issued').filter((e) => e.client_id === a.client_id);
     expect(issued).to.have.length(3);
     expect(issued[0]).to.include({ grant_type: 'client_credentials', scope: '' });
@@ -158,6 +168,7 @@ describe('metrics and audit events', function () {
       const line = JSON.stringify(e);
       expect(line).to.not.include(SECRET);
       expect(line).to.not.include('a-new-secret-0123456789');
+      expect(line).to.not.include('a-put-secret-0123456789');
       expect(line).to.not.include('ory_at_');
     }
   });
