@@ -83,14 +83,15 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     publicUrl: config.publicUrl,
   });
 
-  const limits = config.protection.rateLimit;
-  const verifyClient = (request: { authorization?: string; form: Form }) =>
+  const authenticate = (request: { authorization?: string; form: Form }) =>
     authenticateClient(request, { clients: clientStore, verifySecret: (s, h) => hasher.verify(s, h) });
-  const authenticate = limits.enabled
-    ? withLockout(verifyClient, new FailedAuthenticationLockout(limits.lockout))
-    : verifyClient;
+  const limits = config.protection.rateLimit;
+  // Every endpoint that authenticates a client goes through the failed-authentication lockout.
+  const guardedAuthenticate = limits.enabled
+    ? withLockout(authenticate, new FailedAuthenticationLockout(limits.lockout))
+    : authenticate;
   const tokenEndpoint = createTokenEndpoint({
-    authenticate,
+    authenticate: guardedAuthenticate,
     grants: createGrants({
       scopeStrategy,
       audienceStrategy,
@@ -119,7 +120,7 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const oauth2: OAuth2Endpoints = {
     token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),
     async revoke({ authorization, form, log = logger }) {
-      const client = await authenticate({ authorization, form: form as Form });
+      const client = await guardedAuthenticate({ authorization, form: form as Form });
       const outcome = await revocation.revoke(form as Form as { token?: string }, client);
       audit(
         outcome.revoked
