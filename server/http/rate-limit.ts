@@ -1,7 +1,8 @@
 // Token-bucket rate limits in front of the endpoints that do work per request for anyone who asks: the token
 // endpoint, revocation and introspection. Per address (the TCP peer; put a proxy's limits in the proxy) and per
-// client (the client id the request claims, read before authentication so a flood costs no hashing). 429 with
-// Retry-After, written by the one error writer.
+// client (the client id the request claims, read before authentication so a flood costs no hashing; for
+// introspection, the caller's credentials). 429 with Retry-After, written by the one error writer.
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { TooManyRequests } from '../oauth2/errors.js';
 import type { Form } from '../oauth2/form.js';
@@ -31,10 +32,12 @@ export function rateLimit(limits: RateLimits) {
       const wait = limits.perAddress.take(req.socket.remoteAddress ?? '');
       if (wait > 0) return next(refused(wait, 'this address'));
     }
-    // Introspection authenticates no client (Hydra); only the address limit applies to it.
-    if (limits.perClient && operationId !== 'introspectOAuth2Token') {
+    if (limits.perClient) {
       const body: Form = req.body !== null && typeof req.body === 'object' ? req.body : {};
-      const clientId = claimedClientId({ authorization: req.headers.authorization, form: body });
+      const clientId =
+        operationId === 'introspectOAuth2Token'
+          ? introspectionCaller(req.headers.authorization)
+          : claimedClientId({ authorization: req.headers.authorization, form: body });
       if (clientId !== '') {
         const wait = limits.perClient.take(clientId);
         if (wait > 0) return next(refused(wait, 'this client'));
@@ -46,3 +49,14 @@ export function rateLimit(limits: RateLimits) {
 
 const refused = (waitMs: number, who: string) =>
   new TooManyRequests(Math.max(1, Math.ceil(waitMs / 1000)), `The rate limit for ${who} is exceeded.`);
+
+/**
+ * Introspection authenticates no client (Hydra), so its "client" is whoever the caller says it is: the Basic
+ * user name some resource servers send (RFC 7662 §2.1), or a digest of its bearer token (the admin token when
+ * admin authentication is on). A caller that sends neither is limited per address only.
+ */
+function introspectionCaller(authorization: string | undefined): string {
+  const bearer = /^Bearer +(\S+)/i.exec(authorization ?? '');
+  if (bearer) return `bearer:${createHash('sha256').update(bearer[1]!).digest('base64url').slice(0, 22)}`;
+  return claimedClientId({ authorization, form: {} });
+}

@@ -48,6 +48,26 @@ describe('abuse protection', function () {
       await sleep(retryAfter * 1000);
       expect((await tokenRequest(server, grant, { id: a.client_id, secret: SECRET })).status).to.equal(200);
     });
+
+    it('limits introspection per calling credential (Basic user or bearer token), not across callers', async () => {
+      const introspect = (authorization?: string) =>
+        call(server, 'introspectOAuth2Token', {
+          form: { token: 'x' },
+          headers: authorization ? { authorization } : {},
+        });
+      const statuses = async (authorization?: string) => {
+        const out: number[] = [];
+        for (let i = 0; i < 4; i++) out.push((await introspect(authorization)).status);
+        return out;
+      };
+      expect(await statuses('Bearer resource-server-one-token')).to.deep.equal([200, 200, 200, 429]);
+      expect(await statuses(`Basic ${Buffer.from('rs-two:pw').toString('base64')}`)).to.deep.equal([
+        200, 200, 200, 429,
+      ]);
+      // Another bearer token, and a caller without credentials (per-address only, which is off here).
+      expect(await statuses('Bearer resource-server-three-token')).to.deep.equal([200, 200, 200, 429]);
+      expect(await statuses()).to.deep.equal([200, 200, 200, 200]);
+    });
   });
 
   describe('per-address rate limit', () => {
