@@ -83,12 +83,19 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     publicUrl: config.publicUrl,
   });
 
+  const metrics = new Metrics();
+  metrics.watchPool(knex);
+  const audit = createAudit(logger);
+
   const authenticate = (request: { authorization?: string; form: Form }) =>
     authenticateClient(request, { clients: clientStore, verifySecret: (s, h) => hasher.verify(s, h) });
   const limits = config.protection.rateLimit;
   // Every endpoint that authenticates a client goes through the failed-authentication lockout.
   const guardedAuthenticate = limits.enabled
-    ? withLockout(authenticate, new FailedAuthenticationLockout(limits.lockout))
+    ? withLockout(authenticate, new FailedAuthenticationLockout(limits.lockout), {
+        onLockout: (clientId, ms) =>
+          audit('client.locked_out', { client_id: clientId, seconds: Math.ceil(ms / 1000) }),
+      })
     : authenticate;
   const tokenEndpoint = createTokenEndpoint({
     authenticate: guardedAuthenticate,
@@ -112,10 +119,6 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     issuer: config.issuer,
   });
   const revocation = createRevocation({ strategies, tokens: tokenStore });
-
-  const metrics = new Metrics();
-  metrics.watchPool(knex);
-  const audit = createAudit(logger);
 
   const oauth2: OAuth2Endpoints = {
     token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),

@@ -13,6 +13,7 @@ export type AuditEvent =
   | 'client.updated'
   | 'client.deleted'
   | 'client.secret_changed'
+  | 'client.locked_out'
   | 'token.issued'
   | 'token.denied'
   | 'token.revoked'

@@ -27,10 +27,16 @@ export function claimedClientId(request: ClientAuthenticationRequest): string {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export interface LockoutHooks {
+  sleep?: (ms: number) => Promise<unknown>;
+  /** Called when a failure locks a client id out (for the audit log). */
+  onLockout?: (clientId: string, durationMs: number) => void;
+}
+
 export function withLockout(
   authenticate: Authenticate,
   lockout: FailedAuthenticationLockout,
-  sleep: (ms: number) => Promise<unknown> = delay,
+  { sleep = delay, onLockout }: LockoutHooks = {},
 ): Authenticate {
   return async (request) => {
     const id = claimedClientId(request);
@@ -52,6 +58,8 @@ export function withLockout(
       // Only a refused credential counts; a database outage (503) or a malformed request does not.
       if (err instanceof InvalidClient) {
         const ms = lockout.failed(id);
+        const locked = lockout.lockedFor(id);
+        if (locked > 0) onLockout?.(id, locked);
         if (ms > 0) await sleep(ms);
       }
       throw err;

@@ -143,6 +143,11 @@ describe('abuse protection', function () {
       );
       expect((await tokenRequest(server, grant, { id: 'nobody', secret: 'x' })).status).to.equal(401);
 
+      const lockouts = server.logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.audit === true && l.event === 'client.locked_out');
+      expect(lockouts.map((l) => l.client_id)).to.deep.equal([victim.client_id]);
+
       await sleep(2100);
       expect((await tokenRequest(server, grant, { id: victim.client_id, secret: SECRET })).status).to.equal(
         200,
