@@ -53,7 +53,12 @@ async function build() {
     },
   });
   // The bundle sits in bundle/, so the protocol files it loads from ../protocol/ go next to it.
-  for (const p of PROTOS) copyFileSync(join(here, 'protocol', p), join(cache, 'protocol', p));
+  // Copied then renamed: a concurrently starting provider must never read a half-written file.
+  for (const p of PROTOS) {
+    const target = join(cache, 'protocol', p);
+    copyFileSync(join(here, 'protocol', p), `${target}.${process.pid}.tmp`);
+    renameSync(`${target}.${process.pid}.tmp`, target);
+  }
   const inputs = Object.keys(result.metafile.inputs)
     .map((f) => relative(root, join(process.cwd(), f)))
     .filter((f) => !f.split(/[\\/]/).includes('node_modules'));
