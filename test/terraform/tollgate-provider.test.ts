@@ -200,4 +200,22 @@ describe('Terraform provider tollgate (real terraform)', function () {
       404,
     );
   });
+  it('an invalid configuration fails validation with the attribute and what is allowed', async () => {
+    tf.write(
+      'main.tf',
+      config(base)
+        .replace('"1h"', '"soon"')
+        .replace(
+          'client_name = "billing service"',
+          'client_name = "billing service"\n  subject_type = "private"',
+        ),
+    );
+    const res = await tf.run('validate');
+    expect(res.code).to.equal(1);
+    const text = res.stdout + res.stderr;
+    expect(text).to.contain('Invalid client_credentials_grant_access_token_lifespan');
+    expect(text).to.contain('"soon" is not a Go duration');
+    expect(text).to.contain('Invalid subject_type');
+    expect(text).to.contain('use one of "public", "pairwise"');
+  });
 });
