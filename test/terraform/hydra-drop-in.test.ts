@@ -3,6 +3,7 @@
 // required_providers.hydra.source, and a state written by svrakitin/hydra (SDKv2, schema version 0) is
 // taken over with `terraform state replace-provider` and upgraded without a diff.
 import { expect } from 'chai';
+import { hydraClientSchema } from '../../cdktf/provider/hydra/oauth2-client.js';
 import { call } from '../helpers/api.js';
 import { tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -70,14 +71,29 @@ output "backend_secret" {
 output "kid" { value = data.hydra_jwks.generated.keys[0].kid }
 `;
 
-/** A state as svrakitin/hydra v0.5 (terraform-plugin-sdk v2) writes it: zero values for everything unset. */
+/**
+ * A state as svrakitin/hydra v0.5 (terraform-plugin-sdk v2) writes it: every attribute of its schema, the
+ * unset ones as Go zero values ("", false, 0, []).
+ */
 function sdkV2State(clientId: string): string {
-  const attributes: Record<string, unknown> = {
+  const zero = (type: unknown) =>
+    type === 'string'
+      ? ''
+      : type === 'bool'
+        ? false
+        : type === 'number'
+          ? 0
+          : Array.isArray(type) && type[0] === 'map'
+            ? null
+            : [];
+  const attributes: Record<string, unknown> = Object.fromEntries(
+    Object.entries(hydraClientSchema.block.attributes).map(([name, a]) => [name, zero(a.type)]),
+  );
+  Object.assign(attributes, {
     id: clientId,
     client_id: clientId,
     client_name: 'Legacy',
     client_secret: 'secret-returned-at-create',
-    client_secret_expires_at: 0,
     grant_types: ['client_credentials'],
     scopes: ['read', 'write'],
     client_credentials_grant_access_token_lifespan: '30m0s',
@@ -87,46 +103,7 @@ function sdkV2State(clientId: string): string {
     subject_type: 'public',
     token_endpoint_auth_method: 'client_secret_basic',
     userinfo_signed_response_alg: 'none',
-    skip_consent: false,
-    backchannel_logout_session_required: false,
-    frontchannel_logout_session_required: false,
-    contacts: null,
-  };
-  for (const n of [
-    'allowed_cors_origins',
-    'audience',
-    'post_logout_redirect_uris',
-    'redirect_uris',
-    'request_uris',
-    'response_types',
-  ]) {
-    attributes[n] = [];
-  }
-  for (const n of [
-    'access_token_strategy',
-    'backchannel_logout_uri',
-    'client_uri',
-    'frontchannel_logout_uri',
-    'jwks_uri',
-    'logo_uri',
-    'owner',
-    'policy_uri',
-    'request_object_signing_alg',
-    'sector_identifier_uri',
-    'token_endpoint_auth_signing_alg',
-    'tos_uri',
-    'authorization_code_grant_access_token_lifespan',
-    'authorization_code_grant_id_token_lifespan',
-    'authorization_code_grant_refresh_token_lifespan',
-    'implicit_grant_access_token_lifespan',
-    'implicit_grant_id_token_lifespan',
-    'jwt_bearer_grant_access_token_lifespan',
-    'refresh_token_grant_access_token_lifespan',
-    'refresh_token_grant_id_token_lifespan',
-    'refresh_token_grant_refresh_token_lifespan',
-  ]) {
-    attributes[n] = '';
-  }
+  });
   return JSON.stringify({
     version: 4,
     terraform_version: '1.9.8',
