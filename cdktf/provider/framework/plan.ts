@@ -94,8 +94,7 @@ export function reconcile(
     else if (got === undefined) out[name] = isUnknown(ref) ? null : ref;
     else if (isUnknown(ref)) out[name] = got;
     else if (isEmpty(got) && isEmpty(ref)) out[name] = ref;
-    else if (got !== null && ref !== null && (a.equal ? a.equal(got, ref) : valueEqual(a.type, got, ref)))
-      out[name] = ref;
+    else if (a.equal ? a.equal(got, ref) : valueEqual(a.type, got, ref)) out[name] = ref;
     else out[name] = isEmpty(got) && !a.computed ? null : got;
   }
   for (const name of Object.keys(block.blocks ?? {})) {
