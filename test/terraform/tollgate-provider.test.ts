@@ -186,6 +186,7 @@ describe('Terraform provider tollgate (real terraform)', function () {
         audience: ['https://ledger.example', 'https://billing.example'],
         client_credentials_grant_access_token_lifespan: '3600s',
         metadata: { tier: 1, team: 'billing' },
+        jwks: { keys: [CLIENT_KEY] },
         client_secret: SECRET_V2,
       },
     });
