@@ -48,7 +48,7 @@ export function url(
   if (u === undefined)
     return `${prop} is ${quote(value)}, which is not an absolute URL; expected a ${allowed} URL`;
   if (!schemes.includes(u.protocol.slice(0, -1))) {
-    return `${prop} is ${quote(value)}, which uses ${u.protocol}//; allowed: ${allowed}`;
+    return `${prop} is ${quote(value)}, whose scheme is ${quote(u.protocol.slice(0, -1))}; expected a ${allowed} URL`;
   }
   return undefined;
 }

@@ -1,6 +1,13 @@
 // Attribute tables of the agreed provider schema (the Terraform names) and the mapping from the bindings'
 // camelCase config to those names. One table per block keeps the bindings and the schema in one shape.
-import { booleanToTerraform, hashMapper, listMapper, numberToTerraform, stringToTerraform } from '../core.js';
+import {
+  booleanToTerraform,
+  hashMapper,
+  listMapper,
+  numberToTerraform,
+  stringToTerraform,
+  Token,
+} from '../core.js';
 
 export type AttributeKind = 'string' | 'set' | 'bool' | 'number' | 'map';
 
@@ -15,7 +22,9 @@ const MAPPERS: Record<AttributeKind, (value: unknown) => unknown> = {
   bool: booleanToTerraform,
   number: numberToTerraform,
   set: listMapper(stringToTerraform, false),
-  map: hashMapper(stringToTerraform),
+  // cdktf snake-cases the keys of a provider block's objects (sparing only `tags` and `environment`), which
+  // would turn a header `X-Tenant` into `x_tenant`; a token's value is left as it is.
+  map: (value) => Token.asAny(hashMapper(stringToTerraform)(value)),
 };
 
 /** The Terraform attributes of a config object; attributes left undefined are not written. */
