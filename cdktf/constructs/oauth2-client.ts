@@ -1,6 +1,7 @@
 // L2 OAuth 2.0 client: camelCase props with defaults documented, checked at synth time, rendered to the L1
 // `tollgate_oauth2_client`. Constructs expose attributes; outputs are the app's choice.
 import { Construct, type IConstruct } from 'constructs';
+import { AUTH_TOKEN_SIGNING_ALGS } from '../../server/clients/client.js';
 import { Fn, type TerraformProvider, Token } from './core.js';
 import {
   DataTollgateOauth2Client,
@@ -44,17 +45,7 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
 /** Algorithms Hydra accepts for `private_key_jwt` client assertions. */
-export const AUTH_SIGNING_ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-];
+export const AUTH_SIGNING_ALGS: readonly string[] = AUTH_TOKEN_SIGNING_ALGS;
 
 const RESPONSE_TYPE_WORDS = ['code', 'token', 'id_token'];
 

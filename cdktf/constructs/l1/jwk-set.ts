@@ -1,7 +1,7 @@
 // L1 binding of resource `tollgate_jwk_set` (POST /admin/keys/{set}: the server generates the key pair).
 import type { Construct } from 'constructs';
 import { type TerraformMetaArguments, TerraformResource } from '../core.js';
-import { JWK_SET_RESOURCE, toTerraformAttributes } from './schema.js';
+import { JWK_SET_RESOURCE, metaArguments, toTerraformAttributes } from './schema.js';
 
 export interface JwkSetConfig extends TerraformMetaArguments {
   /** Key set id (`hydra.openid.id-token`, or one of your own). Forces replacement. */
@@ -23,11 +23,7 @@ export class JwkSet extends TerraformResource {
     super(scope, id, {
       terraformResourceType: JwkSet.tfResourceType,
       terraformGeneratorMetadata: { providerName: 'tollgate' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
     this.config = { ...config };
   }

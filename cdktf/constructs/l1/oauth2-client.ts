@@ -2,7 +2,12 @@
 // camelCase config in, the provider's snake_case attributes (Hydra's JSON names) out.
 import type { Construct } from 'constructs';
 import { TerraformDataSource, type TerraformMetaArguments, TerraformResource } from '../core.js';
-import { OAUTH2_CLIENT_DATA_SOURCE, OAUTH2_CLIENT_RESOURCE, toTerraformAttributes } from './schema.js';
+import {
+  metaArguments,
+  OAUTH2_CLIENT_DATA_SOURCE,
+  OAUTH2_CLIENT_RESOURCE,
+  toTerraformAttributes,
+} from './schema.js';
 
 const GENERATOR_METADATA = { providerName: 'tollgate' };
 
@@ -76,13 +81,7 @@ export class Oauth2Client extends TerraformResource {
     super(scope, id, {
       terraformResourceType: Oauth2Client.tfResourceType,
       terraformGeneratorMetadata: GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
     this.config = { ...config };
   }
@@ -129,11 +128,7 @@ export class DataTollgateOauth2Client extends TerraformDataSource {
     super(scope, id, {
       terraformResourceType: DataTollgateOauth2Client.tfResourceType,
       terraformGeneratorMetadata: GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
     this.config = { ...config };
   }

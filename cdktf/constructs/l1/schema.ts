@@ -1,5 +1,7 @@
 // Attribute tables of the agreed provider schema (the Terraform names) and the mapping from the bindings'
 // camelCase config to those names. One table per block keeps the bindings and the schema in one shape.
+import { LIFESPAN_FIELDS } from '../../../server/clients/client.js';
+import type { TerraformMetaArguments } from '../core.js';
 import {
   booleanToTerraform,
   hashMapper,
@@ -41,21 +43,7 @@ export function toTerraformAttributes(
 }
 
 /** The 13 per-grant lifespans, as openapi.yaml's oAuth2Client names them (Go duration strings). */
-export const LIFESPAN_ATTRIBUTES = [
-  'authorization_code_grant_access_token_lifespan',
-  'authorization_code_grant_id_token_lifespan',
-  'authorization_code_grant_refresh_token_lifespan',
-  'client_credentials_grant_access_token_lifespan',
-  'implicit_grant_access_token_lifespan',
-  'implicit_grant_id_token_lifespan',
-  'jwt_bearer_grant_access_token_lifespan',
-  'refresh_token_grant_id_token_lifespan',
-  'refresh_token_grant_access_token_lifespan',
-  'refresh_token_grant_refresh_token_lifespan',
-  'device_authorization_grant_id_token_lifespan',
-  'device_authorization_grant_access_token_lifespan',
-  'device_authorization_grant_refresh_token_lifespan',
-] as const;
+export const LIFESPAN_ATTRIBUTES = LIFESPAN_FIELDS;
 
 /** Client attributes shared by the resource and the data source (everything but the secret). */
 const CLIENT_ATTRIBUTES: AttributeTable = {
@@ -123,3 +111,14 @@ export const PROVIDER_CONFIG: AttributeTable = {
   headers: 'map',
   retries: 'number',
 };
+
+/** The meta-arguments (provider, count, for_each, …) a binding hands to its base class. */
+export const metaArguments = (config: TerraformMetaArguments) => ({
+  provider: config.provider,
+  dependsOn: config.dependsOn,
+  count: config.count,
+  lifecycle: config.lifecycle,
+  provisioners: config.provisioners,
+  connection: config.connection,
+  forEach: config.forEach,
+});
