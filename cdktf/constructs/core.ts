@@ -3,11 +3,16 @@
 // `from` line below and nothing else. test/cdktf/core-switch.test.ts checks no other file imports the core.
 export {
   App,
+  booleanToHclTerraform,
   booleanToTerraform,
   Fn,
   hashMapper,
+  hashMapperHcl,
   listMapper,
+  listMapperHcl,
+  numberToHclTerraform,
   numberToTerraform,
+  stringToHclTerraform,
   stringToTerraform,
   TerraformDataSource,
   type TerraformMetaArguments,

@@ -4,7 +4,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TerraformStack, Testing } from 'cdktf';
 import { expect } from 'chai';
+import { l1, MachineClient, OAuth2Client, TollgateProvider } from 'tollgate/cdktf';
 import {
   type AttributeKind,
   type AttributeTable,
@@ -47,6 +49,7 @@ describe('cdktf L1 bindings match the provider schema', function () {
   this.timeout(120_000);
   let schema: any;
   let root: string;
+  let env: NodeJS.ProcessEnv;
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'tollgate-schema-'));
@@ -56,7 +59,7 @@ describe('cdktf L1 bindings match the provider schema', function () {
       join(dir, 'main.tf.json'),
       JSON.stringify({ terraform: { required_providers: { tollgate: { source: 'tollgate/tollgate' } } } }),
     );
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: writeProviderMirror(root) };
+    env = { ...process.env, TF_CLI_CONFIG_FILE: writeProviderMirror(root) };
     const init = await terraform(dir, ['init', '-input=false'], env);
     expect(init.code, init.stdout + init.stderr).to.equal(0);
     const out = await terraform(dir, ['providers', 'schema', '-json'], env);
@@ -89,5 +92,35 @@ describe('cdktf L1 bindings match the provider schema', function () {
     const attributes: Attributes = schema.resource_schemas.tollgate_jwk_set.block.attributes;
     expect(bindingTypes(JWK_SET_RESOURCE)).to.deep.equal(argumentTypes(attributes));
     expect(attributes.keys).to.include({ type: 'string', computed: true });
+  });
+
+  it('the HCL output of the constructs (cdktf synth --hcl) passes terraform validate', async () => {
+    const stack = new TerraformStack(Testing.app(), 'hcl');
+    new TollgateProvider(stack, 'tollgate', {
+      endpoint: 'http://127.0.0.1:4445',
+      headers: { 'X-Tenant': 'a' },
+    });
+    const billing = new MachineClient(stack, 'billing', {
+      scopes: ['invoices.read'],
+      accessTokenLifespan: '15m',
+      clientSecretWo: 'abcdefgh',
+      clientSecretWoVersion: 1,
+    });
+    const legacy = OAuth2Client.fromClientId(stack, 'legacy', 'legacy');
+    new OAuth2Client(stack, 'web', {
+      audience: [billing.clientId, legacy.clientId],
+      redirectUris: ['https://app.example.com/cb'],
+      lifespans: { authorizationCodeGrantAccessToken: '1h' },
+      metadata: { team: 'a' },
+    });
+    new l1.JwkSet(stack, 'keys', { setId: 'app', alg: 'ES256' });
+    const dir = join(root, 'hcl');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.tf'), Testing.synthHcl(stack, true) as string);
+    const init = await terraform(dir, ['init', '-input=false', '-backend=false'], env);
+    expect(init.code, init.stdout + init.stderr).to.equal(0);
+    const validate = await terraform(dir, ['validate'], env);
+    expect(validate.code, validate.stdout + validate.stderr).to.equal(0);
+    expect(validate.stdout).to.contain('The configuration is valid.');
   });
 });

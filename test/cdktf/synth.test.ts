@@ -307,6 +307,34 @@ describe(`cdktf constructs: synthesized configuration (on ${CORE})`, () => {
     });
   });
 
+  describe('HCL output (cdktf synth --hcl)', () => {
+    it('renders every construct as HCL', () => {
+      const stack = newStack({ endpoint: 'http://127.0.0.1:4445', headers: { 'X-Tenant': 'a' }, retries: 2 });
+      new TollgateProvider(stack, 'eu', { alias: 'eu' });
+      const billing = new MachineClient(stack, 'billing', {
+        scopes: ['a', 'b'],
+        accessTokenLifespan: '15m',
+        clientSecretWo: 'abcdefgh',
+        clientSecretWoVersion: 1,
+      });
+      const legacy = OAuth2Client.fromClientId(stack, 'legacy', 'legacy');
+      new OAuth2Client(stack, 'c', { audience: [billing.clientId, legacy.clientId], skipConsent: true });
+      new l1.JwkSet(stack, 'k', { setId: 's', alg: 'ES256' });
+      const hcl = Testing.synthHcl(stack, true) as string;
+      const squashed = hcl.replace(/\s+/g, ' ');
+      for (const part of [
+        'provider "tollgate" { endpoint = "http://127.0.0.1:4445" headers = { X-Tenant = "a" } retries = 2 }',
+        'provider "tollgate" { alias = "eu" }',
+        'resource "tollgate_oauth2_client" "billing" { scope = "a b" token_endpoint_auth_method = "client_secret_basic" grant_types = [ "client_credentials" ] client_credentials_grant_access_token_lifespan = "15m" client_secret_wo = "abcdefgh" client_secret_wo_version = 1 }',
+        'data "tollgate_oauth2_client" "legacy" { client_id = "legacy" }',
+        `resource "tollgate_oauth2_client" "c" { audience = [ "${tf('tollgate_oauth2_client.billing.client_id')}", "${tf('data.tollgate_oauth2_client.legacy.client_id')}" ] skip_consent = true }`,
+        'resource "tollgate_jwk_set" "k" { set_id = "s" alg = "ES256" }',
+      ]) {
+        expect(squashed).to.contain(part);
+      }
+    });
+  });
+
   describe('validation at synth time', () => {
     const AUTH = 'client_secret_basic, client_secret_post, private_key_jwt, none';
     const cases: Array<[string, OAuth2ClientProps, string]> = [

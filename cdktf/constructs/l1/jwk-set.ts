@@ -1,7 +1,7 @@
 // L1 binding of resource `tollgate_jwk_set` (POST /admin/keys/{set}: the server generates the key pair).
 import type { Construct } from 'constructs';
 import { type TerraformMetaArguments, TerraformResource } from '../core.js';
-import { JWK_SET_RESOURCE, metaArguments, toTerraformAttributes } from './schema.js';
+import { JWK_SET_RESOURCE, metaArguments, toHclAttributes, toTerraformAttributes } from './schema.js';
 
 export interface JwkSetConfig extends TerraformMetaArguments {
   /** Key set id (`hydra.openid.id-token`, or one of your own). Forces replacement. */
@@ -35,5 +35,9 @@ export class JwkSet extends TerraformResource {
 
   protected override synthesizeAttributes(): Record<string, unknown> {
     return toTerraformAttributes(JWK_SET_RESOURCE, this.config);
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return toHclAttributes(JWK_SET_RESOURCE, this.config);
   }
 }

@@ -6,6 +6,7 @@ import {
   metaArguments,
   OAUTH2_CLIENT_DATA_SOURCE,
   OAUTH2_CLIENT_RESOURCE,
+  toHclAttributes,
   toTerraformAttributes,
 } from './schema.js';
 
@@ -110,6 +111,10 @@ export class Oauth2Client extends TerraformResource {
   protected override synthesizeAttributes(): Record<string, unknown> {
     return toTerraformAttributes(OAUTH2_CLIENT_RESOURCE, this.config);
   }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return toHclAttributes(OAUTH2_CLIENT_RESOURCE, this.config);
+  }
 }
 
 export interface DataTollgateOauth2ClientConfig extends TerraformMetaArguments {
@@ -159,5 +164,9 @@ export class DataTollgateOauth2Client extends TerraformDataSource {
 
   protected override synthesizeAttributes(): Record<string, unknown> {
     return toTerraformAttributes(OAUTH2_CLIENT_DATA_SOURCE, this.config);
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return toHclAttributes(OAUTH2_CLIENT_DATA_SOURCE, this.config);
   }
 }

@@ -1,7 +1,7 @@
 // L1 binding of the `provider "tollgate"` block, written by hand against the agreed schema (no `cdktf get`).
 import type { Construct } from 'constructs';
 import { TerraformProvider } from '../core.js';
-import { PROVIDER_CONFIG, toTerraformAttributes } from './schema.js';
+import { PROVIDER_CONFIG, toHclAttributes, toTerraformAttributes } from './schema.js';
 
 /** The provider's registry address; `terraform init` resolves it through a mirror or dev_overrides. */
 export const PROVIDER_SOURCE = 'tollgate/tollgate';
@@ -45,5 +45,14 @@ export class TollgateProvider extends TerraformProvider {
 
   protected override synthesizeAttributes(): Record<string, unknown> {
     return { ...toTerraformAttributes(PROVIDER_CONFIG, { ...this.config }), alias: this.aliasName };
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return {
+      ...toHclAttributes(PROVIDER_CONFIG, { ...this.config }),
+      ...(this.aliasName !== undefined && {
+        alias: { value: this.aliasName, isBlock: false, type: 'simple', storageClassType: 'string' },
+      }),
+    };
   }
 }

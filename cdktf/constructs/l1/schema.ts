@@ -3,10 +3,15 @@
 import { LIFESPAN_FIELDS } from '../../../server/clients/client.js';
 import type { TerraformMetaArguments } from '../core.js';
 import {
+  booleanToHclTerraform,
   booleanToTerraform,
   hashMapper,
+  hashMapperHcl,
   listMapper,
+  listMapperHcl,
+  numberToHclTerraform,
   numberToTerraform,
+  stringToHclTerraform,
   stringToTerraform,
   Token,
 } from '../core.js';
@@ -38,6 +43,37 @@ export function toTerraformAttributes(
   for (const [name, kind] of Object.entries(table)) {
     const value = config[camelCase(name)];
     if (value !== undefined) out[name] = MAPPERS[kind](value);
+  }
+  return out;
+}
+
+// For HCL output (SYNTH_HCL_OUTPUT=true, or `cdktf synth --hcl`): each value with how cdktf renders it.
+const HCL: Record<
+  AttributeKind,
+  { map: (value: unknown) => unknown; type: string; storageClassType: string }
+> = {
+  string: { map: stringToHclTerraform, type: 'simple', storageClassType: 'string' },
+  bool: { map: booleanToHclTerraform, type: 'simple', storageClassType: 'boolean' },
+  number: { map: numberToHclTerraform, type: 'simple', storageClassType: 'number' },
+  set: { map: listMapperHcl(stringToHclTerraform, false), type: 'set', storageClassType: 'stringList' },
+  map: {
+    map: (value) => Token.asAny(hashMapperHcl(stringToHclTerraform)(value)),
+    type: 'map',
+    storageClassType: 'stringMap',
+  },
+};
+
+/** The same attributes in the shape cdktf's HCL renderer takes. */
+export function toHclAttributes(
+  table: AttributeTable,
+  config: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(table)) {
+    const value = config[camelCase(name)];
+    if (value === undefined) continue;
+    const { map, type, storageClassType } = HCL[kind];
+    out[name] = { value: map(value), isBlock: false, type, storageClassType };
   }
   return out;
 }
