@@ -14,6 +14,7 @@ import {
   duration,
   eachOneOf,
   jsonObject,
+  logoutRedirectsMatch,
   notEmpty,
   oneOf,
   origins,
@@ -287,6 +288,9 @@ function validateProps(p: OAuth2ClientProps): string[] {
   return problems(
     notEmpty('clientId', p.clientId),
     scopes('scopes', p.scopes),
+    Array.isArray(p.scopes) && p.scopes.length === 0
+      ? "scopes is an empty list; leave it unset for the server's default scope, or list at least one"
+      : undefined,
     eachOneOf('grantTypes', p.grantTypes, GRANT_TYPES),
     (p.responseTypes ?? []).map((rt, i) =>
       Token.isUnresolved(rt) ||
@@ -297,6 +301,7 @@ function validateProps(p: OAuth2ClientProps): string[] {
     ),
     redirectUris('redirectUris', p.redirectUris),
     redirectUris('postLogoutRedirectUris', p.postLogoutRedirectUris),
+    logoutRedirectsMatch('postLogoutRedirectUris', p.postLogoutRedirectUris, p.redirectUris),
     origins('allowedCorsOrigins', p.allowedCorsOrigins),
     (p.requestUris ?? []).map((u, i) => url(`requestUris[${i}]`, u)),
     oneOf('tokenEndpointAuthMethod', p.tokenEndpointAuthMethod, TOKEN_ENDPOINT_AUTH_METHODS),

@@ -63,6 +63,27 @@ export function redirectUris(prop: string, list: readonly string[] | undefined):
   });
 }
 
+/**
+ * Hydra refuses a post-logout redirect URI whose scheme, host and port match none of the redirect URIs.
+ * Only checked when every redirect URI is known at synth time.
+ */
+export function logoutRedirectsMatch(
+  prop: string,
+  list: readonly string[] | undefined,
+  redirects: readonly string[] | undefined,
+): Problem[] {
+  if (redirects === undefined || isToken(redirects) || redirects.some(isToken)) return [];
+  const hosts = redirects.flatMap((r) => {
+    const u = parseUrl(r);
+    return u === undefined ? [] : [`${u.protocol}//${u.host}`];
+  });
+  return plainElements(list).map(([i, v]) => {
+    const u = parseUrl(v);
+    if (u === undefined || hosts.includes(`${u.protocol}//${u.host}`)) return undefined;
+    return `${prop}[${i}] is ${quote(v)}; it must have the scheme, host and port of one of redirectUris (${hosts.length === 0 ? 'none given' : hosts.join(', ')})`;
+  });
+}
+
 /** CORS origins as Hydra accepts them: http(s), no user, no path, query or fragment. */
 export function origins(prop: string, list: readonly string[] | undefined): Problem[] {
   return plainElements(list).map(([i, v]) => {

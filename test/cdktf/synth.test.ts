@@ -445,6 +445,19 @@ describe(`cdktf constructs: synthesized configuration (on ${CORE})`, () => {
         'responseTypes[1] is "code idtoken"; allowed: code, token, id_token, a space-separated combination of them, or none',
       ],
       [
+        'a post-logout redirect on another host',
+        {
+          redirectUris: ['https://app.example.com/cb'],
+          postLogoutRedirectUris: ['https://evil.example.com/bye'],
+        },
+        'postLogoutRedirectUris[0] is "https://evil.example.com/bye"; it must have the scheme, host and port of one of redirectUris (https://app.example.com)',
+      ],
+      [
+        'an empty scope list',
+        { scopes: [] },
+        "scopes is an empty list; leave it unset for the server's default scope, or list at least one",
+      ],
+      [
         'a blank client id',
         { clientId: ' ' },
         'clientId is " "; leave it unset to let the server choose, or give a non-blank value',
