@@ -249,7 +249,7 @@ export class OAuth2Client extends Construct implements IOAuth2Client {
   }
 
   /**
-   * The client secret (sensitive): the one given or the one the server generated. Empty when the secret is
+   * The client secret (sensitive): the one given or the one the server generated. Null when the secret is
    * write-only (`clientSecretWo`), because it is then never stored.
    */
   get clientSecret(): string {

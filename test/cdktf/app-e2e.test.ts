@@ -106,6 +106,7 @@ for (const core of ['cdktf', 'cdktn'] as const) {
       expect(stateText).not.to.contain(REPORTING_SECRET);
       const reporting = JSON.parse(stateText).resources.find((r: any) => r.name === 'reporting').instances[0];
       expect(reporting.attributes.client_secret_wo).to.equal(null);
+      expect(reporting.attributes.client_secret).to.equal(null);
       expect(reporting.attributes.client_secret_wo_version).to.equal(1);
     });
 

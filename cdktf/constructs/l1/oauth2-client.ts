@@ -91,7 +91,7 @@ export class Oauth2Client extends TerraformResource {
     return this.getStringAttribute('client_id');
   }
 
-  /** Sensitive. Unset (empty) when the secret is write-only. */
+  /** Sensitive. Null when the secret is write-only. */
   get clientSecret(): string {
     return this.getStringAttribute('client_secret');
   }
