@@ -53,7 +53,12 @@ async function build() {
     },
   });
   // The bundle sits in bundle/, so the protocol files it loads from ../protocol/ go next to it.
-  for (const p of PROTOS) copyFileSync(join(here, 'protocol', p), join(cache, 'protocol', p));
+  // Copied then renamed: a concurrently starting provider must never read a half-written file.
+  for (const p of PROTOS) {
+    const target = join(cache, 'protocol', p);
+    copyFileSync(join(here, 'protocol', p), `${target}.${process.pid}.tmp`);
+    renameSync(`${target}.${process.pid}.tmp`, target);
+  }
   const inputs = Object.keys(result.metafile.inputs)
     .map((f) => relative(root, join(process.cwd(), f)))
     .filter((f) => !f.split(/[\\/]/).includes('node_modules'));
@@ -66,10 +71,12 @@ async function build() {
 const flavor = process.argv[2] ?? 'tollgate';
 let entry;
 try {
+  // TOLLGATE_PROVIDER_FROM_SOURCES=1 skips the bundle (debugging, and the start-up benchmark's comparison).
+  if (process.env.TOLLGATE_PROVIDER_FROM_SOURCES === '1') throw new Error('TOLLGATE_PROVIDER_FROM_SOURCES=1');
   if (!fresh()) await build();
   entry = await import(pathToFileURL(bundle).href);
 } catch (err) {
-  process.stderr.write(`terraform-provider: running from sources (bundle unavailable: ${err.message})\n`);
+  process.stderr.write(`terraform-provider: running from sources (bundle not used: ${err.message})\n`);
   const { register } = await import('tsx/esm/api');
   register();
   entry = await import('./main.ts');

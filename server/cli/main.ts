@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { registerTerraform } from './terraform.js';
 
 const program = new Command('tollgate')
   .description('Tollgate: an OAuth 2.0 server for machine-to-machine auth, wire-compatible with Ory Hydra')
@@ -11,6 +12,7 @@ const program = new Command('tollgate')
 
 registerServe(program);
 registerMigrate(program);
+registerTerraform(program);
 program
   .command('version')
   .description('print the version')

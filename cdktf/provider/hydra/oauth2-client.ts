@@ -4,6 +4,7 @@
 // `jwk` blocks, `id` = `client_id`. What it does better: lifespans in another spelling (`1h` vs `1h0m0s`)
 // never diff, metadata key order never diffs, and a client deleted outside Terraform is planned for
 // re-creation instead of failing the refresh.
+import { LIFESPAN_FIELDS } from '../../../server/clients/client.js';
 import type { AdminClient, OAuth2Client } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import { reconcile } from '../framework/plan.js';
@@ -45,19 +46,8 @@ const BOOLS = [
   'frontchannel_logout_session_required',
   'skip_consent',
 ] as const;
-/** The 10 lifespans svrakitin/hydra knows (no device grant). */
-export const HYDRA_LIFESPANS = [
-  'authorization_code_grant_access_token_lifespan',
-  'authorization_code_grant_id_token_lifespan',
-  'authorization_code_grant_refresh_token_lifespan',
-  'client_credentials_grant_access_token_lifespan',
-  'implicit_grant_access_token_lifespan',
-  'implicit_grant_id_token_lifespan',
-  'jwt_bearer_grant_access_token_lifespan',
-  'refresh_token_grant_access_token_lifespan',
-  'refresh_token_grant_id_token_lifespan',
-  'refresh_token_grant_refresh_token_lifespan',
-] as const;
+/** The 10 lifespans svrakitin/hydra knows: all but the device grant's. */
+export const HYDRA_LIFESPANS = LIFESPAN_FIELDS.filter((f) => !f.startsWith('device_authorization_grant_'));
 
 const attributes: Record<string, Attribute> = {
   id: { type: 'string', computed: true, description: 'The client id (as in svrakitin/hydra).' },

@@ -78,8 +78,10 @@ export async function servePlugin(options: ServeOptions): Promise<void> {
   server.addService(service(root, 'plugin.GRPCController'), {
     Shutdown: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => {
       callback(null, {});
-      // Answer first, then leave: go-plugin kills a plugin still running 2 s after Shutdown.
-      setImmediate(() => exit(0));
+      // Answer first (tryShutdown lets the reply go out), then leave: go-plugin kills a plugin still
+      // running 2 s after Shutdown.
+      server.tryShutdown(() => exit(0));
+      setTimeout(() => exit(0), 500).unref();
     },
   });
   server.addService(service(root, 'grpc.health.v1.Health'), {
