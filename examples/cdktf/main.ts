@@ -9,7 +9,7 @@ class ClientsStack extends TerraformStack {
     // The admin URL and token come from TOLLGATE_ADMIN_URL and TOLLGATE_ADMIN_TOKEN where terraform runs.
     new TollgateProvider(this, 'tollgate');
 
-    // The server generates the secret; it is kept (sensitive) in the state and readable as billing.clientSecret.
+    // The server generates the secret; it is kept (sensitive) in the state, readable through clientSecret.
     new MachineClient(this, 'billing', {
       clientId: 'billing',
       clientName: 'Billing service',

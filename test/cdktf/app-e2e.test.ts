@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { VERSION } from '../../server/version.js';
 import { call } from '../helpers/api.js';
 import { tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { run, terraform, writeProviderMirror } from '../helpers/terraform-run.js';
+import { prepareProvider } from '../helpers/terraform.js';
+import { run, terraform } from '../helpers/terraform-run.js';
 
 const require = createRequire(import.meta.url);
 const EXAMPLE = fileURLToPath(new URL('../../examples/cdktf/main.ts', import.meta.url));
+const TOLLGATE = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const CDKTN = import.meta.resolve('../helpers/cdktn.mjs');
 const REPORTING_SECRET = 'reporting-secret-from-a-vault-4711';
@@ -26,11 +29,18 @@ for (const core of ['cdktf', 'cdktn'] as const) {
     let stackDir: string;
 
     before(async () => {
+      await prepareProvider();
       server = await startTestServer();
       root = mkdtempSync(join(tmpdir(), `tollgate-${core}-`));
+      // As the README says: `tollgate terraform setup` writes the provider mirror and the CLI configuration.
+      const setup = await run(process.execPath, [TOLLGATE, 'terraform', 'setup', '--dir', 'terraform'], {
+        cwd: root,
+        env: process.env,
+      });
+      expect(setup.code, setup.stderr).to.equal(0);
       env = {
         ...process.env,
-        TF_CLI_CONFIG_FILE: writeProviderMirror(root),
+        TF_CLI_CONFIG_FILE: join(root, 'terraform', 'terraform.rc'),
         TOLLGATE_ADMIN_URL: server.adminUrl,
         TF_VAR_reporting_secret: REPORTING_SECRET,
       };
@@ -54,7 +64,7 @@ for (const core of ['cdktf', 'cdktn'] as const) {
     it('terraform init installs the provider offline', async () => {
       const init = await terraform(stackDir, ['init', '-input=false'], env);
       expect(init.code, init.stdout + init.stderr).to.equal(0);
-      expect(init.stdout).to.contain('Installing tollgate/tollgate v0.1.0');
+      expect(init.stdout).to.contain(`Installing tollgate/tollgate v${VERSION}`);
     });
 
     it('terraform apply creates the clients, seen through the admin API', async () => {

@@ -16,6 +16,7 @@ import {
   OAUTH2_CLIENT_RESOURCE,
   PROVIDER_CONFIG,
 } from '../../cdktf/constructs/l1/schema.js';
+import { prepareProvider } from '../helpers/terraform.js';
 import { PROVIDER_ADDRESS, terraform, writeProviderMirror } from '../helpers/terraform-run.js';
 
 interface SchemaAttribute {
@@ -52,6 +53,7 @@ describe('cdktf L1 bindings match the provider schema', function () {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
+    await prepareProvider();
     root = mkdtempSync(join(tmpdir(), 'tollgate-schema-'));
     const dir = join(root, 'stack');
     mkdirSync(dir);

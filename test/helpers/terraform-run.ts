@@ -1,44 +1,18 @@
-// Runs the real `terraform` binary against the provider in cdktf/provider/. The provider is installed the way
-// users install it offline: an unpacked filesystem mirror (so `terraform init` works without a registry),
-// through a CLI configuration the test writes (TF_CLI_CONFIG_FILE points nowhere on these machines).
+// Runs the real `terraform` binary in a CDKTF stack directory. The provider is installed the way users
+// install it offline, from the filesystem mirror `tollgate terraform setup` writes (so `terraform init` works
+// without a registry), through a CLI configuration of the test's own (TF_CLI_CONFIG_FILE points nowhere on
+// these machines).
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeTerraformSetup } from '../../cdktf/provider/setup.js';
+import { VERSION } from '../../server/version.js';
 
-const PROVIDER_BIN = fileURLToPath(
-  new URL('../../cdktf/provider/bin/terraform-provider-tollgate', import.meta.url),
-);
 export const PROVIDER_ADDRESS = 'registry.terraform.io/tollgate/tollgate';
-const PROVIDER_VERSION = '0.1.0';
 
-/** Where the provider processes of a mirror written by `writeProviderMirror` log. */
-export const providerLog = (root: string): string => join(root, 'provider.log');
-
-/** Writes a filesystem mirror holding the provider and a CLI config using it; returns the config's path. */
+/** Writes the provider mirror and its CLI configuration under `root`; returns the configuration's path. */
 export function writeProviderMirror(root: string): string {
-  const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
-  const dir = join(root, 'mirror', PROVIDER_ADDRESS, PROVIDER_VERSION, platform);
-  mkdirSync(dir, { recursive: true });
-  const wrapper = join(dir, `terraform-provider-tollgate_v${PROVIDER_VERSION}`);
-  // The provider's stderr goes to a file too, so a failing test can show why a provider process died.
-  writeFileSync(wrapper, `#!/bin/sh\nexec '${PROVIDER_BIN}' "$@" 2>>'${providerLog(root)}'\n`);
-  chmodSync(wrapper, 0o755);
-  const config = join(root, 'terraform.rc');
-  writeFileSync(
-    config,
-    `provider_installation {
-  filesystem_mirror {
-    path    = "${join(root, 'mirror')}"
-    include = ["${PROVIDER_ADDRESS}"]
-  }
-  direct {
-    exclude = ["${PROVIDER_ADDRESS}"]
-  }
-}
-`,
-  );
-  return config;
+  return writeTerraformSetup({ dir: join(root, 'terraform'), mode: 'mirror', version: VERSION }).configFile;
 }
 
 export interface RunResult {
@@ -72,17 +46,27 @@ export function run(
 }
 
 /**
- * `terraform -chdir=<dir> <args>` without prompts or colours. When it fails, the end of the provider log
- * (next to the CLI config `writeProviderMirror` wrote) is added to stderr.
+ * `terraform -chdir=<dir> <args>` without prompts or colours. Terraform's provider log (which carries the
+ * provider processes' stderr) goes to a file; when the command fails, its end is added to `stderr`.
  */
 export async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const log = join(dir, 'terraform-provider.log');
+  rmSync(log, { force: true });
   const result = await run('terraform', [`-chdir=${dir}`, ...args, '-no-color'], {
     cwd: dir,
-    env: { ...env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0' },
+    env: {
+      ...env,
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+      TF_INPUT: '0',
+      TF_LOG: '',
+      TF_LOG_PROVIDER: 'DEBUG',
+      TF_LOG_PATH: log,
+    },
   });
-  const log = env.TF_CLI_CONFIG_FILE && providerLog(dirname(env.TF_CLI_CONFIG_FILE));
-  if (result.code !== 0 && log && existsSync(log)) {
-    result.stderr += `\n--- provider log (end) ---\n${readFileSync(log, 'utf8').slice(-4000)}`;
+  if (result.code !== 0 && existsSync(log)) {
+    const lines = readFileSync(log, 'utf8').split('\n');
+    result.stderr += `\n--- terraform provider log (end) ---\n${lines.slice(-80).join('\n')}`;
   }
   return result;
 }
