@@ -34,18 +34,21 @@ const MAPPERS: Record<AttributeKind, (value: unknown) => unknown> = {
   map: (value) => Token.asAny(hashMapper(stringToTerraform)(value)),
 };
 
-/** The Terraform attributes of a config object; attributes left undefined are not written. */
-export function toTerraformAttributes(
-  table: AttributeTable,
-  config: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+type Config = Readonly<Record<string, unknown>>;
+
+/** Renders each attribute of `table` that `config` sets (under its camelCase name); unset ones are left out. */
+function render(table: AttributeTable, config: Config, as: (kind: AttributeKind, value: unknown) => unknown) {
   const out: Record<string, unknown> = {};
   for (const [name, kind] of Object.entries(table)) {
     const value = config[camelCase(name)];
-    if (value !== undefined) out[name] = MAPPERS[kind](value);
+    if (value !== undefined) out[name] = as(kind, value);
   }
   return out;
 }
+
+/** The Terraform attributes of a config object. */
+export const toTerraformAttributes = (table: AttributeTable, config: Config): Record<string, unknown> =>
+  render(table, config, (kind, value) => MAPPERS[kind](value));
 
 // For HCL output (SYNTH_HCL_OUTPUT=true, or `cdktf synth --hcl`): each value with how cdktf renders it.
 const HCL: Record<
@@ -64,19 +67,11 @@ const HCL: Record<
 };
 
 /** The same attributes in the shape cdktf's HCL renderer takes. */
-export function toHclAttributes(
-  table: AttributeTable,
-  config: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, kind] of Object.entries(table)) {
-    const value = config[camelCase(name)];
-    if (value === undefined) continue;
+export const toHclAttributes = (table: AttributeTable, config: Config): Record<string, unknown> =>
+  render(table, config, (kind, value) => {
     const { map, type, storageClassType } = HCL[kind];
-    out[name] = { value: map(value), isBlock: false, type, storageClassType };
-  }
-  return out;
-}
+    return { value: map(value), isBlock: false, type, storageClassType };
+  });
 
 /** The 13 per-grant lifespans, as openapi.yaml's oAuth2Client names them (Go duration strings). */
 export const LIFESPAN_ATTRIBUTES = LIFESPAN_FIELDS;
