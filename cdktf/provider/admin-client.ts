@@ -16,6 +16,8 @@ export interface AdminClientOptions {
   signal: AbortSignal;
   /** First retry delay; doubles each time. */
   retryDelayMs?: number;
+  /** Per-request limit, so a server that accepts but never answers cannot hang terraform. */
+  timeoutMs?: number;
 }
 
 /** A non-2xx answer, with Hydra's error body (`error`, `error_description`) when there is one. */
@@ -73,7 +75,10 @@ export class AdminClient {
           method,
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: this.options.signal,
+          signal: AbortSignal.any([
+            this.options.signal,
+            AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+          ]),
         });
       } catch (err) {
         if (attempt < this.options.retries && isConnectionError(err) && !this.options.signal.aborted) {

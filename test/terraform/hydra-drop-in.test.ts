@@ -2,6 +2,7 @@
 // documented examples) applies against terraform-provider-hydra after changing only
 // required_providers.hydra.source, and a state written by svrakitin/hydra (SDKv2, schema version 0) is
 // taken over with `terraform state replace-provider` and upgraded without a diff.
+import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { hydraClientSchema } from '../../cdktf/provider/hydra/oauth2-client.js';
 import { call } from '../helpers/api.js';
@@ -10,7 +11,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { prepareProvider, type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
 
 /** svrakitin/hydra's documented examples; only `source` differs from what its users have. */
-const HYDRA_HCL = (endpoint: string) => `
+const HYDRA_HCL = (endpoint: string, key: { x: string; y: string }) => `
 terraform {
   required_providers {
     hydra = {
@@ -45,6 +46,23 @@ resource "hydra_oauth2_client" "backend" {
   metadata_json = jsonencode({ owner = { team = "orders" } })
 }
 
+resource "hydra_oauth2_client" "signed" {
+  client_name                     = "signed"
+  grant_types                     = ["client_credentials"]
+  token_endpoint_auth_method      = "private_key_jwt"
+  token_endpoint_auth_signing_alg = "ES256"
+
+  jwk {
+    alg = "ES256"
+    kid = "signer-1"
+    use = "sig"
+    kty = "EC"
+    crv = "P-256"
+    x   = "${key.x}"
+    y   = "${key.y}"
+  }
+}
+
 resource "hydra_jwks" "generated" {
   name = "generated"
 
@@ -69,6 +87,7 @@ output "backend_secret" {
   sensitive = true
 }
 output "kid" { value = data.hydra_jwks.generated.keys[0].kid }
+output "signed_id" { value = hydra_oauth2_client.signed.id }
 `;
 
 /**
@@ -169,9 +188,10 @@ describe('Terraform drop-in for svrakitin/hydra (real terraform)', function () {
   it('applies an HCL file written for svrakitin/hydra, then plans no changes and destroys', async () => {
     const tf = terraformWorkspace();
     workspaces.push(tf);
-    tf.write('main.tf', HYDRA_HCL(server.adminUrl));
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'jwk' });
+    tf.write('main.tf', HYDRA_HCL(server.adminUrl, { x: key.x!, y: key.y! }));
     const applied = await tf.ok('apply', '-auto-approve');
-    expect(applied.stdout).to.contain('Resources: 3 added, 0 changed, 0 destroyed.');
+    expect(applied.stdout).to.contain('Resources: 4 added, 0 changed, 0 destroyed.');
 
     const example = await call(server, 'getOAuth2Client', { params: { id: 'example' } });
     expect(example.status).to.equal(200);
@@ -195,6 +215,11 @@ describe('Terraform drop-in for svrakitin/hydra (real terraform)', function () {
     );
     expect(token.status).to.equal(200);
 
+    const signed = await call(server, 'getOAuth2Client', { params: { id: out.signed_id!.value } });
+    expect(signed.body.jwks.keys).to.deep.equal([
+      { alg: 'ES256', kid: 'signer-1', use: 'sig', kty: 'EC', crv: 'P-256', x: key.x, y: key.y },
+    ]);
+
     expect(out.kid!.value).to.equal('generated');
     const set = await call(server, 'getJsonWebKeySet', { params: { set: 'generated' } });
     expect(set.body.keys[0]).to.include({ kid: 'generated', alg: 'RS256', use: 'sig' });
@@ -205,7 +230,7 @@ describe('Terraform drop-in for svrakitin/hydra (real terraform)', function () {
     expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
 
     const destroyed = await tf.ok('destroy', '-auto-approve');
-    expect(destroyed.stdout).to.contain('Resources: 3 destroyed.');
+    expect(destroyed.stdout).to.contain('Resources: 4 destroyed.');
     expect((await call(server, 'getOAuth2Client', { params: { id: 'example' } })).status).to.equal(404);
   });
 

@@ -80,14 +80,12 @@ describe('Terraform provider process: go-plugin handshake and mutual TLS', funct
         )
       : grpc.credentials.createSsl(Buffer.from(s.serverCertPem));
   const options = { 'grpc.ssl_target_name_override': 'localhost' };
+  type Callback = (err: Error | null, res: Record<string, unknown>) => void;
   const unary = (client: grpc.Client, method: string, request: unknown) =>
-    new Promise<Record<string, unknown>>((resolve, reject) =>
-      (client as unknown as Record<string, Function>)[method]!.call(
-        client,
-        request,
-        (err: Error | null, res: Record<string, unknown>) => (err ? reject(err) : resolve(res)),
-      ),
-    );
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const rpc = (client as unknown as Record<string, (req: unknown, cb: Callback) => void>)[method]!;
+      rpc.call(client, request, (err, res) => (err ? reject(err) : resolve(res)));
+    });
 
   it('serves the provider schema over mutual TLS and exits at once on Shutdown', async () => {
     const s = await startProvider(clientCert.certPem);

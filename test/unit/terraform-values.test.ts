@@ -139,6 +139,7 @@ describe('Terraform provider: planning rules', () => {
   it('JSON documents are equal regardless of key order and whitespace', () => {
     expect(sameJson('{"a":1,"b":{"c":[1,2]}}', '{ "b": {"c": [1, 2]}, "a": 1 }')).to.equal(true);
     expect(sameJson('{"a":1}', '{"a":2}')).to.equal(false);
+    expect(sameJson(null, '{}')).to.equal(true); // the server reports an unset object as {}
     expect(sameDuration('90m', '1h30m0s')).to.equal(true);
     expect(sameDuration('90m', 'soon')).to.equal(false);
   });

@@ -2,7 +2,7 @@
 // providers): unknowns for computed values on create, prior spellings kept when semantically equal,
 // replacement for changed force-new attributes, write-only values never planned or stored.
 
-import { isUnknown, type ObjectValue, UNKNOWN, type Value } from '../protocol/values.js';
+import { containsUnknown, isUnknown, type ObjectValue, UNKNOWN, type Value } from '../protocol/values.js';
 import { type Block, cloneValue, isEmpty, valueEqual } from './schema.js';
 
 export interface Plan {
@@ -55,7 +55,10 @@ export function planChange(
     }
   }
   for (const [name, b] of Object.entries(block.blocks ?? {})) {
-    if (JSON.stringify(planned[name]) !== JSON.stringify(prior[name]) || hasUnknown(planned[name] as Value)) {
+    if (
+      JSON.stringify(planned[name]) !== JSON.stringify(prior[name]) ||
+      containsUnknown(planned[name] as Value)
+    ) {
       changed = true;
       if (b.forceNew) requiresReplace.push(name);
     }
@@ -65,13 +68,6 @@ export function planChange(
     for (const [name, a] of Object.entries(block.attributes)) if (a.unknownOnUpdate) planned[name] = UNKNOWN;
   }
   return { planned, requiresReplace };
-}
-
-function hasUnknown(v: Value): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(hasUnknown);
-  if (v !== null && typeof v === 'object') return Object.values(v).some(hasUnknown);
-  return false;
 }
 
 /**
@@ -94,8 +90,7 @@ export function reconcile(
     else if (got === undefined) out[name] = isUnknown(ref) ? null : ref;
     else if (isUnknown(ref)) out[name] = got;
     else if (isEmpty(got) && isEmpty(ref)) out[name] = ref;
-    else if (got !== null && ref !== null && (a.equal ? a.equal(got, ref) : valueEqual(a.type, got, ref)))
-      out[name] = ref;
+    else if (a.equal ? a.equal(got, ref) : valueEqual(a.type, got, ref)) out[name] = ref;
     else out[name] = isEmpty(got) && !a.computed ? null : got;
   }
   for (const name of Object.keys(block.blocks ?? {})) {

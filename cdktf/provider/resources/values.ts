@@ -50,10 +50,14 @@ const parseJson = (v: Value): unknown => {
   }
 };
 
-/** JSON documents equal as values: key order and whitespace do not matter. */
+/**
+ * JSON documents equal as values: key order and whitespace do not matter. Null counts as `{}`, which is how
+ * the server reports an object that was never set.
+ */
 export const sameJson = (a: Value, b: Value): boolean => {
-  const x = parseJson(a);
-  return x !== undefined && canonicalJson(x) === canonicalJson(parseJson(b));
+  const read = (v: Value) => (v === null ? {} : parseJson(v));
+  const x = read(a);
+  return x !== undefined && canonicalJson(x) === canonicalJson(read(b));
 };
 
 export const jsonObject = (v: Value): string | undefined => {
