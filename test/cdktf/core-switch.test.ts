@@ -1,8 +1,8 @@
 // The CDK core is imported through cdktf/constructs/core.ts only, so switching to the cdktn fork is one line;
 // the synth tests then pass on cdktn as well (test/helpers/cdktn.mjs applies that one-line switch).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 
@@ -46,5 +46,36 @@ describe('cdktf constructs: one-line switch to cdktn', () => {
     expect(report.passes.map((t: { title: string }) => t.title)).to.include(
       'runs on cdktn (the stack metadata names its version)',
     );
+  });
+
+  it('the library, the example app and the synth tests typecheck against cdktn', async function () {
+    this.timeout(120_000);
+    const root = resolve('.');
+    const dir = join(root, 'node_modules', '.cache', 'tollgate-cdktn');
+    mkdirSync(dir, { recursive: true });
+    const config = join(dir, 'tsconfig.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        extends: join(root, 'tsconfig.json'),
+        compilerOptions: {
+          noEmit: true,
+          rootDir: root,
+          typeRoots: [join(root, 'node_modules', '@types')],
+          // Every `cdktf` import, the library's core.ts included, gets cdktn's types.
+          paths: { cdktf: [join(root, 'node_modules', 'cdktn', 'lib', 'index.d.ts')] },
+        },
+        include: [join(root, LIBRARY), join(root, 'examples'), join(root, 'test', 'cdktf', 'synth.test.ts')],
+      }),
+    );
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', config, '--listFiles'],
+      { maxBuffer: 16 * 1024 * 1024 },
+    ).catch((err: { stdout?: string }) => {
+      throw new Error(`tsc found type errors on cdktn:\n${err.stdout}`);
+    });
+    expect(stdout).to.contain('node_modules/cdktn/lib/index.d.ts');
+    expect(stdout).not.to.contain('node_modules/cdktf/');
   });
 });
