@@ -2,7 +2,7 @@
 // its own CLI configuration with dev_overrides for both provider addresses (so there is no `terraform init`
 // and no registry), and checkpoint calls are switched off.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,8 @@ export function terraformWorkspace(extraEnv: Record<string, string> = {}): Terra
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     TF_LOG: '',
+    // The provider's own log lines, shown when a command fails.
+    TOLLGATE_PROVIDER_LOG: join(dir, 'provider.log'),
     ...extraEnv,
   };
   const run = (...args: string[]): Promise<TerraformResult> => {
@@ -91,7 +93,13 @@ export function terraformWorkspace(extraEnv: Record<string, string> = {}): Terra
     async ok(...args) {
       const res = await run(...args);
       if (res.code !== 0) {
-        throw new Error(`terraform ${args.join(' ')} exited ${res.code}\n${res.stdout}\n${res.stderr}`);
+        const log = join(dir, 'provider.log');
+        const tail = existsSync(log)
+          ? `\n--- provider log (end) ---\n${readFileSync(log, 'utf8').slice(-4000)}`
+          : '';
+        throw new Error(
+          `terraform ${args.join(' ')} exited ${res.code}\n${res.stdout}\n${res.stderr}${tail}`,
+        );
       }
       return res;
     },

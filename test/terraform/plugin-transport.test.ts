@@ -1,13 +1,21 @@
 // The provider process as go-plugin sees it, without Terraform: the handshake line, mutual TLS against the
 // client certificate in PLUGIN_CLIENT_CERT (a client without it is refused), the provider schema over gRPC,
-// and a prompt exit on Shutdown and on SIGTERM.
+// and a prompt exit on Shutdown and on SIGTERM; and Ctrl-C in terraform, which arrives as StopProvider.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { createServerCertificate } from '../../cdktf/provider/plugin/cert.js';
 import { loadProtocol } from '../../cdktf/provider/plugin/serve.js';
-import { PROVIDER_BIN_DIR, prepareProvider } from '../helpers/terraform.js';
+import {
+  PROVIDER_BIN_DIR,
+  prepareProvider,
+  type TerraformWorkspace,
+  terraformWorkspace,
+} from '../helpers/terraform.js';
 
 const COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 
@@ -140,5 +148,63 @@ describe('Terraform provider process: go-plugin handshake and mutual TLS', funct
     provider.close();
     s.child.kill('SIGTERM');
     await exited(s.child);
+  });
+});
+
+describe('Terraform provider process: Ctrl-C during apply (real terraform)', function () {
+  this.timeout(60_000);
+  let blackhole: Server;
+  let tf: TerraformWorkspace;
+  const connected: Socket[] = [];
+
+  before(async () => {
+    await prepareProvider();
+    // An admin API that accepts connections and never answers.
+    blackhole = createServer((socket) => connected.push(socket.on('error', () => {})));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    tf = terraformWorkspace();
+  });
+
+  after(() => {
+    for (const s of connected) s.destroy();
+    blackhole?.close();
+    tf?.remove();
+  });
+
+  it('StopProvider cancels the hanging request and terraform stops at once with a clear error', async () => {
+    const { port } = blackhole.address() as AddressInfo;
+    tf.write(
+      'main.tf',
+      `terraform {
+  required_providers {
+    tollgate = { source = "tollgate/tollgate" }
+  }
+}
+provider "tollgate" { endpoint = "http://127.0.0.1:${port}" }
+resource "tollgate_oauth2_client" "a" { client_name = "never created" }
+`,
+    );
+    const child = spawn('terraform', ['apply', '-auto-approve', '-no-color', '-input=false'], {
+      cwd: tf.dir,
+      env: tf.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => {
+      output += d;
+    });
+    child.stderr!.on('data', (d) => {
+      output += d;
+    });
+    const deadline = Date.now() + 40_000;
+    while (connected.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(connected.length, output).to.be.greaterThan(0);
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await exited(child);
+    expect(Date.now() - t0).to.be.below(5000);
+    expect(code).to.equal(1);
+    expect(output).to.match(/Terraform asked the provider to\s+stop/); // terraform wraps long lines
+    expect(readFileSync(join(tf.dir, 'provider.log'), 'utf8')).to.contain('StopProvider');
   });
 });

@@ -1,6 +1,7 @@
 // The Terraform provider end to end: the real terraform binary drives terraform-provider-tollgate
 // (plugin protocol 6, AutoMTLS) against a running Tollgate, and every effect is checked through the admin
 // API or the token endpoint. One workspace walks the lifecycle in order, as a user would.
+import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';
 import { tokenRequest } from '../helpers/oauth2.js';
@@ -9,6 +10,13 @@ import { prepareProvider, type TerraformWorkspace, terraformWorkspace } from '..
 
 const SECRET_V1 = 'write-only-secret-number-one';
 const SECRET_V2 = 'write-only-secret-number-two';
+/** A public key passed by value (`jwks`); HCL accepts the JSON object literal as is. */
+const CLIENT_KEY = {
+  ...generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'jwk' }),
+  kid: 'billing-key-1',
+  use: 'sig',
+  alg: 'ES256',
+};
 
 interface ClientConfig {
   clientId?: string;
@@ -37,6 +45,7 @@ resource "tollgate_oauth2_client" "svc" {
   audience    = ${JSON.stringify(c.audience)}
   client_credentials_grant_access_token_lifespan = "${c.lifespan}"
   metadata = jsonencode({ team = "billing", tier = 1 })
+  jwks     = jsonencode({ keys = [${JSON.stringify(CLIENT_KEY)}] })
 
   ${c.secret ? `client_secret_wo = "${c.secret}"\n  client_secret_wo_version = ${c.secretVersion}` : ''}
 }
@@ -100,6 +109,7 @@ describe('Terraform provider tollgate (real terraform)', function () {
     expect(got.body.audience).to.have.members(base.audience);
     expect(got.body.client_credentials_grant_access_token_lifespan).to.equal('1h0m0s');
     expect(got.body.metadata).to.deep.equal({ team: 'billing', tier: 1 });
+    expect(got.body.jwks).to.deep.equal({ keys: [CLIENT_KEY] });
 
     expect((await token(clientId, SECRET_V1)).status).to.equal(200);
     const state = tf.state();
@@ -176,6 +186,7 @@ describe('Terraform provider tollgate (real terraform)', function () {
         audience: ['https://ledger.example', 'https://billing.example'],
         client_credentials_grant_access_token_lifespan: '3600s',
         metadata: { tier: 1, team: 'billing' },
+        jwks: { keys: [CLIENT_KEY] },
         client_secret: SECRET_V2,
       },
     });

@@ -1,6 +1,7 @@
 // The provider's protocol layer: Terraform values in msgpack (unknowns, refined unknowns, every attribute
 // present), and the planning rules every resource relies on.
 import { X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { Encoder, ExtData } from '@msgpack/msgpack';
 import { expect } from 'chai';
 import { planChange, reconcile } from '../../cdktf/provider/framework/plan.js';
@@ -155,5 +156,15 @@ describe('Terraform provider: AutoMTLS server certificate', () => {
     expect(x509.keyUsage).to.include.members(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
     expect(x509.publicKey.asymmetricKeyDetails?.namedCurve).to.equal('prime256v1');
     expect(new X509Certificate(cert.certPem).fingerprint256).to.equal(x509.fingerprint256);
+  });
+
+  it('always encodes as DER OpenSSL accepts (a serial number with a redundant zero byte once failed 1 in 256)', () => {
+    for (let i = 0; i < 512; i++) {
+      const cert = createServerCertificate();
+      expect(
+        () => createSecureContext({ cert: cert.certPem, key: cert.keyPem }),
+        `certificate ${i}`,
+      ).not.to.throw();
+    }
   });
 });

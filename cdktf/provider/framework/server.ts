@@ -72,6 +72,7 @@ export function createProviderHandlers<C>(
       fallback: Record<string, unknown> = {},
     ): Handler =>
     (call, callback) => {
+      log('trace', name, call.request.type_name ? { type: call.request.type_name } : {});
       Promise.resolve()
         .then(() => body(call.request))
         .then(

@@ -60,7 +60,9 @@ export function createServerCertificate(now = new Date()): ServerCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const name = seq(set(seq(oid('2.5.4.3'), utf8('localhost'))));
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  // DER integers are minimal and signed: a first byte of 0x40–0x7f needs no sign byte and is never a
+  // redundant leading zero (which OpenSSL rejects as "illegal padding").
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const extensions = seq(
     extension('2.5.29.19', true, seq(bool(true))), // basicConstraints CA:TRUE
     // keyUsage: digitalSignature, keyEncipherment, keyCertSign
