@@ -5,6 +5,7 @@ import type { RequestListener } from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { ClientCache, invalidatingOnWrite } from './cache/client-cache.js';
+import { TokenCache } from './cache/token-cache.js';
 import { rememberVerifiedSecrets } from './cache/verified-secrets.js';
 import { ClientService } from './clients/client-service.js';
 import { parseDuration } from './clients/duration.js';
@@ -29,6 +30,7 @@ import { createGrants } from './oauth2/grants/index.js';
 import { createIntrospector } from './oauth2/introspection.js';
 import { createRevocation } from './oauth2/revocation.js';
 import { scopeStrategyFor } from './oauth2/scope-strategy.js';
+import { statelessFor } from './oauth2/stateless.js';
 import { createTokenEndpoint } from './oauth2/token-endpoint.js';
 import { JwtTokenStrategy, OpaqueTokenStrategy } from './oauth2/token-strategies.js';
 import { connectionStringOf, migrationStatus } from './storage/knex.js';
@@ -36,6 +38,7 @@ import { PgChangeListener } from './storage/pg-change-listener.js';
 import { PgClientStore } from './storage/pg-client-store.js';
 import { translatePgError } from './storage/pg-errors.js';
 import { PgKeyStore } from './storage/pg-key-store.js';
+import { PgStatelessRevocations } from './storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from './storage/pg-token-store.js';
 import { VERSION } from './version.js';
 
@@ -56,17 +59,23 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     connectionString: connectionStringOf(knex),
     onChange: (change) => {
       if (change.table === 'oauth2_clients') clientCache.invalidate(change.id);
+      if (change.table === 'oauth2_access_tokens') tokenStore.forget();
     },
-    onStatus: (listening) => clientCache.setEnabled(listening),
+    onStatus: (listening) => {
+      clientCache.setEnabled(listening);
+      tokenStore.setEnabled(listening);
+    },
     log: (level, message) => logger[level]({ component: 'cache' }, message),
   });
-  const tokenStore = new PgAccessTokenStore(knex);
+  const tokenStore = new TokenCache(new PgAccessTokenStore(knex));
   const keys = new KeyManager(new PgKeyStore(knex), secrets);
   const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
   const scopeStrategy = scopeStrategyFor(config.strategies.scope);
-  const strategies = {
-    opaque: new OpaqueTokenStrategy(secrets),
-    jwt: new JwtTokenStrategy(keys, { scopeClaim: config.strategies.jwtScopeClaim }),
+  const jwt = new JwtTokenStrategy(keys, { scopeClaim: config.strategies.jwtScopeClaim });
+  const strategies = { opaque: new OpaqueTokenStrategy(secrets), jwt };
+  const stateless = {
+    record: (token: string, signature: string) => jwt.statelessRecord(token, signature),
+    revocations: new PgStatelessRevocations(knex),
   };
 
   const clients = new ClientService({
@@ -101,6 +110,7 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       strategies,
       defaultStrategy: config.strategies.accessToken,
       tokens: tokenStore,
+      statelessFor: (client) => statelessFor(client, config.strategies.jwtStateless),
       newRequestId: randomUUID,
     }),
   });
@@ -110,8 +120,9 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     clients: clientCache,
     scopeStrategy,
     issuer: config.issuer,
+    stateless,
   });
-  const revocation = createRevocation({ strategies, tokens: tokenStore });
+  const revocation = createRevocation({ strategies, tokens: tokenStore, stateless });
 
   const oauth2: OAuth2Endpoints = {
     token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),

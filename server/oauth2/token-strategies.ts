@@ -13,7 +13,8 @@ import {
 import { uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
 import { ACCESS_TOKEN_KEY_SET, type JwsAlgorithm, type KeyManager } from '../keys/key-manager.js';
-import type { AccessTokenClaims, AccessTokenStrategy } from './ports.js';
+import type { AccessTokenClaims, AccessTokenRecord, AccessTokenStrategy } from './ports.js';
+import { STATELESS_HEADER, STATELESS_MARK, statelessRecord } from './stateless.js';
 
 const ACCESS_TOKEN_PREFIX = 'ory_at_';
 // fosite's GetTokenEntropy default.
@@ -180,9 +181,24 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
     if (this.options.scopeClaim !== 'list') payload.scope = claims.scope.join(' ');
     // Hydra mirrors the session's extra claims here (`oauth2.mirror_top_level_claims`); none exist yet.
     payload.ext = {};
-    const input = `${b64url(JSON.stringify({ alg, kid, typ: 'at+jwt' }))}.${b64url(JSON.stringify(payload))}`;
+    const header = {
+      alg,
+      kid,
+      typ: 'at+jwt',
+      ...(claims.stateless ? { [STATELESS_HEADER]: STATELESS_MARK } : {}),
+    };
+    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
     const sig = b64url(await jwsSign(alg, key, input));
     return { token: `${input}.${sig}`, signature: signatureKey(sig) };
+  }
+
+  /** For a token `validate` accepted: its claims when it is a stateless token, else null. */
+  statelessRecord(token: string, signature: string): AccessTokenRecord | null {
+    const parts = token.split('.');
+    if (parts.length !== 3) return null;
+    const header = parseJson(parts[0]!);
+    const payload = parseJson(parts[1]!);
+    return header && payload ? statelessRecord(header, payload, signature) : null;
   }
 
   /**

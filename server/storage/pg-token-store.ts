@@ -16,7 +16,8 @@ export class PgAccessTokenStore implements AccessTokenStore {
 
   constructor(private readonly db: Knex) {
     this.inserts = new Batcher({ run: (rows) => this.insertMany(rows) });
-    this.lookups = new Batcher({ run: (signatures) => this.getMany(signatures) });
+    // Reads wait for no WAL flush: more of them may be in flight at once.
+    this.lookups = new Batcher({ run: (signatures) => this.getMany(signatures), maxConcurrent: 4 });
   }
 
   insert(token: AccessTokenRecord): Promise<void> {

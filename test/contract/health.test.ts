@@ -14,7 +14,13 @@ const BIN = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url));
 const MIGRATIONS = readdirSync(MIGRATIONS_DIR)
   .filter((f) => f.endsWith('.js'))
   .sort();
-const TABLES = ['oauth2_clients', 'oauth2_access_tokens', 'jwks'];
+const TABLES = [
+  'oauth2_clients',
+  'oauth2_access_tokens',
+  'jwks',
+  'oauth2_token_not_before',
+  'oauth2_revoked_stateless_tokens',
+];
 
 interface Run {
   code: number | null;
