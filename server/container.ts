@@ -37,6 +37,7 @@ import { connectionStringOf, migrationStatus } from './storage/knex.js';
 import { PgChangeListener } from './storage/pg-change-listener.js';
 import { PgClientStore } from './storage/pg-client-store.js';
 import { translatePgError } from './storage/pg-errors.js';
+import { startJanitor } from './storage/pg-janitor.js';
 import { PgKeyStore } from './storage/pg-key-store.js';
 import { PgStatelessRevocations } from './storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from './storage/pg-token-store.js';
@@ -180,11 +181,15 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     ...healthRoutes,
   });
 
+  let stopJanitor = async () => {};
   return {
     publicApp,
     adminApp,
     async start() {
       await changes.start();
+      stopJanitor = startJanitor(knex, config.janitor, (level, fields, message) =>
+        logger[level]({ component: 'janitor', ...fields }, message),
+      );
       try {
         const { resealed, unreadable } = await keys.resealAll();
         if (resealed > 0)
@@ -200,6 +205,7 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       }
     },
     async close() {
+      await stopJanitor();
       await changes.stop();
     },
   };
