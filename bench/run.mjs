@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '1,16,64' },
     targets: { type: 'string', default: ALL_TARGETS.join(',') },
     scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
@@ -35,6 +36,8 @@ if (args.help) {
   process.stdout.write(`npm run bench -- [options]
   --duration S        seconds per measurement (default 5, at most 300)
   --warmup S          seconds of unmeasured load before each measurement (default 1)
+  --rounds N          split each measurement into N slices, alternating the targets (default 2), so that
+                      every target sees the same moments of a noisy machine
   --connections LIST  concurrent keep-alive connections (default 1,16,64; each at most 1024)
   --targets LIST      ${ALL_TARGETS.join(',')} (default: all)
   --scenarios LIST    ${ALL_SCENARIOS.join(',')} (default: all)
@@ -54,6 +57,7 @@ const int = (name, v, min, max) => {
 };
 const duration = int('duration', args.duration, 1, 300);
 const warmup = int('warmup', args.warmup, 0, 60);
+const rounds = int('rounds', args.rounds, 1, 20);
 const connections = args.connections.split(',').map((c) => int('connections', c, 1, 1024));
 const targets = args.targets.split(',').filter(Boolean);
 const scenarios = args.scenarios.split(',').filter(Boolean);
@@ -292,37 +296,66 @@ function cannon(base, request, c, opts) {
   });
 }
 
-async function measure(server, prepared, scenario, c) {
-  const request = await prepared[scenario]();
-  const base = prepared.baseFor(scenario);
-  if (warmup > 0) await cannon(base, request, c, { duration: warmup });
+/** One slice of a measurement: responses, latencies and CPU over `seconds` of load. */
+async function slice(server, base, request, c, seconds, acc) {
   const cpu0 = cpuUs(server.pid);
   const self0 = selfCpuUs();
   const t0 = process.hrtime.bigint();
-  const { result, latencies } = await cannon(base, request, c, { duration });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const { result, latencies } = await cannon(base, request, c, { duration: seconds });
+  acc.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu1 = cpuUs(server.pid);
-  const self1 = selfCpuUs();
-  latencies.sort((a, b) => a - b);
-  const ok = latencies.length;
-  return {
-    target: server.name,
-    scenario,
-    connections: c,
-    seconds: round(seconds, 2),
-    rps: round(ok / seconds, 0),
-    p50_ms: round(percentile(latencies, 50), 3),
-    p99_ms: round(percentile(latencies, 99), 3),
-    ok,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    server_cpu_us_per_req: ok ? round((cpu1.node - cpu0.node) / ok, 1) : null,
-    db_cpu_us_per_req: ok ? round((cpu1.db - cpu0.db) / ok, 1) : null,
-    server_cores: round((cpu1.node - cpu0.node) / 1e6 / seconds, 2),
-    client_cores: round((self1 - self0) / 1e6 / seconds, 2),
-    loadavg1: loadavg1(),
-  };
+  acc.node += cpu1.node - cpu0.node;
+  acc.db += cpu1.db - cpu0.db;
+  acc.self += selfCpuUs() - self0;
+  for (const ms of latencies) acc.latencies.push(ms);
+  acc.non2xx += result.non2xx;
+  acc.errors += result.errors;
+  acc.timeouts += result.timeouts;
+}
+
+/** Measures one (scenario, connections) for every server, in `rounds` alternating slices. */
+async function measureAll(servers, prepared, scenario, c) {
+  const jobs = [];
+  for (const server of servers) {
+    const p = prepared.get(server.name);
+    const request = await p[scenario]();
+    const base = p.baseFor(scenario);
+    if (warmup > 0) await cannon(base, request, c, { duration: warmup });
+    jobs.push({
+      server,
+      base,
+      request,
+      acc: { seconds: 0, node: 0, db: 0, self: 0, latencies: [], non2xx: 0, errors: 0, timeouts: 0 },
+    });
+  }
+  const seconds = Math.max(1, Math.round(duration / rounds));
+  for (let r = 0; r < rounds; r++) {
+    for (const job of r % 2 === 0 ? jobs : [...jobs].reverse()) {
+      await slice(job.server, job.base, job.request, c, seconds, job.acc);
+    }
+  }
+  return jobs.map(({ server, acc }) => {
+    acc.latencies.sort((a, b) => a - b);
+    const ok = acc.latencies.length;
+    return {
+      target: server.name,
+      scenario,
+      connections: c,
+      seconds: round(acc.seconds, 2),
+      rps: round(ok / acc.seconds, 0),
+      p50_ms: round(percentile(acc.latencies, 50), 3),
+      p99_ms: round(percentile(acc.latencies, 99), 3),
+      ok,
+      non2xx: acc.non2xx,
+      errors: acc.errors,
+      timeouts: acc.timeouts,
+      server_cpu_us_per_req: ok ? round(acc.node / ok, 1) : null,
+      db_cpu_us_per_req: ok ? round(acc.db / ok, 1) : null,
+      server_cores: round(acc.node / 1e6 / acc.seconds, 2),
+      client_cores: round(acc.self / 1e6 / acc.seconds, 2),
+      loadavg1: loadavg1(),
+    };
+  });
 }
 
 const round = (v, digits) =>
@@ -448,6 +481,7 @@ async function main() {
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
     duration_s: duration,
+    rounds,
     warmup_s: warmup,
     workers,
     pbkdf2_iterations: 25000,
@@ -474,10 +508,12 @@ async function main() {
   const noRead = new Set(['ceiling']);
   for (const c of connections) {
     for (const scenario of scenarios) {
-      for (const server of servers) {
-        if (noRead.has(server.name) && scenario !== 'token') continue;
-        if (server.name === 'tollgate-jwt' && scenario === 'client') continue;
-        const row = await measure(server, prepared.get(server.name), scenario, c);
+      const measured = servers.filter(
+        (s) =>
+          (scenario === 'token' || !noRead.has(s.name)) &&
+          !(s.name === 'tollgate-jwt' && scenario === 'client'),
+      );
+      for (const row of await measureAll(measured, prepared, scenario, c)) {
         rows.push(row);
         process.stderr.write(`${JSON.stringify(row)}\n`);
       }
