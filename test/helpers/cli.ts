@@ -10,8 +10,11 @@ export interface Run {
   stderr: string;
 }
 
-/** `tollgate …` with DSN removed from the environment (unless given in `env`). */
-export function runTollgate(args: string[], options: { env?: Record<string, string> } = {}): Promise<Run> {
+/** `tollgate …` with DSN removed from the environment (unless given in `env`), optionally feeding stdin. */
+export function runTollgate(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string } = {},
+): Promise<Run> {
   const { DSN: _dsn, ...env } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...options.env }, stdio: 'pipe' });
@@ -25,6 +28,6 @@ export function runTollgate(args: string[], options: { env?: Record<string, stri
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
+    child.stdin.end(options.input ?? '');
   });
 }
