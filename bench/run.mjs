@@ -371,6 +371,11 @@ async function soak(server, prepared, total) {
     const rss = nodeRssBytes(server.pid);
     maxRss = Math.max(maxRss, rss);
     samples.push({ s: Math.round((Date.now() - started) / 1000), rss_mb: round(rss / 2 ** 20, 1) });
+    if (samples.length % 30 === 0) {
+      process.stderr.write(
+        `soak: ${samples.length} s, RSS ${round(rss / 2 ** 20, 1)} MB (max ${round(maxRss / 2 ** 20, 1)})\n`,
+      );
+    }
   }, 1000);
   const cpu0 = cpuUs(server.pid);
   const { result, latencies } = await cannon(prepared.baseFor('token'), request, c, { amount: total });
