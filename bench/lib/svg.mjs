@@ -20,7 +20,8 @@ export function barChart({ title, subtitle, groups, targets, unit }) {
   const y = (v) => top + height - (v / yMax) * height;
   const parts = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + height + 90}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + height + 90}" font-family="sans-serif" font-size="11" role="img">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${left}" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
     `<text x="${left}" y="38" fill="#555">${esc(subtitle)}</text>`,
