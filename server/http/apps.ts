@@ -1,9 +1,11 @@
 // The two Express apps: public (4444) and admin (4445). Middleware order: request log → body parsers →
 // operations from the contract → 404 → the error handler.
+import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Contract } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { withFastPath } from './fast-path.js';
 import {
   type ErrorStyle,
   type Handlers,
@@ -14,7 +16,10 @@ import {
 import { requestLog } from './request-log.js';
 
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
-const BODY_LIMIT = '1mb';
+const BODY_LIMIT = 1024 * 1024;
+const parseForm = express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 });
+/** Served by http/fast-path.ts when the request is plain: the operations every token and API call makes. */
+const HOT_OPERATIONS: OperationId[] = ['oauth2TokenExchange', 'introspectOAuth2Token'];
 
 /** Middleware the composition root adds: before the body parsers (metrics, admin authentication) and after. */
 export interface AppHooks {
@@ -23,6 +28,28 @@ export interface AppHooks {
 }
 
 function createApp(
+  logger: Logger,
+  contract: Contract,
+  handlers: Handlers,
+  options: MountOptions & { valuesInDomain: ReadonlySet<OperationId> },
+  hooks: AppHooks,
+): RequestListener {
+  const app = createExpressApp(logger, contract, handlers, options, hooks);
+  return withFastPath(app, {
+    hooks,
+    logger,
+    contract,
+    handlers,
+    operations: HOT_OPERATIONS,
+    aliases: options.aliases,
+    valuesInDomain: options.valuesInDomain,
+    parseForm,
+    errorStyle,
+    bodyLimit: BODY_LIMIT,
+  });
+}
+
+function createExpressApp(
   logger: Logger,
   contract: Contract,
   handlers: Handlers,
@@ -43,7 +70,7 @@ function createApp(
   });
   for (const hook of hooks.beforeBody ?? []) app.use(hook);
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
+  app.use(parseForm);
   for (const hook of hooks.afterBody ?? []) app.use(hook);
   const router = express.Router({ strict: false, caseSensitive: true });
   mountOperations(router, contract, handlers, options);
@@ -75,7 +102,7 @@ export function createPublicApp(
   contract: Contract,
   handlers: Handlers,
   hooks: AppHooks = {},
-): Express {
+): RequestListener {
   return createApp(logger, contract, handlers, { valuesInDomain }, hooks);
 }
 
@@ -91,6 +118,6 @@ export function createAdminApp(
   contract: Contract,
   handlers: Handlers,
   hooks: AppHooks = {},
-): Express {
+): RequestListener {
   return createApp(logger, contract, handlers, { valuesInDomain, aliases: adminAliases }, hooks);
 }
