@@ -69,9 +69,20 @@ export class ClientCache implements ClientReader {
 
 /** The store as the admin API uses it: every write this process makes drops the cached copy at once. */
 export function invalidatingOnWrite<
-  S extends { update(c: StoredClient): Promise<void>; delete(id: string): Promise<boolean> },
+  S extends {
+    update(c: StoredClient): Promise<void>;
+    modify(id: string, change: (c: StoredClient) => Promise<StoredClient>): Promise<StoredClient>;
+    delete(id: string): Promise<boolean>;
+  },
 >(store: S, cache: ClientCache): S {
   return Object.assign(Object.create(store) as S, {
+    async modify(id: string, change: (c: StoredClient) => Promise<StoredClient>) {
+      try {
+        return await store.modify(id, change);
+      } finally {
+        cache.invalidate(id);
+      }
+    },
     async update(client: StoredClient) {
       try {
         await store.update(client);
