@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { registerMigrate } from './migrate.js';
+import { registerRemoteCommands } from './remote-commands.js';
 import { registerServe } from './serve.js';
 
 const program = new Command('tollgate')
@@ -11,6 +12,7 @@ const program = new Command('tollgate')
 
 registerServe(program);
 registerMigrate(program);
+registerRemoteCommands(program);
 program
   .command('version')
   .description('print the version')
