@@ -1,5 +1,9 @@
 // Helpers for the SDK tests: a fetch that checks every response against openapi.yaml and remembers what it
 // sent, and a count of the requests the server itself logged (so "no HTTP request" is seen from both sides).
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { contractProblem } from './api.js';
 import type { TestServer } from './server.js';
@@ -53,4 +57,18 @@ export async function loggedRequests(server: TestServer, path: string): Promise<
       return false;
     }
   }).length;
+}
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * A throwaway consumer project (an ES module package) whose node_modules/tollgate is this repository, as
+ * `npm install <path>` links it: `tollgate/sdk` resolves through package.json `exports` to dist/sdk.
+ */
+export async function consumerProject(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tollgate-consumer-'));
+  await mkdir(join(dir, 'node_modules'));
+  await symlink(REPO_ROOT, join(dir, 'node_modules', 'tollgate'), 'dir');
+  await writeFile(join(dir, 'package.json'), '{"type":"module"}');
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }

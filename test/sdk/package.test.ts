@@ -1,31 +1,28 @@
 // `tollgate/sdk` as a consumer gets it: the package export resolves to the built JavaScript in dist/sdk, and
 // importing it with plain Node loads the SDK and openapi-fetch only: no server module, no express, knex or pg.
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cp } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { consumerProject, REPO_ROOT } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = REPO_ROOT;
 const run = promisify(execFile);
 
 describe('sdk: the tollgate/sdk package export', () => {
   let server: TestServer;
+  let consumer: Awaited<ReturnType<typeof consumerProject>>;
   let dir: string;
   before(async () => {
     server = await startTestServer();
-    // A consumer project whose node_modules/tollgate is this repository, as `npm install <path>` links it.
-    dir = await mkdtemp(join(tmpdir(), 'tollgate-consumer-'));
-    await mkdir(join(dir, 'node_modules'));
-    await symlink(ROOT, join(dir, 'node_modules', 'tollgate'), 'dir');
+    consumer = await consumerProject();
+    dir = consumer.dir;
     await cp(new URL('./fixtures/', import.meta.url), dir, { recursive: true });
   });
   after(async () => {
     await server.close();
-    await rm(dir, { recursive: true, force: true });
+    await consumer.remove();
   });
 
   it('imports with plain node, loading nothing but the SDK and openapi-fetch', async () => {

@@ -1,17 +1,17 @@
 // The README's "Use from TypeScript" examples are real code: every ```ts block there type-checks against the
 // SDK, and the first one (admin API and errors) runs against a real server through the built package.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { createAdminClient } from '../../sdk/index.js';
+import { consumerProject, REPO_ROOT } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeDiagnostics, typecheck } from '../helpers/typecheck.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = REPO_ROOT;
 const run = promisify(execFile);
 // tsx's loader (the package's main export), to run the TypeScript example as a user of the package would.
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -42,24 +42,21 @@ describe('README: Use from TypeScript', function () {
 
   describe('the admin example, run', () => {
     let server: TestServer;
-    let dir: string;
+    let consumer: Awaited<ReturnType<typeof consumerProject>>;
     before(async () => {
       server = await startTestServer();
-      dir = await mkdtemp(join(tmpdir(), 'tollgate-readme-'));
-      await mkdir(join(dir, 'node_modules'));
-      await symlink(ROOT, join(dir, 'node_modules', 'tollgate'), 'dir');
-      await writeFile(join(dir, 'package.json'), '{"type":"module"}');
+      consumer = await consumerProject();
     });
     after(async () => {
       await server.close();
-      await rm(dir, { recursive: true, force: true });
+      await consumer.remove();
     });
 
     it('creates the client and reports the 404 as OAuth2ApiError, as its comments say', async () => {
       const [first] = await examples();
-      await writeFile(join(dir, 'example.ts'), first!);
+      await writeFile(join(consumer.dir, 'example.ts'), first!);
       const { stdout } = await run(process.execPath, ['--import', TSX, 'example.ts'], {
-        cwd: dir,
+        cwd: consumer.dir,
         env: { PATH: process.env.PATH, TOLLGATE_ADMIN_URL: server.adminUrl },
       });
       const [created, failure] = stdout.trim().split('\n');
