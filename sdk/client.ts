@@ -36,7 +36,7 @@ export type CallMethod<Paths extends object, M extends Method> = <
 >;
 type Init<PathItem, M extends Method> = Omit<
   NonNullable<MaybeOptionalInit<PathItem, M & keyof PathItem>>,
-  'parseAs' | 'bodySerializer' | 'querySerializer' | 'pathSerializer'
+  'parseAs' | 'bodySerializer' | 'querySerializer' | 'pathSerializer' | 'fetch'
 >;
 
 export interface TollgateClient<Paths extends object> {
