@@ -323,7 +323,7 @@ describe('tollgate client commands (CLI over the SDK)', function () {
     expect(gone).to.equal(404);
   });
 
-  it('fails clearly, without a stack trace, when the URL is missing, wrong or unreachable', async () => {
+  it('fails clearly, without a stack trace, on a missing, wrong or unreachable URL and on bad input', async () => {
     const missing = await tollgate(['get', 'client', 'x']);
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.equal(
@@ -350,6 +350,10 @@ describe('tollgate client commands (CLI over the SDK)', function () {
     const badFormat = await tollgate(['list', 'clients', '--format', 'xml'], env);
     expect(badFormat.code).to.equal(1);
     expect(badFormat.stderr).to.include("option '--format <format>' argument 'xml' is invalid");
+
+    const badMetadata = await tollgate(['create', 'client', '--metadata', '{tier:gold}'], env);
+    expect(badMetadata.code).to.equal(1);
+    expect(badMetadata.stderr).to.match(/^tollgate: --metadata is not valid JSON: .+\n$/);
 
     const badPageSize = await tollgate(['list', 'clients', '--page-size', 'ten'], env);
     expect(badPageSize.code).to.equal(1);
