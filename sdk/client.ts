@@ -64,8 +64,13 @@ type FormPath = {
     : never;
 }[keyof paths];
 /** The operations whose body is a form (RFC 6749 §4.4.2, RFC 7009 §2.1, RFC 7662 §2.1), not JSON. */
-const FORM_PATHS = ['/oauth2/token', '/oauth2/revoke', '/admin/oauth2/introspect'] as const;
-// Compile-time proof that the list above is exactly the contract's form operations.
+const FORM_PATHS = [
+  '/oauth2/token',
+  '/oauth2/revoke',
+  '/admin/oauth2/introspect',
+] as const satisfies readonly FormPath[];
+// Compile-time proof that the list above is exactly the contract's form operations (satisfies: no extra path;
+// this check: none missing).
 const formPathsComplete: [Exclude<FormPath, (typeof FORM_PATHS)[number]>] extends [never] ? true : false =
   true;
 void formPathsComplete;
