@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { registerMigrate } from './migrate.js';
 import { registerRemoteCommands } from './remote-commands.js';
 import { registerServe } from './serve.js';
+import { registerTerraform } from './terraform.js';
 
 const program = new Command('tollgate')
   .description('Tollgate: an OAuth 2.0 server for machine-to-machine auth, wire-compatible with Ory Hydra')
@@ -13,6 +14,7 @@ const program = new Command('tollgate')
 registerServe(program);
 registerMigrate(program);
 registerRemoteCommands(program);
+registerTerraform(program);
 program
   .command('version')
   .description('print the version')
