@@ -29,7 +29,11 @@ export interface Config {
     scope: 'wildcard' | 'exact';
     /** `strategies.jwt.scope_claim`: list (`scp`, default), string (`scope`) or both. */
     jwtScopeClaim: 'list' | 'string' | 'both';
+    /** `strategies.jwt.stateless` (Tollgate): JWT access tokens get no row (oauth2/stateless.ts). */
+    jwtStateless: boolean;
   };
+  /** `janitor.*` (Tollgate): background removal of expired tokens; interval 0 turns it off. */
+  janitor: { intervalMs: number; batchSize: number };
   /** `oauth2.hashers.pbkdf2.iterations`, default 25000 as Hydra. */
   pbkdf2Iterations: number;
   /** `webfinger.jwks.broadcast_keys`: key sets published at /.well-known/jwks.json. */
@@ -68,6 +72,9 @@ const KEYS = {
   'strategies.access_token': 'string',
   'strategies.scope': 'string',
   'strategies.jwt.scope_claim': 'string',
+  'strategies.jwt.stateless': 'bool',
+  'janitor.interval': 'duration',
+  'janitor.batch_size': 'int',
   'oauth2.hashers.algorithm': 'string',
   'oauth2.hashers.pbkdf2.iterations': 'int',
   'webfinger.jwks.broadcast_keys': 'list',
@@ -161,6 +168,28 @@ function list(raw: Raw, key: Key, fallback: string[]): string[] {
     .filter(Boolean);
 }
 
+function bool(raw: Raw, key: Key, fallback: boolean): boolean {
+  const v = raw[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).toLowerCase();
+  if (s === 'true' || s === '1') return true;
+  if (s === 'false' || s === '0') return false;
+  throw new ConfigError(key, `must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function durationMs(raw: Raw, key: Key, fallback: string): number {
+  const v = str(raw, key, fallback);
+  try {
+    const ms = Number(parseDuration(v)) / 1e6;
+    if (ms >= 0) return ms;
+  } catch {}
+  throw new ConfigError(
+    key,
+    `must be a duration such as 10m or 1h (0 turns it off), got ${JSON.stringify(v)}`,
+  );
+}
+
 function oneOf<T extends string>(raw: Raw, key: Key, allowed: readonly T[], fallback: T): T {
   const v = str(raw, key, fallback).toLowerCase();
   if (!allowed.includes(v as T)) {
@@ -234,6 +263,11 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
       // Hydra falls back to exact for unknown values; we refuse them so a typo cannot silently change behaviour.
       scope: oneOf(raw, 'strategies.scope', ['wildcard', 'exact'] as const, 'wildcard'),
       jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'list'),
+      jwtStateless: bool(raw, 'strategies.jwt.stateless', false),
+    },
+    janitor: {
+      intervalMs: durationMs(raw, 'janitor.interval', '10m'),
+      batchSize: int(raw, 'janitor.batch_size', 1000, 1, 100_000),
     },
     pbkdf2Iterations: int(raw, 'oauth2.hashers.pbkdf2.iterations', 25000, 1, 10_000_000),
     broadcastKeys: list(raw, 'webfinger.jwks.broadcast_keys', ['hydra.openid.id-token']),

@@ -1,9 +1,12 @@
 // Composition root: the only file that constructs stores, services, strategies and grants, and wires them to
 // the HTTP layer's narrow endpoint interfaces.
 import { randomUUID } from 'node:crypto';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { ClientCache, invalidatingOnWrite } from './cache/client-cache.js';
+import { TokenCache } from './cache/token-cache.js';
+import { rememberVerifiedSecrets } from './cache/verified-secrets.js';
 import { ClientService } from './clients/client-service.js';
 import { parseDuration } from './clients/duration.js';
 import type { Config } from './config.js';
@@ -27,18 +30,22 @@ import { createGrants } from './oauth2/grants/index.js';
 import { createIntrospector } from './oauth2/introspection.js';
 import { createRevocation } from './oauth2/revocation.js';
 import { scopeStrategyFor } from './oauth2/scope-strategy.js';
+import { statelessFor } from './oauth2/stateless.js';
 import { createTokenEndpoint } from './oauth2/token-endpoint.js';
 import { JwtTokenStrategy, OpaqueTokenStrategy } from './oauth2/token-strategies.js';
-import { migrationStatus } from './storage/knex.js';
+import { connectionStringOf, migrationStatus } from './storage/knex.js';
+import { PgChangeListener } from './storage/pg-change-listener.js';
 import { PgClientStore } from './storage/pg-client-store.js';
 import { translatePgError } from './storage/pg-errors.js';
+import { startJanitor } from './storage/pg-janitor.js';
 import { PgKeyStore } from './storage/pg-key-store.js';
+import { PgStatelessRevocations } from './storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from './storage/pg-token-store.js';
 import { VERSION } from './version.js';
 
 export interface Container {
-  publicApp: Express;
-  adminApp: Express;
+  publicApp: RequestListener;
+  adminApp: RequestListener;
   /** Start-up work that needs the database; failures are logged, never fatal (the database may be down). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -46,14 +53,30 @@ export interface Container {
 
 export function buildContainer(config: Config, knex: Knex, logger: Logger): Container {
   const secrets = new SystemSecrets(config.secretsSystem);
-  const clientStore = new PgClientStore(knex);
-  const tokenStore = new PgAccessTokenStore(knex);
+  // Hot-path client reads come from memory, kept fresh by PostgreSQL change notifications (see ClientCache).
+  const clientCache = new ClientCache(new PgClientStore(knex));
+  const clientStore = invalidatingOnWrite(new PgClientStore(knex), clientCache);
+  const changes = new PgChangeListener({
+    connectionString: connectionStringOf(knex),
+    onChange: (change) => {
+      if (change.table === 'oauth2_clients') clientCache.invalidate(change.id);
+      if (change.table === 'oauth2_access_tokens') tokenStore.forget();
+    },
+    onStatus: (listening) => {
+      clientCache.setEnabled(listening);
+      tokenStore.setEnabled(listening);
+    },
+    log: (level, message) => logger[level]({ component: 'cache' }, message),
+  });
+  const tokenStore = new TokenCache(new PgAccessTokenStore(knex));
   const keys = new KeyManager(new PgKeyStore(knex), secrets);
   const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
   const scopeStrategy = scopeStrategyFor(config.strategies.scope);
-  const strategies = {
-    opaque: new OpaqueTokenStrategy(secrets),
-    jwt: new JwtTokenStrategy(keys, { scopeClaim: config.strategies.jwtScopeClaim }),
+  const jwt = new JwtTokenStrategy(keys, { scopeClaim: config.strategies.jwtScopeClaim });
+  const strategies = { opaque: new OpaqueTokenStrategy(secrets), jwt };
+  const stateless = {
+    record: (token: string, signature: string) => jwt.statelessRecord(token, signature),
+    revocations: new PgStatelessRevocations(knex),
   };
 
   const clients = new ClientService({
@@ -74,8 +97,9 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     publicUrl: config.publicUrl,
   });
 
+  const verifySecret = rememberVerifiedSecrets((s, h) => hasher.verify(s, h));
   const authenticate = (request: { authorization?: string; form: Form }) =>
-    authenticateClient(request, { clients: clientStore, verifySecret: (s, h) => hasher.verify(s, h) });
+    authenticateClient(request, { clients: clientCache, verifySecret });
   const tokenEndpoint = createTokenEndpoint({
     authenticate,
     grants: createGrants({
@@ -87,17 +111,19 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       strategies,
       defaultStrategy: config.strategies.accessToken,
       tokens: tokenStore,
+      statelessFor: (client) => statelessFor(client, config.strategies.jwtStateless),
       newRequestId: randomUUID,
     }),
   });
   const introspector = createIntrospector({
     strategies,
     tokens: tokenStore,
-    clients: clientStore,
+    clients: clientCache,
     scopeStrategy,
     issuer: config.issuer,
+    stateless,
   });
-  const revocation = createRevocation({ strategies, tokens: tokenStore });
+  const revocation = createRevocation({ strategies, tokens: tokenStore, stateless });
 
   const oauth2: OAuth2Endpoints = {
     token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),
@@ -155,10 +181,15 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     ...healthRoutes,
   });
 
+  let stopJanitor = async () => {};
   return {
     publicApp,
     adminApp,
     async start() {
+      await changes.start();
+      stopJanitor = startJanitor(knex, config.janitor, (level, fields, message) =>
+        logger[level]({ component: 'janitor', ...fields }, message),
+      );
       try {
         const { resealed, unreadable } = await keys.resealAll();
         if (resealed > 0)
@@ -173,6 +204,9 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
         logger.warn({ reason: (err as Error).message }, 'could not check the JSON Web Keys at start-up');
       }
     },
-    async close() {},
+    async close() {
+      await stopJanitor();
+      await changes.stop();
+    },
   };
 }

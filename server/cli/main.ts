@@ -1,6 +1,7 @@
 // The `tollgate` command: Hydra's command names where they exist (serve, migrate sql, version).
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
+import { registerJanitor } from './janitor.js';
 import { registerMigrate } from './migrate.js';
 import { registerRemoteCommands } from './remote-commands.js';
 import { registerServe } from './serve.js';
@@ -13,6 +14,7 @@ const program = new Command('tollgate')
 
 registerServe(program);
 registerMigrate(program);
+registerJanitor(program);
 registerRemoteCommands(program);
 registerTerraform(program);
 program

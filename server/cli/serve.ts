@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { type Role, startServer } from '../main.js';
+import { isWorker, runPrimary } from './workers.js';
 
 // Hydra's flags are persistent on `serve`, so `serve -c hydra.yml all --dev` (Hydra's quickstart) and
 // `serve all --dev -c hydra.yml` both work; `--sqa-opt-out` (Hydra's telemetry opt-out) is accepted as a no-op.
@@ -10,6 +11,7 @@ const withServeOptions = (cmd: Command) =>
   cmd
     .option('--dev', 'development mode: allow http URLs, generate a system secret when none is set')
     .option('-c, --config <file>', 'configuration file (YAML or JSON, Hydra keys)')
+    .option('--workers <n>', 'server processes sharing the ports (node:cluster); default 1')
     .addOption(
       new Option('--sqa-opt-out', 'accepted for Hydra compatibility; Tollgate sends no telemetry').hideHelp(),
     );
@@ -24,12 +26,17 @@ export function registerServe(program: Command) {
         .command(role)
         .description(role === 'all' ? 'serve the public and the admin API' : `serve only the ${role} API`),
     ).action(async (_options: unknown, command: Command) => {
-      await runServe(role, command.optsWithGlobals<{ dev?: boolean; config?: string }>());
+      await runServe(role, command.optsWithGlobals<{ dev?: boolean; config?: string; workers?: string }>());
     });
   }
 }
 
-async function runServe(role: Role, options: { dev?: boolean; config?: string }) {
+async function runServe(role: Role, options: { dev?: boolean; config?: string; workers?: string }) {
+  const workers = options.workers === undefined ? 1 : Number(options.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    process.stderr.write('tollgate: --workers must be an integer between 1 and 256\n');
+    process.exit(1);
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ configFile: options.config, dev: options.dev ?? false });
@@ -43,6 +50,10 @@ async function runServe(role: Role, options: { dev?: boolean; config?: string })
   const logger = createLogger(config.logLevel);
   if (config.ignoredKeys.length > 0) {
     logger.warn({ keys: config.ignoredKeys }, 'configuration keys Tollgate does not use were ignored');
+  }
+  if (workers > 1 && !isWorker()) {
+    await runPrimary(config, workers, logger);
+    return;
   }
   const server = await startServer(config, role, logger);
   // A human-readable line on stderr besides the JSON log, so `npm start` says where it listens.

@@ -1,9 +1,11 @@
 // The two Express apps: public (4444) and admin (4445). Middleware order: request log → body parsers →
 // operations from the contract → 404 → the error handler.
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Contract } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { withFastPath } from './fast-path.js';
 import {
   type ErrorStyle,
   type Handlers,
@@ -14,9 +16,37 @@ import {
 import { requestLog } from './request-log.js';
 
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
-const BODY_LIMIT = '1mb';
+const BODY_LIMIT = 1024 * 1024;
+const parseForm = express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 });
+/** Served by http/fast-path.ts when the request is plain: the operations every token and API call makes. */
+const HOT_OPERATIONS: OperationId[] = ['oauth2TokenExchange', 'introspectOAuth2Token'];
 
-function createApp(logger: Logger, contract: Contract, handlers: Handlers, options: MountOptions): Express {
+function createApp(
+  logger: Logger,
+  contract: Contract,
+  handlers: Handlers,
+  options: MountOptions & { valuesInDomain: ReadonlySet<OperationId> },
+): RequestListener {
+  const app = createExpressApp(logger, contract, handlers, options);
+  return withFastPath(app, {
+    logger,
+    contract,
+    handlers,
+    operations: HOT_OPERATIONS,
+    aliases: options.aliases,
+    valuesInDomain: options.valuesInDomain,
+    parseForm,
+    errorStyle,
+    bodyLimit: BODY_LIMIT,
+  });
+}
+
+function createExpressApp(
+  logger: Logger,
+  contract: Contract,
+  handlers: Handlers,
+  options: MountOptions,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -30,7 +60,7 @@ function createApp(logger: Logger, contract: Contract, handlers: Handlers, optio
     next();
   });
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
+  app.use(parseForm);
   const router = express.Router({ strict: false, caseSensitive: true });
   mountOperations(router, contract, handlers, options);
   app.use(router);
@@ -56,7 +86,7 @@ const valuesInDomain = new Set<OperationId>([
   'revokeOAuth2Token',
 ]);
 
-export function createPublicApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
+export function createPublicApp(logger: Logger, contract: Contract, handlers: Handlers): RequestListener {
   return createApp(logger, contract, handlers, { valuesInDomain });
 }
 
@@ -67,6 +97,6 @@ export function createPublicApp(logger: Logger, contract: Contract, handlers: Ha
 const adminAliases = (path: string) =>
   path.startsWith('/admin/') ? [path.slice('/admin'.length)] : [`/admin${path}`];
 
-export function createAdminApp(logger: Logger, contract: Contract, handlers: Handlers): Express {
+export function createAdminApp(logger: Logger, contract: Contract, handlers: Handlers): RequestListener {
   return createApp(logger, contract, handlers, { valuesInDomain, aliases: adminAliases });
 }

@@ -1,5 +1,6 @@
 // The only writer of error bodies. Every error becomes Hydra's `{"error", "error_description"}` JSON with the
 // right status; anything unexpected is a 500 `server_error` whose details go to the log, never to the client.
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import {
@@ -60,7 +61,7 @@ function bodyParserReason(err: Error & BodyParserError): string {
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function writeError(res: Response, error: ApiError, style: ErrorStyle) {
+export function writeError(res: ServerResponse, error: ApiError, style: ErrorStyle) {
   if (style === 'oauth2') {
     // RFC 6749 §5.1/§5.2 and fosite: token-endpoint errors are never cached.
     res.setHeader('Cache-Control', 'no-store');
@@ -70,12 +71,16 @@ export function writeError(res: Response, error: ApiError, style: ErrorStyle) {
     res.setHeader('Content-Type', 'application/json');
   }
   if (error instanceof TemporarilyUnavailable) res.setHeader('Retry-After', '1');
-  res.status(error.status).end(JSON.stringify(error.toJSON()));
+  res.statusCode = error.status;
+  res.end(JSON.stringify(error.toJSON()));
 }
 
 export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction) {
-  const style: ErrorStyle = res.locals.errorStyle ?? 'admin';
-  const log = res.locals.log as Logger | undefined;
+  handleError(err, res, res.locals.errorStyle ?? 'admin', res.locals.log as Logger | undefined);
+}
+
+/** Answers a failed request (Express's error middleware and the fast path both end here). */
+export function handleError(err: unknown, res: ServerResponse, style: ErrorStyle, log: Logger | undefined) {
   let apiError = toApiError(err, style);
   if (!apiError) {
     // Name and message only: a stack or a cause could carry request data.

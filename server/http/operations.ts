@@ -1,5 +1,6 @@
 // Handlers are typed from the contract's generated types and mounted by operationId: the path and method come
 // from openapi.yaml, so a handler cannot be routed anywhere the contract does not say.
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
@@ -69,24 +70,15 @@ export function mountOperations(
     const valuesInDomain = options.valuesInDomain?.has(operationId) ?? false;
     router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const query = { ...(req.query as Record<string, unknown>) };
-        operation.validate(
-          {
-            params: req.params as Record<string, string>,
-            query,
-            body: req.body,
-            contentType: req.headers['content-type'],
-          },
-          { valuesInDomain },
-        );
-        const reply = await handler({
-          params: req.params as never,
-          query: query as never,
+        const reply = await invoke(operation, handler, valuesInDomain, {
+          params: req.params as Record<string, string>,
+          query: { ...(req.query as Record<string, unknown>) },
           body: req.body,
+          contentType: req.headers['content-type'],
           authorization: req.headers.authorization,
           log: res.locals.log as Logger,
         });
-        send(res, operation, reply as { status: number; body?: unknown; headers?: Record<string, string> });
+        send(res, operation, reply);
       } catch (err) {
         next(err);
       }
@@ -102,16 +94,41 @@ export function mountOperations(
   }
 }
 
-function send(
-  res: Response,
+export interface RawRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  log: Logger;
+}
+
+export type AnyReply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** Checks a request against the contract (see Operation.validate), then runs the handler. */
+export async function invoke(
   operation: Operation,
-  reply: { status: number; body?: unknown; headers?: Record<string, string> },
-) {
+  handler: Handler<OperationId>,
+  valuesInDomain: boolean,
+  request: RawRequest,
+): Promise<AnyReply> {
+  operation.validate(request, { valuesInDomain });
+  return (await handler({
+    params: request.params as never,
+    query: request.query as never,
+    body: request.body as never,
+    authorization: request.authorization,
+    log: request.log,
+  })) as AnyReply;
+}
+
+/** Writes a handler's reply with node's own response API (so it also serves the fast path, http/fast-path.ts). */
+export function send(res: ServerResponse, operation: Operation, reply: AnyReply) {
   // Hydra marks every GET response uncacheable (ory/x httprouterx).
   if (operation.method === 'get')
     res.setHeader('Cache-Control', 'private, no-cache, no-store, must-revalidate');
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  res.status(reply.status);
+  res.statusCode = reply.status;
   if (reply.body === undefined) {
     res.end();
     return;

@@ -8,8 +8,9 @@
 import type { StoredClient } from '../clients/client.js';
 import { InvalidRequest } from './errors.js';
 import { formValue, isEmptyForm, splitSpaceList } from './form.js';
-import type { AccessTokenStore, AccessTokenStrategy } from './ports.js';
+import type { AccessTokenRecord, AccessTokenStore, AccessTokenStrategy } from './ports.js';
 import type { ScopeStrategy } from './scope-strategy.js';
+import type { StatelessRevocations } from './stateless.js';
 
 /** The form parameters read; a repeated parameter counts with its first value (Go's `PostForm.Get`). */
 export interface IntrospectionRequest {
@@ -42,6 +43,14 @@ export interface IntrospectorDeps {
   scopeStrategy: ScopeStrategy;
   issuer: string;
   now?: () => Date;
+  stateless?: StatelessTokens;
+}
+
+/** How stateless JWTs are read and checked for revocation (oauth2/stateless.ts). */
+export interface StatelessTokens {
+  /** The claims of a validated token when it is stateless, else null. */
+  record(token: string, signature: string): AccessTokenRecord | null;
+  revocations: StatelessRevocations;
 }
 
 export interface Introspector {
@@ -62,7 +71,9 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
 
       const signature = await validate(token, deps.strategies);
       if (signature === null) return INACTIVE;
-      const record = await deps.tokens.get(signature);
+      // A stateless token carries its record; any other has a row, or is revoked or unknown.
+      const stateless = deps.stateless?.record(token, signature) ?? null;
+      const record = stateless ?? (await deps.tokens.get(signature));
       if (!record) return INACTIVE;
 
       // fosite: expired once the expiry lies before now.
@@ -70,6 +81,7 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
 
       // Hydra reads the token together with its client; a deleted client's tokens are gone.
       if (!(await deps.clients.get(record.client_id))) return INACTIVE;
+      if (stateless && (await deps.stateless?.revocations.isRevoked(stateless))) return INACTIVE;
 
       // fosite's matchScopes: each requested scope is checked against the GRANTED scopes, empty entries skipped.
       for (const wanted of splitSpaceList(formValue(request, 'scope'))) {

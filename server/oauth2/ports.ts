@@ -33,6 +33,8 @@ export interface AccessTokenClaims {
   audience: string[];
   issued_at: Date;
   expires_at: Date;
+  /** A stateless JWT: marked as such, and no row is stored for it (oauth2/stateless.ts). */
+  stateless?: boolean;
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { StoredClient } from '../clients/client.js';
 import { InvalidRequest } from './errors.js';
 import { formValue } from './form.js';
-import { validate } from './introspection.js';
+import { type StatelessTokens, validate } from './introspection.js';
 import type { AccessTokenStore, AccessTokenStrategy } from './ports.js';
 
 /** The form parameters read; a repeated parameter counts with its first value (Go's `PostForm.Get`). */
@@ -31,6 +31,8 @@ export type RevocationOutcome =
 export interface RevocationDeps {
   strategies: { opaque: AccessTokenStrategy; jwt: AccessTokenStrategy };
   tokens: AccessTokenStore;
+  stateless?: StatelessTokens;
+  now?: () => Date;
 }
 
 export interface Revocation {
@@ -47,13 +49,16 @@ export function createRevocation(deps: RevocationDeps): Revocation {
       if (token === '') throw new InvalidRequest("Request parameter 'token' is missing.");
 
       const signature = await validate(token, deps.strategies);
-      const record = signature === null ? null : await deps.tokens.get(signature);
+      const stateless = signature === null ? null : (deps.stateless?.record(token, signature) ?? null);
+      const record = stateless ?? (signature === null ? null : await deps.tokens.get(signature));
       if (!record) return { revoked: false, reason: 'unknown_token' };
       if (record.client_id !== client.client_id) {
         return { revoked: false, reason: 'other_client', token_client_id: record.client_id };
       }
 
-      await deps.tokens.deleteByRequestId(record.request_id);
+      // A stateless token has no row: it is denied until it expires.
+      if (stateless) await deps.stateless?.revocations.revokeOne(stateless);
+      else await deps.tokens.deleteByRequestId(record.request_id);
       return { revoked: true };
     },
 
@@ -61,6 +66,8 @@ export function createRevocation(deps: RevocationDeps): Revocation {
       if (!clientId)
         throw new InvalidRequest("Query parameter 'client_id' is not defined but it should have been.");
       await deps.tokens.deleteByClientId(clientId);
+      // Stateless tokens: one not-before per client, whatever their number.
+      await deps.stateless?.revocations.revokeAllOf(clientId, (deps.now ?? (() => new Date()))());
     },
   };
 }

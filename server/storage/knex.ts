@@ -51,3 +51,9 @@ export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
   ];
   return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.file) };
 }
+
+/** The connection string a Knex instance was made with (for connections outside its pool, e.g. LISTEN). */
+export function connectionStringOf(knex: Knex): string {
+  const connection = knex.client.config.connection as { connectionString: string };
+  return connection.connectionString;
+}

@@ -1,48 +1,24 @@
 // Liveness and readiness on both ports of a real server, readiness following the database's migration state,
 // and the `tollgate migrate sql` command run as a real process against a fresh PostgreSQL database.
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import pg from 'pg';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../../server/storage/knex.js';
 import { call } from '../helpers/api.js';
+import { runTollgate as tollgate } from '../helpers/cli.js';
 import { createDatabase } from '../helpers/postgres.js';
 import { migrate, startTestServer, type TestServer } from '../helpers/server.js';
 
-const BIN = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url));
 const MIGRATIONS = readdirSync(MIGRATIONS_DIR)
   .filter((f) => f.endsWith('.js'))
   .sort();
-const TABLES = ['oauth2_clients', 'oauth2_access_tokens', 'jwks'];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `tollgate …` with DSN removed from the environment (unless given), optionally feeding stdin. */
-function tollgate(
-  args: string[],
-  options: { env?: Record<string, string>; input?: string } = {},
-): Promise<Run> {
-  const { DSN: _dsn, ...env } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', [BIN, ...args], { env: { ...env, ...options.env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+const TABLES = [
+  'oauth2_clients',
+  'oauth2_access_tokens',
+  'jwks',
+  'oauth2_token_not_before',
+  'oauth2_revoked_stateless_tokens',
+];
 
 /** Migration name → status, parsed from `migrate sql status`. */
 function statusTable(stdout: string): Record<string, string> {

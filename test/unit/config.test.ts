@@ -16,7 +16,9 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
       accessToken: 'opaque',
       scope: 'wildcard',
       jwtScopeClaim: 'list',
+      jwtStateless: false,
     });
+    expect(config.janitor).to.deep.equal({ intervalMs: 600_000, batchSize: 1000 });
     expect(config.pbkdf2Iterations).to.equal(25000);
     expect(config.dsn).to.equal(undefined);
   });

@@ -27,6 +27,8 @@ export interface ClientCredentialsDeps {
   /** `strategies.access_token`, used unless the client sets `access_token_strategy`. */
   defaultStrategy: AccessTokenStrategyName;
   tokens: AccessTokenStore;
+  /** Whether the client's JWTs are stateless (no row; oauth2/stateless.ts). */
+  statelessFor?: (client: StoredClient) => boolean;
   newRequestId: () => string;
   /** Read after the token is stored, to compute `expires_in`; defaults to the system clock. */
   clock?: () => Date;
@@ -75,7 +77,9 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
       }
 
       const requestId = deps.newRequestId();
-      const strategy = deps.strategies[strategyName(client, deps.defaultStrategy)];
+      const name = strategyName(client, deps.defaultStrategy);
+      const strategy = deps.strategies[name];
+      const stateless = name === 'jwt' && (deps.statelessFor?.(client) ?? false);
       const { token, signature } = await strategy.issue({
         request_id: requestId,
         issuer: deps.issuer,
@@ -85,17 +89,21 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
         audience: audiences,
         issued_at: now,
         expires_at: expiresAt,
+        ...(stateless ? { stateless } : {}),
       });
-      await deps.tokens.insert({
-        signature,
-        request_id: requestId,
-        client_id: client.client_id,
-        subject: client.client_id,
-        granted_scope: scopes,
-        granted_audience: audiences,
-        requested_at: now,
-        expires_at: expiresAt,
-      });
+      if (!stateless) {
+        // Group commit (storage/batcher.ts): resolved once the row has committed, so the token is durable.
+        await deps.tokens.insert({
+          signature,
+          request_id: requestId,
+          client_id: client.client_id,
+          subject: client.client_id,
+          granted_scope: scopes,
+          granted_audience: audiences,
+          requested_at: now,
+          expires_at: expiresAt,
+        });
+      }
 
       return {
         access_token: token,

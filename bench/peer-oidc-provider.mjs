@@ -1,0 +1,57 @@
+// The peer: panva's oidc-provider (OpenID-certified), configured like Tollgate's benchmark setup — one static
+// confidential client (client_secret_basic, client_credentials, scope `api`), opaque access tokens, RFC 7662
+// introspection, RFC 7591/7592 registration (so a client can be read back), built-in in-memory adapter.
+// Usage: node bench/peer-oidc-provider.mjs --port N --secret S   (prints "listening <url>" on stdout)
+import { generateKeyPairSync } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import Provider from 'oidc-provider';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    secret: { type: 'string', default: 'bench-secret-0123456789abcdef0123456789abcdef' },
+  },
+});
+
+// oidc-provider signs ID tokens and JWT access tokens with these; opaque tokens never use them.
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
+
+const provider = new Provider('http://127.0.0.1', {
+  clients: [
+    {
+      client_id: 'bench',
+      client_secret: values.secret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'api',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+  ],
+  scopes: ['api'],
+  jwks: { keys: [jwk] },
+  ttl: { ClientCredentials: 3600 },
+  features: {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    // Any authenticated confidential client may introspect (the default policy, set to silence its notice).
+    introspection: {
+      enabled: true,
+      allowedPolicy: async (ctx, client, token) =>
+        !(client.clientAuthMethod === 'none' && token.clientId !== ctx.oidc.client.clientId),
+    },
+    revocation: {
+      enabled: true,
+      allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+    },
+    registration: { enabled: true, initialAccessToken: 'bench-iat' },
+    registrationManagement: { enabled: true },
+  },
+});
+
+const server = provider.listen(Number(values.port), '127.0.0.1');
+server.on('listening', () => {
+  process.stdout.write(`listening http://127.0.0.1:${server.address().port}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

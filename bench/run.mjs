@@ -1,0 +1,573 @@
+// `npm run bench`: Tollgate against the best installable peer (oidc-provider, in-memory) and the ceiling (a bare
+// node:http server answering fixed JSON), all started here as separate processes on 127.0.0.1, measured back to
+// back per (scenario, connections) so that ratios share the machine's noise. See README "Performance".
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { cpuUs, loadavg1, nodeRssBytes, selfCpuUs } from './lib/proc.mjs';
+import { barChart } from './lib/svg.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ALL_TARGETS = ['ceiling', 'oidc-provider', 'tollgate', 'tollgate-jwt'];
+const ALL_SCENARIOS = ['token', 'introspect', 'client'];
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '1,16,64' },
+    targets: { type: 'string', default: ALL_TARGETS.join(',') },
+    scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
+    pool: { type: 'string', default: '256' },
+    workers: { type: 'string', default: '1' },
+    soak: { type: 'string' },
+    'soak-connections': { type: 'string', default: '64' },
+    out: { type: 'string', default: join(ROOT, 'bench', 'results') },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (args.help) {
+  process.stdout.write(`npm run bench -- [options]
+  --duration S        seconds per measurement (default 5, at most 300)
+  --warmup S          seconds of unmeasured load before each measurement (default 1)
+  --rounds N          split each measurement into N slices, alternating the targets (default 2), so that
+                      every target sees the same moments of a noisy machine
+  --connections LIST  concurrent keep-alive connections (default 1,16,64; each at most 1024)
+  --targets LIST      ${ALL_TARGETS.join(',')} (default: all)
+  --scenarios LIST    ${ALL_SCENARIOS.join(',')} (default: all)
+  --pool N            tokens introspected in rotation (default 256)
+  --workers N         serve --workers N for Tollgate (default 1)
+  --soak N            instead: issue N opaque tokens from Tollgate while sampling its RSS
+  --out DIR           where JSON and SVG results go (default bench/results)
+`);
+  process.exit(0);
+}
+
+const int = (name, v, min, max) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be an integer in ${min}..${max}`);
+  return n;
+};
+const duration = int('duration', args.duration, 1, 300);
+const warmup = int('warmup', args.warmup, 0, 60);
+const rounds = int('rounds', args.rounds, 1, 20);
+const connections = args.connections.split(',').map((c) => int('connections', c, 1, 1024));
+const targets = args.targets.split(',').filter(Boolean);
+const scenarios = args.scenarios.split(',').filter(Boolean);
+const poolSize = int('pool', args.pool, 1, 5000);
+const workers = int('workers', args.workers, 1, 64);
+for (const t of targets) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
+for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
+
+const SECRET = randomBytes(24).toString('hex');
+const children = [];
+
+function startProcess(name, command, argv, env, pattern, stream = 'stdout') {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, argv, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
+    });
+    children.push(child);
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 90 s:\n${seen}`)), 90_000);
+    const onData = (chunk) => {
+      seen += chunk;
+      const m = pattern.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise({ child, match: m });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${seen}`));
+    });
+  });
+}
+
+async function startCeiling() {
+  const { child, match } = await startProcess(
+    'ceiling',
+    process.execPath,
+    ['bench/ceiling.mjs'],
+    process.env,
+    /listening (\S+)/,
+  );
+  return { name: 'ceiling', pid: child.pid, public: match[1], admin: match[1] };
+}
+
+async function startPeer() {
+  const { child, match } = await startProcess(
+    'oidc-provider',
+    process.execPath,
+    ['bench/peer-oidc-provider.mjs', '--secret', SECRET],
+    process.env,
+    /listening (\S+)/,
+  );
+  return { name: 'oidc-provider', pid: child.pid, public: match[1], admin: match[1] };
+}
+
+async function startTollgate(name, extraEnv) {
+  const env = { ...process.env };
+  for (const key of Object.keys(env))
+    if (/^(DSN|SECRETS_|SERVE_|URLS_|STRATEGIES_|LOG_|OAUTH2_)/.test(key)) delete env[key];
+  Object.assign(env, {
+    DSN: 'memory',
+    SECRETS_SYSTEM: randomBytes(24).toString('hex'),
+    SERVE_PUBLIC_HOST: '127.0.0.1',
+    SERVE_PUBLIC_PORT: '0',
+    SERVE_ADMIN_HOST: '127.0.0.1',
+    SERVE_ADMIN_PORT: '0',
+    URLS_SELF_ISSUER: 'http://127.0.0.1:4444/',
+    // Hydra's default client-secret hash: PBKDF2-SHA256, 25,000 iterations.
+    OAUTH2_HASHERS_PBKDF2_ITERATIONS: '25000',
+    LOG_LEVEL: 'info',
+    ...extraEnv,
+  });
+  const argv = ['bin/tollgate.js', 'serve', 'all', '--dev'];
+  if (workers > 1) argv.push('--workers', String(workers));
+  const { child, match } = await startProcess(
+    name,
+    process.execPath,
+    argv,
+    env,
+    /public API (\S+), admin API (\S+)/,
+    'ignore',
+  );
+  return { name, pid: child.pid, public: match[1], admin: match[2] };
+}
+
+async function http(method, url, { body, headers = {}, form } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (form !== undefined) {
+    init.body = new URLSearchParams(form).toString();
+    init.headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json, text };
+}
+
+const basic = (id, secret) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/** Per target: how each scenario's request looks, and its setup (a client, a pool of tokens). */
+async function prepare(server) {
+  if (server.name === 'ceiling') {
+    const req = {
+      method: 'POST',
+      path: '/oauth2/token',
+      headers: formHeaders(basic('c', 's')),
+      body: TOKEN_FORM,
+    };
+    return { token: () => req, introspect: () => req, client: () => req, baseFor: () => server.public };
+  }
+  if (server.name === 'oidc-provider') {
+    const auth = basic('bench', SECRET);
+    const tokens = await issuePool(`${server.public}/token`, auth);
+    return {
+      baseFor: () => server.public,
+      token: () => ({ method: 'POST', path: '/token', headers: formHeaders(auth), body: TOKEN_FORM }),
+      introspect: () => rotating('/token/introspection', formHeaders(auth), tokens),
+      // Its MemoryAdapter is an LRU shared by all models: register a fresh client right before reading it.
+      async client() {
+        const reg = await http('POST', `${server.public}/reg`, {
+          headers: { Authorization: 'Bearer bench-iat' },
+          body: { grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'api' },
+        });
+        if (reg.status !== 201) throw new Error(`oidc-provider registration: ${reg.status} ${reg.text}`);
+        return {
+          method: 'GET',
+          path: `/reg/${reg.json.client_id}`,
+          headers: { Authorization: `Bearer ${reg.json.registration_access_token}` },
+        };
+      },
+      check: { introspect: (json) => json?.active === true },
+    };
+  }
+  // Tollgate (opaque durable, or the stateless JWT variant).
+  const jwt = server.name === 'tollgate-jwt';
+  if (jwt) {
+    // ES256 signs in tens of µs where Hydra's default RS256 takes about a millisecond.
+    const keys = await http('POST', `${server.admin}/admin/keys/hydra.jwt.access-token`, {
+      body: { alg: 'ES256', use: 'sig' },
+    });
+    if (keys.status !== 201) throw new Error(`key set: ${keys.status} ${keys.text}`);
+  }
+  const created = await http('POST', `${server.admin}/admin/clients`, {
+    body: {
+      client_name: 'bench',
+      client_secret: SECRET,
+      grant_types: ['client_credentials'],
+      scope: 'api',
+      access_token_strategy: jwt ? 'jwt' : 'opaque',
+    },
+  });
+  if (created.status !== 201) throw new Error(`create client: ${created.status} ${created.text}`);
+  const id = created.json.client_id;
+  const auth = basic(id, SECRET);
+  const tokens = await issuePool(`${server.public}/oauth2/token`, auth);
+  return {
+    baseFor: (scenario) => (scenario === 'token' ? server.public : server.admin),
+    token: () => ({ method: 'POST', path: '/oauth2/token', headers: formHeaders(auth), body: TOKEN_FORM }),
+    introspect: () => rotating('/admin/oauth2/introspect', formHeaders(), tokens),
+    client: () => ({ method: 'GET', path: `/admin/clients/${id}` }),
+    check: { introspect: (json) => json?.active === true },
+  };
+}
+
+const TOKEN_FORM = 'grant_type=client_credentials&scope=api';
+const formHeaders = (authorization) => ({
+  'Content-Type': 'application/x-www-form-urlencoded',
+  ...(authorization ? { Authorization: authorization } : {}),
+});
+
+async function issuePool(url, authorization) {
+  const tokens = [];
+  while (tokens.length < poolSize) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(16, poolSize - tokens.length) }, () =>
+        http('POST', url, {
+          headers: { Authorization: authorization },
+          form: { grant_type: 'client_credentials', scope: 'api' },
+        }),
+      ),
+    );
+    for (const r of batch) {
+      if (r.status !== 200) throw new Error(`token pool: ${r.status} ${r.text}`);
+      tokens.push(r.json.access_token);
+    }
+  }
+  return tokens;
+}
+
+function rotating(path, headers, tokens) {
+  let i = 0;
+  return {
+    method: 'POST',
+    path,
+    headers,
+    body: `token=${tokens[0]}`,
+    setupRequest: (req) => ({ ...req, body: `token=${tokens[i++ % tokens.length]}` }),
+  };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function cannon(base, request, c, opts) {
+  return new Promise((resolvePromise, reject) => {
+    const latencies = [];
+    const { setupRequest, ...plain } = request;
+    const instance = autocannon(
+      {
+        url: base,
+        connections: c,
+        pipelining: 1,
+        timeout: 10,
+        ...opts,
+        requests: [{ ...plain, ...(setupRequest ? { setupRequest } : {}) }],
+      },
+      (err, result) => (err ? reject(err) : resolvePromise({ result, latencies })),
+    );
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    });
+  });
+}
+
+/** One slice of a measurement: responses, latencies and CPU over `seconds` of load. */
+async function slice(server, base, request, c, seconds, acc) {
+  const cpu0 = cpuUs(server.pid);
+  const self0 = selfCpuUs();
+  const t0 = process.hrtime.bigint();
+  const { result, latencies } = await cannon(base, request, c, { duration: seconds });
+  acc.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu1 = cpuUs(server.pid);
+  acc.node += cpu1.node - cpu0.node;
+  acc.db += cpu1.db - cpu0.db;
+  acc.self += selfCpuUs() - self0;
+  for (const ms of latencies) acc.latencies.push(ms);
+  acc.non2xx += result.non2xx;
+  acc.errors += result.errors;
+  acc.timeouts += result.timeouts;
+}
+
+/** Measures one (scenario, connections) for every server, in `rounds` alternating slices. */
+async function measureAll(servers, prepared, scenario, c) {
+  const jobs = [];
+  for (const server of servers) {
+    const p = prepared.get(server.name);
+    const request = await p[scenario]();
+    const base = p.baseFor(scenario);
+    if (warmup > 0) await cannon(base, request, c, { duration: warmup });
+    jobs.push({
+      server,
+      base,
+      request,
+      acc: { seconds: 0, node: 0, db: 0, self: 0, latencies: [], non2xx: 0, errors: 0, timeouts: 0 },
+    });
+  }
+  const seconds = Math.max(1, Math.round(duration / rounds));
+  for (let r = 0; r < rounds; r++) {
+    for (const job of r % 2 === 0 ? jobs : [...jobs].reverse()) {
+      await slice(job.server, job.base, job.request, c, seconds, job.acc);
+    }
+  }
+  return jobs.map(({ server, acc }) => {
+    acc.latencies.sort((a, b) => a - b);
+    const ok = acc.latencies.length;
+    return {
+      target: server.name,
+      scenario,
+      connections: c,
+      seconds: round(acc.seconds, 2),
+      rps: round(ok / acc.seconds, 0),
+      p50_ms: round(percentile(acc.latencies, 50), 3),
+      p99_ms: round(percentile(acc.latencies, 99), 3),
+      ok,
+      non2xx: acc.non2xx,
+      errors: acc.errors,
+      timeouts: acc.timeouts,
+      server_cpu_us_per_req: ok ? round(acc.node / ok, 1) : null,
+      db_cpu_us_per_req: ok ? round(acc.db / ok, 1) : null,
+      server_cores: round(acc.node / 1e6 / acc.seconds, 2),
+      client_cores: round(acc.self / 1e6 / acc.seconds, 2),
+      loadavg1: loadavg1(),
+    };
+  });
+}
+
+const round = (v, digits) =>
+  v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
+
+async function soak(server, prepared, total) {
+  const request = prepared.token();
+  const c = int('soak-connections', args['soak-connections'], 1, 1024);
+  let maxRss = nodeRssBytes(server.pid);
+  const samples = [];
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const rss = nodeRssBytes(server.pid);
+    maxRss = Math.max(maxRss, rss);
+    samples.push({ s: Math.round((Date.now() - started) / 1000), rss_mb: round(rss / 2 ** 20, 1) });
+    if (samples.length % 30 === 0) {
+      process.stderr.write(
+        `soak: ${samples.length} s, RSS ${round(rss / 2 ** 20, 1)} MB (max ${round(maxRss / 2 ** 20, 1)})\n`,
+      );
+    }
+  }, 1000);
+  const cpu0 = cpuUs(server.pid);
+  const { result, latencies } = await cannon(prepared.baseFor('token'), request, c, { amount: total });
+  clearInterval(timer);
+  const cpu1 = cpuUs(server.pid);
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    target: server.name,
+    tokens: latencies.length,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    seconds: round(seconds, 1),
+    rps: round(latencies.length / seconds, 0),
+    max_rss_mb: round(maxRss / 2 ** 20, 1),
+    server_cpu_us_per_req: round((cpu1.node - cpu0.node) / latencies.length, 1),
+    db_cpu_us_per_req: round((cpu1.db - cpu0.db) / latencies.length, 1),
+    samples,
+  };
+}
+
+function fmt(n) {
+  if (n === null || n === undefined) return 'n/a';
+  return typeof n === 'number' ? n.toLocaleString('en-US') : String(n);
+}
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+function table(rows) {
+  const out = [
+    '| scenario | c | target | req/s | p50 ms | p99 ms | server CPU µs/req | + PostgreSQL µs/req | vs oidc-provider req/s | CPU vs oidc-provider | vs ceiling |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const peer = rows.find(
+      (p) => p.target === 'oidc-provider' && p.scenario === r.scenario && p.connections === r.connections,
+    );
+    const ceiling = rows.find((p) => p.target === 'ceiling' && p.connections === r.connections);
+    out.push(
+      `| ${r.scenario} | ${r.connections} | ${r.target} | ${fmt(r.rps)} | ${fmt(r.p50_ms)} | ${fmt(r.p99_ms)} | ${fmt(r.server_cpu_us_per_req)} | ${r.db_cpu_us_per_req ? fmt(r.db_cpu_us_per_req) : '–'} | ${r.target === 'oidc-provider' || r.target === 'ceiling' ? '' : ratio(r.rps, peer?.rps)} | ${r.target === 'oidc-provider' || r.target === 'ceiling' ? '' : ratio(r.server_cpu_us_per_req, peer?.server_cpu_us_per_req)} | ${r.target === 'ceiling' ? '' : ratio(r.rps, ceiling?.rps)} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+function verdicts(rows) {
+  const get = (target, scenario, c) =>
+    rows.find((r) => r.target === target && r.scenario === scenario && r.connections === c);
+  const out = [];
+  const check = (label, value, goal, pass) => out.push({ label, value, goal, pass });
+  const t16 = get('tollgate', 'token', 16);
+  const p16 = get('oidc-provider', 'token', 16);
+  if (t16 && p16) {
+    check(
+      'opaque issuance req/s vs oidc-provider (c=16)',
+      t16.rps / p16.rps,
+      '≥ 1.5',
+      t16.rps / p16.rps >= 1.5,
+    );
+    const cpu = t16.server_cpu_us_per_req / p16.server_cpu_us_per_req;
+    check('opaque issuance Node CPU/token vs oidc-provider (c=16)', cpu, '≤ 0.6', cpu <= 0.6);
+    const all = (t16.server_cpu_us_per_req + (t16.db_cpu_us_per_req ?? 0)) / p16.server_cpu_us_per_req;
+    check(
+      'opaque issuance Node+PostgreSQL CPU/token vs oidc-provider (c=16, informative)',
+      all,
+      '(≤ 0.6)',
+      all <= 0.6,
+    );
+  }
+  const i16 = get('tollgate', 'introspect', 16);
+  const pi16 = get('oidc-provider', 'introspect', 16);
+  if (i16 && pi16)
+    check('introspection req/s vs oidc-provider (c=16)', i16.rps / pi16.rps, '≥ 2', i16.rps / pi16.rps >= 2);
+  for (const s of ['token', 'introspect']) {
+    const t = get('tollgate', s, 64);
+    const p = get('oidc-provider', s, 64);
+    if (t && p) check(`${s} p99 at c=64 vs oidc-provider`, t.p99_ms / p.p99_ms, '≤ 1', t.p99_ms <= p.p99_ms);
+  }
+  const j16 = get('tollgate-jwt', 'token', 16);
+  if (j16 && p16)
+    check(
+      'stateless JWT issuance req/s vs oidc-provider (c=16)',
+      j16.rps / p16.rps,
+      '≥ 3',
+      j16.rps / p16.rps >= 3,
+    );
+  return out;
+}
+
+async function main() {
+  const started = new Date();
+  const servers = [];
+  const starters = {
+    ceiling: startCeiling,
+    'oidc-provider': startPeer,
+    tollgate: () => startTollgate('tollgate', {}),
+    'tollgate-jwt': () =>
+      startTollgate('tollgate-jwt', { STRATEGIES_ACCESS_TOKEN: 'jwt', STRATEGIES_JWT_STATELESS: 'true' }),
+  };
+  const wanted = args.soak ? ['tollgate'] : targets;
+  for (const t of wanted) servers.push(await starters[t]());
+  const prepared = new Map();
+  for (const s of servers) prepared.set(s.name, await prepare(s));
+  process.stderr.write(`servers ready: ${servers.map((s) => `${s.name} pid ${s.pid}`).join(', ')}\n`);
+
+  mkdirSync(args.out, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const meta = {
+    started: started.toISOString(),
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    duration_s: duration,
+    rounds,
+    warmup_s: warmup,
+    workers,
+    pbkdf2_iterations: 25000,
+    peer: 'oidc-provider 9.13.3 (MemoryAdapter)',
+  };
+
+  if (args.soak) {
+    const total = int('soak', args.soak, 1, 100_000_000);
+    process.stderr.write(`soak: issuing ${total} tokens…\n`);
+    const result = await soak(servers[0], prepared.get('tollgate'), total);
+    writeFileSync(
+      join(args.out, `soak-${stamp}.json`),
+      `${JSON.stringify({ meta, soak: result }, null, 2)}\n`,
+    );
+    const { samples, ...summary } = result;
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stdout.write(
+      `max RSS ${summary.max_rss_mb} MB (goal ≤ 250 MB): ${summary.max_rss_mb <= 250 ? 'PASS' : 'FAIL'}\n`,
+    );
+    return;
+  }
+
+  const rows = [];
+  const noRead = new Set(['ceiling']);
+  for (const c of connections) {
+    for (const scenario of scenarios) {
+      const measured = servers.filter(
+        (s) =>
+          (scenario === 'token' || !noRead.has(s.name)) &&
+          !(s.name === 'tollgate-jwt' && scenario === 'client'),
+      );
+      for (const row of await measureAll(measured, prepared, scenario, c)) {
+        rows.push(row);
+        process.stderr.write(`${JSON.stringify(row)}\n`);
+      }
+    }
+  }
+  const sorted = [...rows].sort(
+    (a, b) =>
+      ALL_SCENARIOS.indexOf(a.scenario) - ALL_SCENARIOS.indexOf(b.scenario) ||
+      a.connections - b.connections ||
+      ALL_TARGETS.indexOf(a.target) - ALL_TARGETS.indexOf(b.target),
+  );
+  const checks = verdicts(rows);
+  const text = [
+    table(sorted),
+    '',
+    'The ceiling answers fixed JSON to any request; its row serves all scenarios.',
+    '',
+    ...checks.map((v) => `${v.pass ? 'PASS' : 'FAIL'}  ${v.label}: ${v.value.toFixed(2)} (goal ${v.goal})`),
+  ].join('\n');
+  process.stdout.write(`${text}\n`);
+  const json = { meta, rows: sorted, checks };
+  writeFileSync(join(args.out, `bench-${stamp}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(join(args.out, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(join(args.out, 'latest.md'), `${text}\n`);
+  const groups = [];
+  for (const scenario of scenarios) {
+    for (const c of connections) {
+      groups.push({
+        label: `${scenario} c=${c}`,
+        bars: sorted
+          .filter((r) => r.connections === c && (r.scenario === scenario || r.target === 'ceiling'))
+          .map((r) => ({ target: r.target, value: r.rps })),
+      });
+    }
+  }
+  const svg = barChart({
+    title: 'Tollgate vs oidc-provider vs bare node:http: requests per second',
+    subtitle: `${meta.started}, ${meta.cpus} CPUs, ${duration} s per bar, loopback, keep-alive`,
+    groups,
+    targets: servers.map((s) => s.name),
+    unit: 'req/s',
+  });
+  writeFileSync(join(args.out, `bench-${stamp}.svg`), svg);
+  writeFileSync(join(args.out, 'latest.svg'), svg);
+  process.stderr.write(`results in ${args.out}\n`);
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}

@@ -1,0 +1,126 @@
+// Several server processes on one PostgreSQL (issue 5): whatever one replica issues or changes, the other
+// honours within 1 s, its caches (clients, verified secrets, tokens) included. The 1 s is a correctness bound
+// (how stale a replica may be), polled against a deadline, not a performance measurement.
+import { expect } from 'chai';
+import { call } from '../helpers/api.js';
+import { ccClient, introspect, issueToken, sleep, tokenRequest } from '../helpers/oauth2.js';
+import { createDatabase } from '../helpers/postgres.js';
+import { migrate } from '../helpers/server.js';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+
+/** Polls `check` until it holds; fails when it still does not after `ms`. */
+async function within(ms: number, what: string, check: () => Promise<boolean>) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`not honoured within ${ms} ms: ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('two replicas on one PostgreSQL', () => {
+  let a: ServerProcess;
+  let b: ServerProcess;
+  before(async () => {
+    const dsn = await createDatabase();
+    await migrate(dsn);
+    [a, b] = await Promise.all([startServerProcess(dsn), startServerProcess(dsn)]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('a token issued by one introspects on the other', async () => {
+    const client = await ccClient(a.server, { scope: 'api' });
+    const token = await issueToken(a.server, client, { scope: 'api' });
+    expect(await introspect(b.server, token)).to.include({ active: true, client_id: client.client_id });
+  });
+
+  it('a secret changed through one is refused by the other within 1 s (its secret cache included)', async () => {
+    const client = await ccClient(a.server);
+    // Warm B's caches: the client, and the verified secret.
+    await issueToken(b.server, client);
+    await issueToken(b.server, client);
+    const changed = await call(a.server, 'patchOAuth2Client', {
+      params: { id: client.client_id },
+      json: [{ op: 'replace', path: '/client_secret', value: 'the-new-secret-0123456789' }],
+    });
+    expect(changed.status, changed.text).to.equal(200);
+    await within(1000, 'old secret refused on B', async () => {
+      const res = await tokenRequest(
+        b.server,
+        { grant_type: 'client_credentials' },
+        { id: client.client_id, secret: client.client_secret! },
+      );
+      return res.status === 401;
+    });
+    await issueToken(b.server, { ...client, client_secret: 'the-new-secret-0123456789' });
+  });
+
+  it('DELETE /admin/oauth2/tokens through one deactivates the tokens on the other within 1 s', async () => {
+    const client = await ccClient(b.server);
+    const token = await issueToken(b.server, client);
+    // Warm B's token cache.
+    expect(await introspect(b.server, token)).to.include({ active: true });
+    expect(await introspect(b.server, token)).to.include({ active: true });
+    const res = await call(a.server, 'deleteOAuth2Token', { query: { client_id: client.client_id } });
+    expect(res.status).to.equal(204);
+    await within(
+      1000,
+      'token inactive on B',
+      async () => (await introspect(b.server, token)).active === false,
+    );
+  });
+
+  it('a client deleted through one is refused by the other within 1 s', async () => {
+    const client = await ccClient(a.server);
+    const token = await issueToken(b.server, client);
+    expect(await introspect(b.server, token)).to.include({ active: true });
+    const res = await call(a.server, 'deleteOAuth2Client', { params: { id: client.client_id } });
+    expect(res.status).to.equal(204);
+    await within(1000, 'client refused on B', async () => {
+      const denied = await tokenRequest(
+        b.server,
+        { grant_type: 'client_credentials' },
+        { id: client.client_id, secret: client.client_secret! },
+      );
+      return denied.status === 401;
+    });
+    expect(await introspect(b.server, token)).to.deep.equal({ active: false });
+  });
+
+  it('stateless JWTs: DELETE /admin/oauth2/tokens through one holds on the other within 1 s', async () => {
+    const client = await ccClient(a.server, {
+      access_token_strategy: 'jwt',
+      metadata: { tollgate: { stateless: true } },
+    });
+    const token = await issueToken(a.server, client);
+    expect(await introspect(b.server, token)).to.include({ active: true });
+    await call(b.server, 'deleteOAuth2Token', { query: { client_id: client.client_id } });
+    await within(
+      1000,
+      'stateless token inactive on A',
+      async () => (await introspect(a.server, token)).active === false,
+    );
+  });
+});
+
+describe('serve --workers 2', () => {
+  it('serves from two worker processes on one database and stops cleanly on SIGTERM', async () => {
+    const dsn = await createDatabase();
+    await migrate(dsn);
+    const server = await startServerProcess(dsn, { args: ['--workers', '2'] });
+    try {
+      const client = await ccClient(server.server);
+      const tokens = await Promise.all(Array.from({ length: 8 }, () => issueToken(server.server, client)));
+      for (const token of tokens) expect(await introspect(server.server, token)).to.include({ active: true });
+      await within(5000, 'both workers listening', async () => {
+        const lines = server.output().split('\n');
+        return lines.filter((l) => l.includes('"tollgate is listening"')).length === 2;
+      });
+      expect(server.output()).to.include('"serving with worker processes"');
+    } finally {
+      expect(await server.stop()).to.equal(0);
+    }
+  });
+});

@@ -1,0 +1,143 @@
+// The hot path's memory (issue 5): the LRU bound, remembered secret verifications, the client cache's
+// invalidation, and group commit handing every caller its own result.
+import { expect } from 'chai';
+import { ClientCache } from '../../server/cache/client-cache.js';
+import { Lru } from '../../server/cache/lru.js';
+import { rememberVerifiedSecrets } from '../../server/cache/verified-secrets.js';
+import type { StoredClient } from '../../server/clients/client.js';
+import { Batcher, ItemFailed } from '../../server/storage/batcher.js';
+
+describe('hot-path caches and group commit', () => {
+  describe('Lru', () => {
+    it('keeps at most max entries, evicting the least recently used', () => {
+      const lru = new Lru<string, number>({ max: 2, ttlMs: 60_000 });
+      lru.set('a', 1);
+      lru.set('b', 2);
+      expect(lru.get('a')).to.equal(1); // a is now the most recent
+      lru.set('c', 3);
+      expect(lru.size).to.equal(2);
+      expect(lru.get('b')).to.equal(undefined);
+      expect(lru.get('a')).to.equal(1);
+      expect(lru.get('c')).to.equal(3);
+    });
+
+    it('forgets entries older than ttlMs', () => {
+      let now = 0;
+      const lru = new Lru<string, number>({ max: 10, ttlMs: 100, now: () => now });
+      lru.set('a', 1);
+      now = 99;
+      expect(lru.get('a')).to.equal(1);
+      now = 200;
+      expect(lru.get('a')).to.equal(undefined);
+    });
+  });
+
+  describe('rememberVerifiedSecrets', () => {
+    it('hashes once per (stored hash, secret), never remembers failures, and a new hash misses', async () => {
+      const calls: string[] = [];
+      const verify = rememberVerifiedSecrets(async (secret, hash) => {
+        calls.push(`${hash}:${secret}`);
+        return secret === `right-for-${hash}`;
+      });
+      expect(await Promise.all([1, 2, 3].map(() => verify('right-for-h1', 'h1')))).to.deep.equal([
+        true,
+        true,
+        true,
+      ]);
+      expect(await verify('right-for-h1', 'h1')).to.equal(true);
+      expect(calls).to.deep.equal(['h1:right-for-h1']); // concurrent first calls shared one verification
+      expect(await verify('wrong', 'h1')).to.equal(false);
+      expect(await verify('wrong', 'h1')).to.equal(false);
+      expect(calls.filter((c) => c === 'h1:wrong')).to.have.length(2);
+      // The secret was changed: the stored hash differs, so the old secret is verified again and refused.
+      expect(await verify('right-for-h1', 'h2')).to.equal(false);
+    });
+  });
+
+  describe('ClientCache', () => {
+    const client = (id: string, name: string) =>
+      ({ client_id: id, client_name: name }) as unknown as StoredClient;
+
+    it('serves from memory while enabled, and reads again after invalidate or when disabled', async () => {
+      let stored = client('c', 'one');
+      let reads = 0;
+      const cache = new ClientCache({
+        get: async () => {
+          reads++;
+          return stored;
+        },
+      });
+      await cache.get('c');
+      await cache.get('c');
+      expect(reads).to.equal(2); // disabled until notifications flow
+      cache.setEnabled(true);
+      await cache.get('c');
+      await cache.get('c');
+      expect(reads).to.equal(3);
+      stored = client('c', 'two');
+      expect((await cache.get('c'))?.client_name).to.equal('one');
+      cache.invalidate('c');
+      expect((await cache.get('c'))?.client_name).to.equal('two');
+      cache.setEnabled(false);
+      stored = client('c', 'three');
+      expect((await cache.get('c'))?.client_name).to.equal('three');
+    });
+
+    it('does not cache a read that raced an invalidation', async () => {
+      let release!: () => void;
+      let reads = 0;
+      const cache = new ClientCache({
+        get: () => {
+          reads++;
+          if (reads > 1) return Promise.resolve(client('c', 'fresh'));
+          return new Promise((resolve) => {
+            release = () => resolve(client('c', 'stale'));
+          });
+        },
+      });
+      cache.setEnabled(true);
+      const pending = cache.get('c');
+      cache.invalidate('c');
+      release();
+      expect((await pending)?.client_name).to.equal('stale');
+      expect((await cache.get('c'))?.client_name).to.equal('fresh');
+      expect(reads).to.equal(2);
+    });
+  });
+
+  describe('Batcher (group commit)', () => {
+    it('runs the items queued in one event-loop turn as one batch and gives each caller its own result', async () => {
+      const batches: number[][] = [];
+      const batcher = new Batcher<number, number>({
+        run: async (items) => {
+          batches.push(items);
+          return items.map((i) => (i === 3 ? new ItemFailed(new Error('three')) : i * 10));
+        },
+      });
+      const results = await Promise.allSettled([1, 2, 3, 4].map((i) => batcher.add(i)));
+      expect(batches).to.deep.equal([[1, 2, 3, 4]]);
+      expect(
+        results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      ).to.deep.equal([10, 20, 'three', 40]);
+    });
+
+    it('rejects every caller of a failed batch, and resolves nobody before its batch has finished', async () => {
+      let finish!: (err?: Error) => void;
+      const batcher = new Batcher<number, void>({
+        run: (items) =>
+          new Promise((resolve, reject) => {
+            finish = (err) => (err ? reject(err) : resolve(items.map(() => undefined)));
+          }),
+        maxConcurrent: 1,
+      });
+      let settled = 0;
+      const first = [batcher.add(1), batcher.add(2)].map((p) => p.finally(() => settled++));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(settled).to.equal(0);
+      finish(new Error('database down'));
+      const outcomes = await Promise.allSettled(first);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'rejected']);
+    });
+  });
+});
