@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { registerJanitor } from './janitor.js';
 import { registerMigrate } from './migrate.js';
+import { registerRemoteCommands } from './remote-commands.js';
 import { registerServe } from './serve.js';
 import { registerTerraform } from './terraform.js';
 
@@ -14,6 +15,7 @@ const program = new Command('tollgate')
 registerServe(program);
 registerMigrate(program);
 registerJanitor(program);
+registerRemoteCommands(program);
 registerTerraform(program);
 program
   .command('version')

@@ -1,0 +1,39 @@
+// `tollgate/sdk`: typed clients for Tollgate's (and Hydra's) HTTP API, a client-credentials token source and a
+// caching introspector. Runs on any fetch-capable runtime; it loads nothing of the server.
+export {
+  type AdminClient,
+  type AdminClientOptions,
+  type AdminPaths,
+  basicAuthorization,
+  type CallMethod,
+  type ClientCredentials,
+  type ClientOptions,
+  createAdminClient,
+  createPublicClient,
+  formBody,
+  type HeadersInput,
+  type PublicClient,
+  type PublicClientOptions,
+  type PublicPaths,
+  type TollgateClient,
+} from './client.js';
+export { NetworkError, OAuth2ApiError, type OAuth2ErrorBody } from './errors.js';
+export type { components, operations, paths } from './generated/openapi.js';
+export {
+  bearerToken,
+  type IntrospectedToken,
+  type IntrospectOptions,
+  type Introspector,
+  type IntrospectorOptions,
+  introspector,
+} from './introspector.js';
+export {
+  type ClientCredentialsOptions,
+  clientCredentials,
+  discoverTokenEndpoint,
+  type TokenResponse,
+  type TokenSource,
+} from './token-source.js';
+
+/** An OAuth 2.0 client as the admin API returns it. */
+export type OAuth2Client = import('./generated/openapi.js').components['schemas']['oAuth2Client'];
