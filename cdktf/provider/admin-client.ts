@@ -6,6 +6,7 @@ import type { components } from '../../sdk/generated/openapi.js';
 
 export type OAuth2Client = components['schemas']['oAuth2Client'];
 export type JsonWebKeySet = components['schemas']['jsonWebKeySet'];
+export type CreateJsonWebKeySet = components['schemas']['createJsonWebKeySet'];
 
 export interface AdminClientOptions {
   endpoint: string;
@@ -123,7 +124,7 @@ export class AdminClient {
 
   getKeySet = (set: string) =>
     this.request<JsonWebKeySet>('GET', `/admin/keys/${encodeURIComponent(set)}`, undefined, true);
-  createKeySet = (set: string, body: { alg: string; use: string; kid: string }) =>
+  createKeySet = (set: string, body: CreateJsonWebKeySet) =>
     this.request<JsonWebKeySet>(
       'POST',
       `/admin/keys/${encodeURIComponent(set)}`,

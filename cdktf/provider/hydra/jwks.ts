@@ -2,7 +2,7 @@
 // `data_source_jwks.go`): a set `name`, an optional `generator` block (the server generates the key) or
 // keys given in `key`. Unlike svrakitin/hydra, generated private key members are not copied into the
 // state: `key` holds the public parts (the private key stays on the server, readable through its API).
-import type { AdminClient, JsonWebKeySet } from '../admin-client.js';
+import type { AdminClient, CreateJsonWebKeySet, JsonWebKeySet } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import type { DataSource, ManagedResource } from '../framework/resource.js';
 import type { Schema } from '../framework/schema.js';
@@ -75,7 +75,7 @@ export const hydraJwksResource: ManagedResource<AdminClient> = {
     if (generator) {
       const set = await ctx.client
         .createKeySet(name, {
-          alg: generator.alg as string,
+          alg: generator.alg as CreateJsonWebKeySet['alg'],
           kid: generator.kid as string,
           use: generator.use as string,
         })
