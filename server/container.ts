@@ -201,8 +201,10 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const observed = observedOAuth2(oauth2, audit, metrics);
   const bucket = (b: { rate: number; burst: number }) =>
     limits.enabled && b.rate > 0 ? new TokenBuckets(b) : undefined;
-  // One set of buckets for both ports: an address or client counts the same wherever it calls.
-  const limiter = rateLimit({ perClient: bucket(limits.perClient), perAddress: bucket(limits.perAddress) });
+  // One set of buckets for both ports: an address or client counts the same wherever it calls. Without any
+  // bucket (the default) the hook is left out: it would only cost time on every token request.
+  const buckets = { perClient: bucket(limits.perClient), perAddress: bucket(limits.perAddress) };
+  const limiter = buckets.perClient || buckets.perAddress ? [rateLimit(buckets)] : [];
   const adminAuth =
     config.protection.adminTokens.length > 0 ? [adminAuthentication(config.protection.adminTokens)] : [];
   const publicApp = createPublicApp(
@@ -213,7 +215,7 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       ...wellKnownHandlers({ issuer: config.issuer, publicUrl: config.publicUrl, keys: keyEndpoints }),
       ...healthRoutes,
     },
-    { beforeBody: [requestMetrics(metrics, 'public')], afterBody: [limiter] },
+    { beforeBody: [requestMetrics(metrics, 'public')], afterBody: limiter },
   );
   const adminApp = createAdminApp(
     logger,
@@ -226,7 +228,7 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       ...metricsHandlers(metrics),
       ...healthRoutes,
     },
-    { beforeBody: [requestMetrics(metrics, 'admin'), ...adminAuth], afterBody: [limiter] },
+    { beforeBody: [requestMetrics(metrics, 'admin'), ...adminAuth], afterBody: limiter },
   );
 
   let stopJanitor = async () => {};

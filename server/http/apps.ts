@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Contract } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { withFastPath } from './fast-path.js';
+import { FORM_PARAMETER_LIMIT } from './form-body.js';
 import {
   type ErrorStyle,
   type Handlers,
@@ -17,7 +18,11 @@ import { requestLog } from './request-log.js';
 
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
 const BODY_LIMIT = 1024 * 1024;
-const parseForm = express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 });
+const parseForm = express.urlencoded({
+  extended: false,
+  limit: BODY_LIMIT,
+  parameterLimit: FORM_PARAMETER_LIMIT,
+});
 /** Served by http/fast-path.ts when the request is plain: the operations every token and API call makes. */
 const HOT_OPERATIONS: OperationId[] = ['oauth2TokenExchange', 'introspectOAuth2Token'];
 
@@ -43,7 +48,6 @@ function createApp(
     operations: HOT_OPERATIONS,
     aliases: options.aliases,
     valuesInDomain: options.valuesInDomain,
-    parseForm,
     errorStyle,
     bodyLimit: BODY_LIMIT,
   });

@@ -4,13 +4,15 @@
 // parser, the same contract validation and handler (operations.ts `invoke`), the same response writer and
 // error handler, the same request log line.
 //
-// Only the plain case takes this path: the exact path (no query string, no trailing slash), a form body with a
-// Content-Length within the limit and no Content-Encoding. Anything else goes to Express, which answers it as
-// before.
+// Only the plain case takes this path: the exact path (no query string, no trailing slash), a form body in
+// UTF-8 with a Content-Length within the limit and no Content-Encoding. Anything else goes to Express, which
+// answers it as before. The body is read by form-body.ts, which parses exactly as Express's urlencoded parser
+// without its general machinery (raw-body, iconv, type-is: together more than the token's own work).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Contract, Operation } from './contract.js';
 import { handleError } from './error-handler.js';
+import { readFormBody } from './form-body.js';
 import {
   type ErrorStyle,
   type Handler,
@@ -32,8 +34,6 @@ export interface FastPathOptions {
   /** Extra paths per operation (Hydra's admin aliases). */
   aliases?: (path: string) => string[];
   valuesInDomain: ReadonlySet<OperationId>;
-  /** The same urlencoded body parser Express uses. */
-  parseForm: Middleware;
   errorStyle: (path: string) => ErrorStyle;
   bodyLimit: number;
   /**
@@ -74,7 +74,12 @@ interface Route {
   style: ErrorStyle;
 }
 
-const FORM = 'application/x-www-form-urlencoded';
+/** The form content types taken here (lower-cased); body-parser reads all of them as UTF-8. */
+const PLAIN_FORM = new Set([
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded;charset=utf-8',
+  'application/x-www-form-urlencoded; charset=utf-8',
+]);
 
 export function withFastPath(fallback: RequestListener, options: FastPathOptions): RequestListener {
   const routes = new Map<string, Route>();
@@ -99,7 +104,7 @@ export function withFastPath(fallback: RequestListener, options: FastPathOptions
     if (
       !route ||
       typeof type !== 'string' ||
-      type.slice(0, FORM.length).toLowerCase() !== FORM ||
+      !PLAIN_FORM.has(type.toLowerCase()) ||
       !(length >= 0 && length <= options.bodyLimit) ||
       req.headers['content-encoding'] !== undefined ||
       req.headers['transfer-encoding'] !== undefined
@@ -119,8 +124,9 @@ export function withFastPath(fallback: RequestListener, options: FastPathOptions
     const fail = (err: unknown) => handleError(err, res, route.style, log);
     runChain(options.hooks?.beforeBody ?? [], req, res, (hookError) => {
       if (hookError) return fail(hookError);
-      options.parseForm(req, res, (parseError) => {
+      readFormBody(req, (parseError, form) => {
         if (parseError) return fail(parseError);
+        (req as IncomingMessage & { body?: unknown }).body = form;
         runChain(options.hooks?.afterBody ?? [], req, res, (afterError) => {
           if (afterError) return fail(afterError);
           run();

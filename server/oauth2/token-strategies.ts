@@ -5,12 +5,11 @@ import {
   createHash,
   createHmac,
   type KeyObject,
-  randomBytes,
   sign,
   timingSafeEqual,
   verify,
 } from 'node:crypto';
-import { uuidv4 } from '../crypto/random.js';
+import { randomBytesPooled, uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
 import { ACCESS_TOKEN_KEY_SET, type JwsAlgorithm, type KeyManager } from '../keys/key-manager.js';
 import type { AccessTokenClaims, AccessTokenRecord, AccessTokenStrategy } from './ports.js';
@@ -56,7 +55,7 @@ export class OpaqueTokenStrategy implements AccessTokenStrategy {
     private readonly secrets: SystemSecrets,
     options: OpaqueTokenStrategyOptions = {},
   ) {
-    this.random = options.random ?? randomBytes;
+    this.random = options.random ?? randomBytesPooled;
   }
 
   async issue(_claims: AccessTokenClaims): Promise<{ token: string; signature: string }> {
