@@ -105,6 +105,8 @@ function decodeBasicPart(value: string, what: string): string {
   }
 }
 
+const PLAIN_ASCII = /^[\x20-\x24\x26-\x2a\x2c-\x7e]*$/;
+
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
@@ -131,6 +133,8 @@ export function parseBasicAuthorization(
  * The resulting bytes are read as UTF-8.
  */
 export function queryUnescape(value: string): string {
+  // The common case (an id or a generated secret: printable ASCII, nothing escaped) is the value itself.
+  if (PLAIN_ASCII.test(value)) return value;
   const bytes: number[] = [];
   for (let i = 0; i < value.length; ) {
     const c = value.charCodeAt(i);

@@ -26,6 +26,10 @@ export class Metrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   private readonly clients = new Set<string>();
+  private readonly series = new Map<
+    string,
+    { count: { inc(): void }; time: { observe(value: number): void } }
+  >();
 
   private readonly requests = new Counter({
     name: 'tollgate_http_requests_total',
@@ -64,8 +68,18 @@ export class Metrics {
   }
 
   observeRequest(server: string, operation: string, status: number, seconds: number) {
-    this.requests.inc({ server, operation, status: String(status) });
-    this.latency.observe({ server, operation }, seconds);
+    // The labelled series are looked up once per combination (a bounded set), not hashed on every request.
+    const key = `${server} ${operation} ${status}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = {
+        count: this.requests.labels(server, operation, String(status)),
+        time: this.latency.labels(server, operation),
+      };
+      this.series.set(key, series);
+    }
+    series.count.inc();
+    series.time.observe(seconds);
   }
 
   tokenIssued(clientId: string, grantType: string) {
