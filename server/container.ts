@@ -5,6 +5,7 @@ import type { RequestListener } from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { ClientCache, invalidatingOnWrite } from './cache/client-cache.js';
+import { RevocationCache } from './cache/revocation-cache.js';
 import { TokenCache } from './cache/token-cache.js';
 import { rememberVerifiedSecrets } from './cache/verified-secrets.js';
 import { ClientService } from './clients/client-service.js';
@@ -70,14 +71,18 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     onChange: (change) => {
       if (change.table === 'oauth2_clients') clientCache.invalidate(change.id);
       if (change.table === 'oauth2_access_tokens') tokenStore.forget();
+      if (change.table === 'oauth2_token_not_before' || change.table === 'oauth2_revoked_stateless_tokens')
+        revocations.forget();
     },
     onStatus: (listening) => {
       clientCache.setEnabled(listening);
       tokenStore.setEnabled(listening);
+      revocations.setEnabled(listening);
     },
     log: (level, message) => logger[level]({ component: 'cache' }, message),
   });
   const tokenStore = new TokenCache(new PgAccessTokenStore(knex));
+  const revocations = new RevocationCache(new PgStatelessRevocations(knex));
   const keys = new KeyManager(new PgKeyStore(knex), secrets);
   const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
   const scopeStrategy = scopeStrategyFor(config.strategies.scope);
@@ -85,7 +90,7 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const strategies = { opaque: new OpaqueTokenStrategy(secrets), jwt };
   const stateless = {
     record: (token: string, signature: string) => jwt.statelessRecord(token, signature),
-    revocations: new PgStatelessRevocations(knex),
+    revocations,
   };
 
   const clients = new ClientService({

@@ -3,7 +3,7 @@
 // (how stale a replica may be), polled against a deadline, not a performance measurement.
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';
-import { ccClient, introspect, issueToken, sleep, tokenRequest } from '../helpers/oauth2.js';
+import { basicHeader, ccClient, introspect, issueToken, sleep, tokenRequest } from '../helpers/oauth2.js';
 import { createDatabase } from '../helpers/postgres.js';
 import { migrate } from '../helpers/server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
@@ -95,13 +95,40 @@ describe('two replicas on one PostgreSQL', () => {
       metadata: { tollgate: { stateless: true } },
     });
     const token = await issueToken(a.server, client);
-    expect(await introspect(b.server, token)).to.include({ active: true });
+    // Warm both replicas' revocation answers.
+    for (const server of [a.server, b.server, a.server]) {
+      expect(await introspect(server, token)).to.include({ active: true });
+    }
     await call(b.server, 'deleteOAuth2Token', { query: { client_id: client.client_id } });
     await within(
       1000,
       'stateless token inactive on A',
       async () => (await introspect(a.server, token)).active === false,
     );
+  });
+
+  it('stateless JWTs: a token revoked (RFC 7009) through one is inactive on the other within 1 s', async () => {
+    const client = await ccClient(a.server, {
+      access_token_strategy: 'jwt',
+      metadata: { tollgate: { stateless: true } },
+    });
+    const [token, other] = [await issueToken(a.server, client), await issueToken(a.server, client)];
+    for (const t of [token, token, other]) expect(await introspect(b.server, t)).to.include({ active: true });
+    const revoked = await fetch(`${a.server.publicUrl}/oauth2/revoke`, {
+      method: 'POST',
+      headers: {
+        authorization: basicHeader(client.client_id, client.client_secret!),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ token }),
+    });
+    expect(revoked.status).to.equal(200);
+    await within(
+      1000,
+      'revoked token inactive on B',
+      async () => (await introspect(b.server, token)).active === false,
+    );
+    expect(await introspect(b.server, other)).to.include({ active: true });
   });
 });
 
