@@ -108,19 +108,11 @@ function keyInput(alg: JwsAlgorithm, key: KeyObject) {
   return { key };
 }
 
-// RSA signatures (about 1 ms for RSA-2048, more for 4096) run in libuv's thread pool so that they do not block
-// the event loop. EC and EdDSA signatures take tens of µs, less than handing them to another thread costs
-// (measured: about half the CPU per token), so they run inline.
-const signsFast = (key: KeyObject) => key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss';
-
+// Signatures are made and checked in libuv's thread pool, off the event loop: RSA takes about 1 ms (2048 bits),
+// and even an ES256 signature (~30 µs) is a sixth of a token request's CPU, which the event loop can spend on
+// the next request while another core signs. Measured with ES256 at 16 connections on 2 cores: 5.6k vs
+// 4.0k tokens/s inline (mean of six alternating runs), CPU per token unchanged.
 function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
-  if (signsFast(key)) {
-    try {
-      return Promise.resolve(sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key)));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
   return new Promise((resolve, reject) =>
     sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), (err, sig) =>
       err ? reject(err) : resolve(sig),
@@ -129,13 +121,6 @@ function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buff
 }
 
 function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
-  if (signsFast(key)) {
-    try {
-      return Promise.resolve(verify(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), sig));
-    } catch {
-      return Promise.resolve(false);
-    }
-  }
   return new Promise((resolve) =>
     verify(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), sig, (err, ok) =>
       resolve(!err && ok),
