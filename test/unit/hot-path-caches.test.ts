@@ -3,8 +3,10 @@
 import { expect } from 'chai';
 import { ClientCache } from '../../server/cache/client-cache.js';
 import { Lru } from '../../server/cache/lru.js';
+import { RevocationCache } from '../../server/cache/revocation-cache.js';
 import { rememberVerifiedSecrets } from '../../server/cache/verified-secrets.js';
 import type { StoredClient } from '../../server/clients/client.js';
+import type { StatelessRevocations } from '../../server/oauth2/stateless.js';
 import { Batcher, ItemFailed } from '../../server/storage/batcher.js';
 
 describe('hot-path caches and group commit', () => {
@@ -102,6 +104,56 @@ describe('hot-path caches and group commit', () => {
       expect((await pending)?.client_name).to.equal('stale');
       expect((await cache.get('c'))?.client_name).to.equal('fresh');
       expect(reads).to.equal(2);
+    });
+  });
+
+  describe('RevocationCache (stateless JWTs)', () => {
+    /** A revocation store that counts its reads; `revoked` holds the revoked signatures. */
+    function countingStore() {
+      const revoked = new Set<string>();
+      const store = {
+        reads: 0,
+        revoked,
+        async isRevoked(token: { signature: string }) {
+          store.reads++;
+          return revoked.has(token.signature);
+        },
+        async revokeAllOf() {},
+        async revokeOne(token: { signature: string }) {
+          revoked.add(token.signature);
+        },
+      } satisfies StatelessRevocations & { reads: number; revoked: Set<string> };
+      return store;
+    }
+    const token = (signature: string) => ({ signature, client_id: 'c', requested_at: new Date(0) });
+
+    it('remembers answers while enabled, and forgets them on a change here or a notification', async () => {
+      const store = countingStore();
+      const cache = new RevocationCache(store);
+      cache.setEnabled(true);
+      expect(await cache.isRevoked(token('a'))).to.equal(false);
+      expect(await cache.isRevoked(token('a'))).to.equal(false);
+      expect(store.reads).to.equal(1);
+      await cache.revokeOne({ signature: 'a', client_id: 'c', expires_at: new Date(0) });
+      expect(await cache.isRevoked(token('a'))).to.equal(true);
+      expect(store.reads).to.equal(2);
+      // Another replica revoked `b`: the notification arrives as forget().
+      expect(await cache.isRevoked(token('b'))).to.equal(false);
+      store.revoked.add('b');
+      cache.forget();
+      expect(await cache.isRevoked(token('b'))).to.equal(true);
+    });
+
+    it('asks the store every time while notifications are not received', async () => {
+      const store = countingStore();
+      const cache = new RevocationCache(store);
+      await cache.isRevoked(token('a'));
+      await cache.isRevoked(token('a'));
+      cache.setEnabled(true);
+      await cache.isRevoked(token('a'));
+      cache.setEnabled(false);
+      await cache.isRevoked(token('a'));
+      expect(store.reads).to.equal(4);
     });
   });
 
