@@ -1,5 +1,10 @@
 // A bounded map with least-recently-used eviction and an age limit per entry. Map keeps insertion order, so
-// re-inserting on every hit makes the first key the least recently used one.
+// re-inserting a key on a hit makes the first key the least recently used one. Recency is kept to the second:
+// a hit re-inserts only an entry not touched for `RECENCY_MS`, because deleting and re-adding the same hot key
+// on every request (one client asking for thousands of tokens a second) keeps the Map rehashing and allocating.
+
+/** How finely recency is tracked (see above). */
+export const RECENCY_MS = 1000;
 
 export interface LruOptions {
   /** Most entries kept; the least recently used one goes first. */
@@ -10,7 +15,7 @@ export interface LruOptions {
 }
 
 export class Lru<K, V> {
-  private readonly entries = new Map<K, { value: V; expires: number }>();
+  private readonly entries = new Map<K, { value: V; expires: number; touched: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: LruOptions) {
@@ -25,15 +30,23 @@ export class Lru<K, V> {
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.expires <= this.now()) return undefined;
-    this.entries.set(key, entry);
+    const now = this.now();
+    if (entry.expires <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    if (now - entry.touched >= RECENCY_MS) {
+      entry.touched = now;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.value;
   }
 
   set(key: K, value: V): void {
     this.entries.delete(key);
-    this.entries.set(key, { value, expires: this.now() + this.options.ttlMs });
+    const now = this.now();
+    this.entries.set(key, { value, expires: now + this.options.ttlMs, touched: now });
     if (this.entries.size > this.options.max) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);

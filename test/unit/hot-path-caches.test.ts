@@ -2,7 +2,7 @@
 // invalidation, and group commit handing every caller its own result.
 import { expect } from 'chai';
 import { ClientCache } from '../../server/cache/client-cache.js';
-import { Lru } from '../../server/cache/lru.js';
+import { Lru, RECENCY_MS } from '../../server/cache/lru.js';
 import { RevocationCache } from '../../server/cache/revocation-cache.js';
 import { rememberVerifiedSecrets } from '../../server/cache/verified-secrets.js';
 import type { StoredClient } from '../../server/clients/client.js';
@@ -11,16 +11,30 @@ import { Batcher, ItemFailed } from '../../server/storage/batcher.js';
 
 describe('hot-path caches and group commit', () => {
   describe('Lru', () => {
-    it('keeps at most max entries, evicting the least recently used', () => {
-      const lru = new Lru<string, number>({ max: 2, ttlMs: 60_000 });
+    it('keeps at most max entries, evicting the least recently used (recency to the second)', () => {
+      let now = 0;
+      const lru = new Lru<string, number>({ max: 2, ttlMs: 60_000, now: () => now });
       lru.set('a', 1);
       lru.set('b', 2);
+      now += RECENCY_MS;
       expect(lru.get('a')).to.equal(1); // a is now the most recent
       lru.set('c', 3);
       expect(lru.size).to.equal(2);
       expect(lru.get('b')).to.equal(undefined);
       expect(lru.get('a')).to.equal(1);
       expect(lru.get('c')).to.equal(3);
+    });
+
+    it('a hit within the same second does not reorder: the oldest insertion goes first', () => {
+      let now = 0;
+      const lru = new Lru<string, number>({ max: 2, ttlMs: 60_000, now: () => now });
+      lru.set('a', 1);
+      lru.set('b', 2);
+      now += RECENCY_MS - 1;
+      expect(lru.get('a')).to.equal(1);
+      lru.set('c', 3);
+      expect(lru.get('a')).to.equal(undefined);
+      expect(lru.get('b')).to.equal(2);
     });
 
     it('forgets entries older than ttlMs', () => {
