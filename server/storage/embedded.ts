@@ -74,7 +74,10 @@ export async function startEmbedded(options: {
     persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    // WAL written with O_DSYNC instead of write + fdatasync: as durable (every commit is on disk before it is
+    // acknowledged), and on this project's virtual disks a commit took less time: 4.8k vs 3.7k durable
+    // tokens/s at 16 connections (mean of four alternating runs). External databases keep their own setting.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'wal_sync_method=open_datasync'],
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });
