@@ -1,6 +1,7 @@
 // Structured JSON logs. Nothing that could hold a secret is ever passed to the logger: no request bodies, no
 // Authorization headers, no query strings; the redaction below is a second line of defence.
 import { type Logger, pino } from 'pino';
+import { turnBufferedStdout } from './log-destination.js';
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
@@ -14,8 +15,6 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         censor: '[redacted]',
       },
     },
-    // Asynchronous: lines written during one event-loop turn leave in one write(2) off the main thread, instead
-    // of a blocking write per line (two per token); pino flushes what is pending synchronously at exit.
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? turnBufferedStdout(),
   );
 }
