@@ -13,6 +13,12 @@ export interface BatcherOptions<I, O> {
   run(items: I[]): Promise<(O | ItemFailed)[]>;
   maxBatch?: number;
   maxConcurrent?: number;
+  /**
+   * Errors that mean the next batch would fail the same way (the database is unreachable): they also reject
+   * everything queued behind the failed batch at once, instead of letting each queued batch wait out its own
+   * timeout in turn.
+   */
+  failsQueued?: (err: unknown) => boolean;
 }
 
 interface Waiting<I, O> {
@@ -66,6 +72,9 @@ export class Batcher<I, O> {
           },
           (err) => {
             for (const w of batch) w.reject(err);
+            if (this.options.failsQueued?.(err)) {
+              for (const w of this.queue.splice(0)) w.reject(err);
+            }
           },
         )
         .finally(() => {

@@ -28,7 +28,13 @@ export class PgAccessTokenStore implements AccessTokenStore {
     // One commit in flight: every token requested meanwhile joins the next one. Each commit costs a WAL flush
     // (fdatasync), which on a virtual disk costs PostgreSQL more CPU than the rows; two commits in flight
     // halved the batches and cost 25-40 % more CPU per token on both sides (`npm run bench`).
-    this.inserts = new Batcher({ run: (rows) => this.insertMany(rows), maxConcurrent: 1 });
+    this.inserts = new Batcher({
+      run: (rows) => this.insertMany(rows),
+      maxConcurrent: 1,
+      // With one commit in flight, requests queued behind a batch that timed out would each wait out another
+      // timeout; they get the same 503 at once.
+      failsQueued: (err) => err instanceof TemporarilyUnavailable,
+    });
     // Reads wait for no WAL flush: more of them may be in flight at once.
     this.lookups = new Batcher({ run: (signatures) => this.getMany(signatures), maxConcurrent: 4 });
   }

@@ -205,5 +205,40 @@ describe('hot-path caches and group commit', () => {
       const outcomes = await Promise.allSettled(first);
       expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'rejected']);
     });
+
+    it('an outage error also fails what is queued behind the batch at once; other errors do not', async () => {
+      const outage = new Error('unreachable');
+      const runs: number[][] = [];
+      const finishers: ((err?: Error) => void)[] = [];
+      const batcher = new Batcher<number, void>({
+        run: (items) => {
+          runs.push(items);
+          return new Promise((resolve, reject) => {
+            finishers.push((err) => (err ? reject(err) : resolve(items.map(() => undefined))));
+          });
+        },
+        maxConcurrent: 1,
+        failsQueued: (err) => err === outage,
+      });
+      const turn = () => new Promise((r) => setImmediate(r));
+      // A batch that fails with an ordinary error: the queued item still runs in its own batch.
+      const a = batcher.add(1);
+      await turn();
+      const b = batcher.add(2);
+      finishers[0]?.(new Error('one bad row'));
+      await Promise.allSettled([a]);
+      await turn();
+      expect(runs).to.deep.equal([[1], [2]]);
+      // That batch fails with the outage: the items queued behind it fail with it, without running.
+      const queued = [batcher.add(3), batcher.add(4)];
+      finishers[1]?.(outage);
+      const outcomes = await Promise.allSettled([b, ...queued]);
+      expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : o.status))).to.deep.equal([
+        outage,
+        outage,
+        outage,
+      ]);
+      expect(runs).to.deep.equal([[1], [2]]);
+    });
   });
 });
