@@ -1,5 +1,5 @@
 // AccessTokenStore on PostgreSQL. Inserts and lookups of concurrent requests are grouped (storage/batcher.ts):
-// one multi-row INSERT, i.e. one commit, for all tokens issued during one turn of the event loop, and one
+// one INSERT, i.e. one commit, for all tokens requested while the previous commit ran, and one
 // `signature = ANY(...)` SELECT for all introspections; every caller still gets its own result or error.
 import type { Knex } from 'knex';
 import { TemporarilyUnavailable } from '../oauth2/errors.js';
@@ -16,7 +16,8 @@ const INSERT_MANY = `INSERT INTO ${TABLE}
   FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
     AS t(signature, request_id, client_id, subject, scope, audience, requested_at, expires_at)`;
 
-/** A PostgreSQL array literal of text elements: each double-quoted, with quotes and backslashes escaped (PostgreSQL §8.15.6). */
+// A PostgreSQL text[] literal (PostgreSQL docs §8.15.6): every element double-quoted, with quotes and
+// backslashes escaped.
 const textArrayLiteral = (values: readonly string[]) =>
   `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 

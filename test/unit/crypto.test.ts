@@ -2,7 +2,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { DecryptionError, decrypt, encrypt } from '../../server/crypto/aead.js';
 import { Pbkdf2Hasher } from '../../server/crypto/hasher.js';
-import { randomSecret, uuidv4 } from '../../server/crypto/random.js';
+import { randomBytesPooled, randomSecret, uuidv4 } from '../../server/crypto/random.js';
 import { deriveKey, SystemSecrets } from '../../server/crypto/secrets.js';
 
 describe('crypto', () => {
@@ -122,6 +122,20 @@ describe('crypto', () => {
     it('covers the whole alphabet', () => {
       const seen = new Set(randomSecret(5000));
       expect(seen.size).to.equal(66);
+    });
+
+    it('pooled random bytes: each slice handed out once, never changed by later draws', () => {
+      // 300 × 32 bytes spans three 4 KiB blocks.
+      const slices = Array.from({ length: 300 }, () => randomBytesPooled(32));
+      const copies = slices.map((b) => Buffer.from(b).toString('hex'));
+      for (let i = 0; i < 300; i++) randomBytesPooled(32);
+      expect(slices.map((b) => b.toString('hex'))).to.deep.equal(copies);
+      expect(new Set(copies).size).to.equal(300);
+      expect(slices.every((b) => b.length === 32)).to.equal(true);
+      // Large requests bypass the pool.
+      expect(randomBytesPooled(4096)).to.have.length(4096);
+      // Not constant: the bytes of many slices cover (nearly) every value.
+      expect(new Set(Buffer.concat(slices)).size).to.be.above(250);
     });
 
     it('generates UUIDv4', () => {
