@@ -1,14 +1,15 @@
 // `npm run bench`: Tollgate against the best installable peer (oidc-provider, in-memory) and the ceiling (a bare
 // node:http server answering fixed JSON), all started here as separate processes on 127.0.0.1, measured back to
 // back per (scenario, connections) so that ratios share the machine's noise. See README "Performance".
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { cpuUs, loadavg1, nodeRssBytes, selfCpuUs } from './lib/proc.mjs';
+import { cpuUs, loadavg1, nodeRssBytes, selfCpuUs, tree } from './lib/proc.mjs';
 import { barChart } from './lib/svg.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
     pool: { type: 'string', default: '256' },
     workers: { type: 'string', default: '1' },
+    pin: { type: 'boolean', default: false },
     soak: { type: 'string' },
     'soak-connections': { type: 'string', default: '64' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results') },
@@ -46,6 +48,8 @@ if (args.help) {
   --scenarios LIST    ${ALL_SCENARIOS.join(',')} (default: all)
   --pool N            tokens introspected in rotation (default 256)
   --workers N         serve --workers N for Tollgate (default 1)
+  --pin               the load generator on the last CPU, the servers' Node processes on the others
+                      (taskset; PostgreSQL anywhere): less scheduling noise between runs
   --soak N            instead: issue N opaque tokens from Tollgate while sampling its RSS
   --out DIR           where JSON and SVG results go (default bench/results)
 `);
@@ -467,6 +471,22 @@ function verdicts(rows) {
   return out;
 }
 
+/**
+ * --pin: the load generator (this process) gets the last CPU to itself and the servers' Node processes the
+ * others; PostgreSQL may run anywhere. Unpinned, the scheduler sometimes puts a server on the load generator's
+ * CPU for a whole slice, which moved a target's req/s by up to 40 % between otherwise identical runs here.
+ */
+function pinCpus(servers) {
+  const last = availableParallelism() - 1;
+  if (last < 1) throw new Error('--pin needs at least 2 CPUs');
+  const set = (pid, cpus) =>
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  set(process.pid, String(last));
+  for (const server of servers)
+    for (const p of tree(server.pid))
+      set(p.pid, p.comm.startsWith('postgres') ? `0-${last}` : `0-${last - 1}`);
+}
+
 async function main() {
   const started = new Date();
   const servers = [];
@@ -482,6 +502,7 @@ async function main() {
   const prepared = new Map();
   for (const s of servers) prepared.set(s.name, await prepare(s));
   process.stderr.write(`servers ready: ${servers.map((s) => `${s.name} pid ${s.pid}`).join(', ')}\n`);
+  if (args.pin) pinCpus(servers);
   // V8 keeps optimising a large program for tens of seconds under load (measured: a tenth of Tollgate's CPU
   // still went to the optimising compiler 5 s in, 1 % after 20 s); a server is measured at its steady state.
   if (prewarm > 0 && !args.soak) {

@@ -11,7 +11,11 @@ function stat(pid) {
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const f = text.slice(close + 2).split(' ');
-    return { pid, comm, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
+    // utime + stime, plus cutime + cstime: the time of children that have exited and been waited for (a
+    // PostgreSQL backend whose pool connection closed, an autovacuum worker), which would otherwise vanish
+    // from the sum mid-measurement and make a delta negative.
+    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    return { pid, comm, ppid: Number(f[1]), ticks };
   } catch {
     return null;
   }
