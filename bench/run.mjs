@@ -475,7 +475,7 @@ function verdicts(rows) {
 /**
  * --pin: the load generator (this process) gets the last CPU to itself and the servers' Node processes the
  * others; PostgreSQL may run anywhere. Unpinned, the scheduler sometimes puts a server on the load generator's
- * CPU for a whole slice, which moved a target's req/s by up to 40 % between otherwise identical runs here.
+ * CPU for part of a run: one Tollgate's introspection moved between 6.0k and 11.0k req/s over repeated runs here.
  */
 function pinCpus(servers) {
   const last = availableParallelism() - 1;
@@ -528,6 +528,7 @@ async function main() {
     warmup_s: warmup,
     prewarm_s: prewarm,
     workers,
+    pinned: args.pin,
     pbkdf2_iterations: 25000,
     peer: 'oidc-provider 9.13.3 (MemoryAdapter)',
     disk_sync_write_us: { before: diskBefore },
