@@ -4,66 +4,36 @@
 // received (the listening connection is down) nothing is cached, so a replica never serves a client another
 // one has changed for longer than the notification's delivery.
 import type { StoredClient } from '../clients/client.js';
-import { Lru } from './lru.js';
+import { NotifiedCache, type NotifiedCacheOptions } from './notified-cache.js';
 
 export interface ClientReader {
   get(id: string): Promise<StoredClient | null>;
 }
 
-export interface ClientCacheOptions {
-  max?: number;
-  ttlMs?: number;
-}
+export type ClientCacheOptions = NotifiedCacheOptions;
 
 export class ClientCache implements ClientReader {
-  private readonly entries: Lru<string, StoredClient | null>;
-  private readonly pending = new Map<string, Promise<StoredClient | null>>();
-  /** Bumped by every invalidation, so a read that raced one is not cached. */
-  private generation = 0;
-  private enabled = false;
+  // Unknown clients are remembered too (null): a wrong client id asks the database once, not on every try.
+  private readonly cache: NotifiedCache<string, StoredClient | null>;
 
   constructor(
     private readonly store: ClientReader,
     options: ClientCacheOptions = {},
   ) {
-    this.entries = new Lru({ max: options.max ?? 10_000, ttlMs: options.ttlMs ?? 30_000 });
+    this.cache = new NotifiedCache(options);
   }
 
-  async get(id: string): Promise<StoredClient | null> {
-    if (!this.enabled) return this.store.get(id);
-    const hit = this.entries.get(id);
-    if (hit !== undefined) return hit;
-    let running = this.pending.get(id);
-    if (!running) {
-      const generation = this.generation;
-      running = this.store.get(id).then(
-        (client) => {
-          this.pending.delete(id);
-          if (this.enabled && generation === this.generation) this.entries.set(id, client);
-          return client;
-        },
-        (err) => {
-          this.pending.delete(id);
-          throw err;
-        },
-      );
-      this.pending.set(id, running);
-    }
-    return running;
+  get(id: string): Promise<StoredClient | null> {
+    return this.cache.get(id, () => this.store.get(id));
   }
 
   invalidate(id: string): void {
-    this.generation++;
-    this.entries.delete(id);
-    this.pending.delete(id);
+    this.cache.forget(id);
   }
 
   /** Turns caching on (notifications flow) or off and empty (they do not, or some may have been missed). */
   setEnabled(enabled: boolean): void {
-    this.generation++;
-    this.enabled = enabled;
-    this.entries.clear();
-    this.pending.clear();
+    this.cache.setEnabled(enabled);
   }
 }
 

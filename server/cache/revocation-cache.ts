@@ -4,32 +4,23 @@
 // 20261126000500), whereupon each forgets every answer, as TokenCache does for deleted rows. Off (and empty)
 // while change notifications are not being received; any answer is at most `ttlMs` old.
 import type { StatelessRevocations } from '../oauth2/stateless.js';
-import { Lru } from './lru.js';
+import { NotifiedCache } from './notified-cache.js';
 
 type Token = { signature: string; client_id: string; requested_at: Date };
 
 export class RevocationCache implements StatelessRevocations {
-  private readonly answers: Lru<string, boolean>;
-  /** Bumped by every change, so an answer read while one happened is not remembered. */
-  private generation = 0;
-  private enabled = false;
+  private readonly answers: NotifiedCache<string, boolean>;
 
   constructor(
     private readonly store: StatelessRevocations,
     options: { max?: number; ttlMs?: number } = {},
   ) {
-    this.answers = new Lru({ max: options.max ?? 10_000, ttlMs: options.ttlMs ?? 30_000 });
+    this.answers = new NotifiedCache(options);
   }
 
-  async isRevoked(token: Token): Promise<boolean> {
-    if (!this.enabled) return this.store.isRevoked(token);
+  isRevoked(token: Token): Promise<boolean> {
     // The signature determines the token, hence its client and issue time.
-    const hit = this.answers.get(token.signature);
-    if (hit !== undefined) return hit;
-    const generation = this.generation;
-    const revoked = await this.store.isRevoked(token);
-    if (this.enabled && generation === this.generation) this.answers.set(token.signature, revoked);
-    return revoked;
+    return this.answers.get(token.signature, () => this.store.isRevoked(token));
   }
 
   async revokeAllOf(clientId: string, at: Date): Promise<void> {
@@ -50,12 +41,10 @@ export class RevocationCache implements StatelessRevocations {
 
   /** The revocation state changed somewhere. */
   forget(): void {
-    this.generation++;
-    this.answers.clear();
+    this.answers.forget();
   }
 
   setEnabled(enabled: boolean): void {
-    this.forget();
-    this.enabled = enabled;
+    this.answers.setEnabled(enabled);
   }
 }

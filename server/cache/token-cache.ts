@@ -4,32 +4,24 @@
 // forgetting everything is simpler and as cheap as tracking rows. Found rows only; an unknown token always asks
 // the database. Off (and empty) while change notifications are not being received, like ClientCache.
 import type { AccessTokenRecord, AccessTokenStore } from '../oauth2/ports.js';
-import { Lru } from './lru.js';
+import { NotifiedCache } from './notified-cache.js';
 
 export class TokenCache implements AccessTokenStore {
-  private readonly entries: Lru<string, AccessTokenRecord>;
-  private generation = 0;
-  private enabled = false;
+  private readonly cache: NotifiedCache<string, AccessTokenRecord | null>;
 
   constructor(
     private readonly store: AccessTokenStore,
     options: { max?: number; ttlMs?: number } = {},
   ) {
-    this.entries = new Lru({ max: options.max ?? 10_000, ttlMs: options.ttlMs ?? 30_000 });
+    this.cache = new NotifiedCache(options, (found) => found !== null);
   }
 
   insert(token: AccessTokenRecord): Promise<void> {
     return this.store.insert(token);
   }
 
-  async get(signature: string): Promise<AccessTokenRecord | null> {
-    if (!this.enabled) return this.store.get(signature);
-    const hit = this.entries.get(signature);
-    if (hit) return hit;
-    const generation = this.generation;
-    const found = await this.store.get(signature);
-    if (found && this.enabled && generation === this.generation) this.entries.set(signature, found);
-    return found;
+  get(signature: string): Promise<AccessTokenRecord | null> {
+    return this.cache.get(signature, () => this.store.get(signature));
   }
 
   async deleteByRequestId(requestId: string): Promise<void> {
@@ -50,12 +42,10 @@ export class TokenCache implements AccessTokenStore {
 
   /** Some token rows were deleted somewhere. */
   forget(): void {
-    this.generation++;
-    this.entries.clear();
+    this.cache.forget();
   }
 
   setEnabled(enabled: boolean): void {
-    this.forget();
-    this.enabled = enabled;
+    this.cache.setEnabled(enabled);
   }
 }

@@ -3,9 +3,12 @@
 import { expect } from 'chai';
 import { ClientCache } from '../../server/cache/client-cache.js';
 import { Lru, RECENCY_MS } from '../../server/cache/lru.js';
+import { NotifiedCache } from '../../server/cache/notified-cache.js';
 import { RevocationCache } from '../../server/cache/revocation-cache.js';
+import { TokenCache } from '../../server/cache/token-cache.js';
 import { rememberVerifiedSecrets } from '../../server/cache/verified-secrets.js';
 import type { StoredClient } from '../../server/clients/client.js';
+import type { AccessTokenRecord, AccessTokenStore } from '../../server/oauth2/ports.js';
 import type { StatelessRevocations } from '../../server/oauth2/stateless.js';
 import { Batcher, ItemFailed } from '../../server/storage/batcher.js';
 
@@ -67,6 +70,110 @@ describe('hot-path caches and group commit', () => {
       expect(calls.filter((c) => c === 'h1:wrong')).to.have.length(2);
       // The secret was changed: the stored hash differs, so the old secret is verified again and refused.
       expect(await verify('right-for-h1', 'h2')).to.equal(false);
+    });
+  });
+
+  describe('NotifiedCache (shared by the client, token and revocation caches)', () => {
+    /** A load that settles when told to, counting how many were started. */
+    const deferredLoads = () => {
+      const settle: ((value: string) => void)[] = [];
+      const fail: ((err: Error) => void)[] = [];
+      return {
+        started: () => settle.length,
+        load: () =>
+          new Promise<string>((resolve, reject) => {
+            settle.push(resolve);
+            fail.push(reject);
+          }),
+        settle: (i: number, value: string) => settle[i]?.(value),
+        fail: (i: number, err: Error) => fail[i]?.(err),
+      };
+    };
+
+    it('concurrent misses for one key share a single load', async () => {
+      const loads = deferredLoads();
+      const cache = new NotifiedCache<string, string>();
+      cache.setEnabled(true);
+      const a = cache.get('k', loads.load);
+      const b = cache.get('k', loads.load);
+      const other = cache.get('other', loads.load);
+      expect(loads.started()).to.equal(2);
+      loads.settle(0, 'v');
+      loads.settle(1, 'w');
+      expect([await a, await b, await other]).to.deep.equal(['v', 'v', 'w']);
+      expect(await cache.get('k', loads.load)).to.equal('v');
+      expect(loads.started()).to.equal(2);
+    });
+
+    it('a load started after an invalidation keeps its place when the older one settles', async () => {
+      const loads = deferredLoads();
+      const cache = new NotifiedCache<string, string>();
+      cache.setEnabled(true);
+      const before = cache.get('k', loads.load);
+      cache.forget('k');
+      const after = cache.get('k', loads.load);
+      loads.settle(0, 'stale');
+      expect(await before).to.equal('stale');
+      // Still loading the fresh value: a new caller joins it instead of starting a third load or reading 'stale'.
+      const joined = cache.get('k', loads.load);
+      expect(loads.started()).to.equal(2);
+      loads.settle(1, 'fresh');
+      expect([await after, await joined]).to.deep.equal(['fresh', 'fresh']);
+      expect(await cache.get('k', loads.load)).to.equal('fresh');
+      expect(loads.started()).to.equal(2);
+    });
+
+    it('remembers neither failures nor values it is told not to keep', async () => {
+      const loads = deferredLoads();
+      const cache = new NotifiedCache<string, string>({}, (v) => v !== 'absent');
+      cache.setEnabled(true);
+      const failed = cache.get('k', loads.load);
+      loads.fail(0, new Error('database down'));
+      await failed.then(
+        () => expect.fail('should have failed'),
+        (err: Error) => expect(err.message).to.equal('database down'),
+      );
+      const absent = cache.get('k', loads.load);
+      loads.settle(1, 'absent');
+      expect(await absent).to.equal('absent');
+      const found = cache.get('k', loads.load);
+      expect(loads.started()).to.equal(3);
+      loads.settle(2, 'row');
+      expect(await found).to.equal('row');
+      expect(await cache.get('k', loads.load)).to.equal('row');
+      expect(loads.started()).to.equal(3);
+    });
+  });
+
+  describe('TokenCache', () => {
+    const row = { signature: 's', client_id: 'c' } as unknown as AccessTokenRecord;
+
+    it('remembers found rows only, and forgets them all when tokens are deleted here or elsewhere', async () => {
+      let present = false;
+      let reads = 0;
+      const store = {
+        get: async () => {
+          reads++;
+          return present ? row : null;
+        },
+        deleteByClientId: async () => {},
+      } as unknown as AccessTokenStore;
+      const cache = new TokenCache(store);
+      cache.setEnabled(true);
+      expect(await cache.get('s')).to.equal(null);
+      present = true;
+      expect(await cache.get('s')).to.equal(row); // an unknown token is asked again
+      expect(await cache.get('s')).to.equal(row);
+      expect(reads).to.equal(2);
+      present = false;
+      await cache.deleteByClientId('c');
+      expect(await cache.get('s')).to.equal(null);
+      present = true;
+      await cache.get('s');
+      cache.forget(); // a notification from another replica
+      present = false;
+      expect(await cache.get('s')).to.equal(null);
+      expect(reads).to.equal(5);
     });
   });
 

@@ -1,0 +1,71 @@
+// What the hot path's read caches (clients, token rows, stateless revocation answers) share: entries valid
+// only while PostgreSQL's change notifications are being received (see storage/pg-change-listener.ts), dropped
+// when a change is announced, and never filled by a read that raced such a change.
+import { Lru } from './lru.js';
+
+export interface NotifiedCacheOptions {
+  max?: number;
+  ttlMs?: number;
+}
+
+export class NotifiedCache<K, V> {
+  private readonly entries: Lru<K, V>;
+  /** One load per key at a time: concurrent misses for the same key share it. */
+  private readonly pending = new Map<K, Promise<V>>();
+  /** Bumped by every invalidation, so a load that raced one is not remembered. */
+  private generation = 0;
+  private enabled = false;
+
+  constructor(
+    options: NotifiedCacheOptions = {},
+    /** Which loaded values are worth remembering (say, found rows only). */
+    private readonly keep: (value: V) => boolean = () => true,
+  ) {
+    this.entries = new Lru({ max: options.max ?? 10_000, ttlMs: options.ttlMs ?? 30_000 });
+  }
+
+  /** The remembered value for `key`, else what `load` gives. While disabled, always `load`. */
+  get(key: K, load: () => Promise<V>): Promise<V> {
+    if (!this.enabled) return load();
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const shared = this.pending.get(key);
+    if (shared) return shared;
+    const generation = this.generation;
+    const done = () => {
+      // A load started after an invalidation may have taken this key's slot meanwhile.
+      if (this.pending.get(key) === running) this.pending.delete(key);
+    };
+    const running = load().then(
+      (value) => {
+        done();
+        if (this.enabled && generation === this.generation && this.keep(value)) this.entries.set(key, value);
+        return value;
+      },
+      (err) => {
+        done();
+        throw err;
+      },
+    );
+    this.pending.set(key, running);
+    return running;
+  }
+
+  /** Something changed: forget `key`, or everything. Loads already running are not remembered either. */
+  forget(key?: K): void {
+    this.generation++;
+    if (key === undefined) {
+      this.entries.clear();
+      this.pending.clear();
+    } else {
+      this.entries.delete(key);
+      this.pending.delete(key);
+    }
+  }
+
+  /** On while notifications flow; off and empty when they do not, or some may have been missed. */
+  setEnabled(enabled: boolean): void {
+    this.forget();
+    this.enabled = enabled;
+  }
+}
