@@ -26,7 +26,7 @@ export class NotifiedCache<K, V> {
 
   /** The remembered value for `key`, else what `load` gives. While disabled, always `load`. */
   get(key: K, load: () => Promise<V>): Promise<V> {
-    if (!this.enabled) return load();
+    if (!this.enabled) return settle(load);
     const hit = this.entries.get(key);
     if (hit !== undefined) return Promise.resolve(hit);
     const shared = this.pending.get(key);
@@ -36,7 +36,7 @@ export class NotifiedCache<K, V> {
       // A load started after an invalidation may have taken this key's slot meanwhile.
       if (this.pending.get(key) === running) this.pending.delete(key);
     };
-    const running = load().then(
+    const running = settle(load).then(
       (value) => {
         done();
         if (this.enabled && generation === this.generation && this.keep(value)) this.entries.set(key, value);
@@ -67,5 +67,14 @@ export class NotifiedCache<K, V> {
   setEnabled(enabled: boolean): void {
     this.forget();
     this.enabled = enabled;
+  }
+}
+
+/** `load()`, with a synchronous throw turned into a rejection like any other failure of the load. */
+function settle<V>(load: () => Promise<V>): Promise<V> {
+  try {
+    return load();
+  } catch (err) {
+    return Promise.reject(err);
   }
 }

@@ -142,6 +142,17 @@ describe('hot-path caches and group commit', () => {
       expect(await found).to.equal('row');
       expect(await cache.get('k', loads.load)).to.equal('row');
       expect(loads.started()).to.equal(3);
+      // A load that throws instead of rejecting fails its callers the same way, enabled or not.
+      for (const enabled of [true, false]) {
+        cache.setEnabled(enabled);
+        const thrown = cache.get('x', () => {
+          throw new Error('thrown');
+        });
+        await thrown.then(
+          () => expect.fail('should have failed'),
+          (err: Error) => expect(err.message).to.equal('thrown'),
+        );
+      }
     });
   });
 
