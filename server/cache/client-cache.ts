@@ -31,6 +31,11 @@ export class ClientCache implements ClientReader {
     this.cache.forget(id);
   }
 
+  /** Runs a change of client `id` made here, then drops the cached copy whether or not it went through. */
+  invalidateAfter<T>(id: string, change: () => Promise<T>): Promise<T> {
+    return this.cache.forgetAfter(change, id);
+  }
+
   /** Turns caching on (notifications flow) or off and empty (they do not, or some may have been missed). */
   setEnabled(enabled: boolean): void {
     this.cache.setEnabled(enabled);
@@ -46,26 +51,9 @@ export function invalidatingOnWrite<
   },
 >(store: S, cache: ClientCache): S {
   return Object.assign(Object.create(store) as S, {
-    async modify(id: string, change: (c: StoredClient) => Promise<StoredClient>) {
-      try {
-        return await store.modify(id, change);
-      } finally {
-        cache.invalidate(id);
-      }
-    },
-    async update(client: StoredClient) {
-      try {
-        await store.update(client);
-      } finally {
-        cache.invalidate(client.client_id);
-      }
-    },
-    async delete(id: string) {
-      try {
-        return await store.delete(id);
-      } finally {
-        cache.invalidate(id);
-      }
-    },
+    modify: (id: string, change: (c: StoredClient) => Promise<StoredClient>) =>
+      cache.invalidateAfter(id, () => store.modify(id, change)),
+    update: (client: StoredClient) => cache.invalidateAfter(client.client_id, () => store.update(client)),
+    delete: (id: string) => cache.invalidateAfter(id, () => store.delete(id)),
   });
 }

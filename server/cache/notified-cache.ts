@@ -63,6 +63,15 @@ export class NotifiedCache<K, V> {
     }
   }
 
+  /** Runs a change made here, then forgets (`key`, or everything) whether or not the change went through. */
+  async forgetAfter<T>(change: () => Promise<T>, key?: K): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      this.forget(key);
+    }
+  }
+
   /** On while notifications flow; off and empty when they do not, or some may have been missed. */
   setEnabled(enabled: boolean): void {
     this.forget();

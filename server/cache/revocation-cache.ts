@@ -23,20 +23,12 @@ export class RevocationCache implements StatelessRevocations {
     return this.answers.get(token.signature, () => this.store.isRevoked(token));
   }
 
-  async revokeAllOf(clientId: string, at: Date): Promise<void> {
-    try {
-      await this.store.revokeAllOf(clientId, at);
-    } finally {
-      this.forget();
-    }
+  revokeAllOf(clientId: string, at: Date): Promise<void> {
+    return this.answers.forgetAfter(() => this.store.revokeAllOf(clientId, at));
   }
 
-  async revokeOne(token: { signature: string; client_id: string; expires_at: Date }): Promise<void> {
-    try {
-      await this.store.revokeOne(token);
-    } finally {
-      this.forget();
-    }
+  revokeOne(token: { signature: string; client_id: string; expires_at: Date }): Promise<void> {
+    return this.answers.forgetAfter(() => this.store.revokeOne(token));
   }
 
   /** The revocation state changed somewhere. */

@@ -24,20 +24,12 @@ export class TokenCache implements AccessTokenStore {
     return this.cache.get(signature, () => this.store.get(signature));
   }
 
-  async deleteByRequestId(requestId: string): Promise<void> {
-    try {
-      await this.store.deleteByRequestId(requestId);
-    } finally {
-      this.forget();
-    }
+  deleteByRequestId(requestId: string): Promise<void> {
+    return this.cache.forgetAfter(() => this.store.deleteByRequestId(requestId));
   }
 
-  async deleteByClientId(clientId: string): Promise<void> {
-    try {
-      await this.store.deleteByClientId(clientId);
-    } finally {
-      this.forget();
-    }
+  deleteByClientId(clientId: string): Promise<void> {
+    return this.cache.forgetAfter(() => this.store.deleteByClientId(clientId));
   }
 
   /** Some token rows were deleted somewhere. */

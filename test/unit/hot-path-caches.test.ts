@@ -154,6 +154,26 @@ describe('hot-path caches and group commit', () => {
         );
       }
     });
+    it('forgetAfter drops what a change made here touched, also when the change fails', async () => {
+      let value = 'one';
+      const cache = new NotifiedCache<string, string>();
+      cache.setEnabled(true);
+      const load = async () => value;
+      expect(await cache.get('k', load)).to.equal('one');
+      value = 'two';
+      expect(await cache.forgetAfter(async () => 'changed', 'k')).to.equal('changed');
+      expect(await cache.get('k', load)).to.equal('two');
+      value = 'three';
+      await cache
+        .forgetAfter(async () => {
+          throw new Error('constraint');
+        })
+        .then(
+          () => expect.fail('should have failed'),
+          (err: Error) => expect(err.message).to.equal('constraint'),
+        );
+      expect(await cache.get('k', load)).to.equal('three');
+    });
   });
 
   describe('TokenCache', () => {
