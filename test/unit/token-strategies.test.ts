@@ -108,6 +108,43 @@ describe('token strategies', () => {
       ).to.equal(null);
       for (const g of GARBAGE) expect(await strategy.validate(g as string)).to.equal(null);
     });
+
+    it('verifies a repeated token once, a failing one every time, and remembers no more than verifiedMax', async () => {
+      // Counts the verifications that reach the HMAC: each reads the secret list once.
+      let digests = 0;
+      const secrets = new SystemSecrets([PRIMARY]);
+      const keys = secrets.all;
+      Object.defineProperty(secrets, 'all', {
+        get: () => {
+          digests++;
+          return keys;
+        },
+      });
+      const strategy = new OpaqueTokenStrategy(secrets, { verifiedMax: 2 });
+      const issuer = new OpaqueTokenStrategy(new SystemSecrets([PRIMARY]));
+      const [a, b, c] = await Promise.all([1, 2, 3].map(() => issuer.issue(claims)));
+
+      expect(await strategy.validate(a!.token)).to.equal(a!.signature);
+      expect(await strategy.validate(a!.token)).to.equal(a!.signature);
+      expect(digests).to.equal(1);
+
+      const forged = tamper(a!.token, 1);
+      expect(await strategy.validate(forged)).to.equal(null);
+      expect(await strategy.validate(forged)).to.equal(null);
+      expect(digests).to.equal(3);
+
+      // Room for two: b and c push a out, so a is verified again.
+      expect(await strategy.validate(b!.token)).to.equal(b!.signature);
+      expect(await strategy.validate(c!.token)).to.equal(c!.signature);
+      expect(await strategy.validate(a!.token)).to.equal(a!.signature);
+      expect(digests).to.equal(6);
+
+      const none = new OpaqueTokenStrategy(secrets, { verifiedMax: 0 });
+      digests = 0;
+      expect(await none.validate(a!.token)).to.equal(a!.signature);
+      expect(await none.validate(a!.token)).to.equal(a!.signature);
+      expect(digests).to.equal(2);
+    });
   });
 
   describe('JwtTokenStrategy', () => {
