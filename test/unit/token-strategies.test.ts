@@ -237,6 +237,19 @@ describe('token strategies', () => {
       expect(await strategy.validate(after.token)).to.equal(after.signature);
     });
 
+    it('accepts a token it verified before only while the verifying key is still in the set', async () => {
+      const strategy = new JwtTokenStrategy(keys, { scopeClaim: 'list' });
+      const { token, signature } = await strategy.issue(claims);
+      const { kid } = decodePart(token.split('.')[0]!);
+      expect(await strategy.validate(token)).to.equal(signature);
+      expect(await strategy.validate(token)).to.equal(signature);
+      // Adding a key reloads the set: the remembered token is verified again, and still valid.
+      await keys.generateSet(ACCESS_TOKEN_KEY_SET, { alg: 'ES256', kid: 'ec-2' });
+      expect(await strategy.validate(token)).to.equal(signature);
+      await keys.deleteKey(ACCESS_TOKEN_KEY_SET, kid);
+      expect(await strategy.validate(token)).to.equal(null);
+    });
+
     it('works after secret rotation (keys decrypt with an older secret)', async () => {
       const store = new MemoryKeyStore();
       const first = new KeyManager(store, new SystemSecrets(['old-secret-0123456789']), {
