@@ -73,8 +73,11 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       if (change.table === 'oauth2_access_tokens') tokenStore.forget();
       if (change.table === 'oauth2_token_not_before' || change.table === 'oauth2_revoked_stateless_tokens')
         revocations.forget();
+      if (change.table === 'jwks') keys.forget(change.id);
     },
     onStatus: (listening) => {
+      // Key sets keep their 30 s TTL while notifications are down; on resume, changes meanwhile were missed.
+      if (listening) keys.forget();
       clientCache.setEnabled(listening);
       tokenStore.setEnabled(listening);
       revocations.setEnabled(listening);

@@ -464,6 +464,15 @@ export class KeyManager {
     return this.versions.get(setId) ?? 0;
   }
 
+  /**
+   * Drops a set (or every set) from the cache: another replica changed it (a key-change notification, see
+   * migration 20261126000600). Loads already running are not cached either.
+   */
+  forget(setId?: string): void {
+    if (setId !== undefined) this.invalidate(setId);
+    else for (const id of new Set([...this.cache.keys(), ...this.loading.keys()])) this.invalidate(id);
+  }
+
   private invalidate(setId: string): void {
     this.versions.set(setId, this.version(setId) + 1);
     this.cache.delete(setId);

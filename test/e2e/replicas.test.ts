@@ -130,6 +130,23 @@ describe('two replicas on one PostgreSQL', () => {
     );
     expect(await introspect(b.server, other)).to.include({ active: true });
   });
+
+  it('JWT access tokens: a signing key deleted through one stops verifying on the other within 1 s', async () => {
+    const client = await ccClient(a.server, { access_token_strategy: 'jwt' });
+    const token = await issueToken(a.server, client);
+    // B loads the key set and remembers the verified token.
+    for (let i = 0; i < 2; i++) expect(await introspect(b.server, token)).to.include({ active: true });
+    const { kid } = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
+    const deleted = await call(a.server, 'deleteJsonWebKey', {
+      params: { set: 'hydra.jwt.access-token', kid },
+    });
+    expect(deleted.status).to.equal(204);
+    await within(
+      1000,
+      'token of the deleted key inactive on B',
+      async () => (await introspect(b.server, token)).active === false,
+    );
+  });
 });
 
 describe('serve --workers 2', () => {
