@@ -1,7 +1,7 @@
 // @ts-check
 // Every change of a JSON Web Key is announced on `tollgate_changes` with its set, so each replica drops that set
 // from its key cache at once (keys/key-manager.ts) instead of after its 30 s TTL: a key deleted through one
-// replica (or by `tollgate migrate`/SQL) stops verifying tokens on all of them.
+// replica (or directly in SQL) stops verifying tokens on all of them.
 
 /** @param {import('knex').Knex} knex */
 export async function up(knex) {
