@@ -32,13 +32,22 @@ function decodeB64Url(part: string): Buffer | null {
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
-export interface OpaqueTokenStrategyOptions {
-  /** Source of the token key bytes; tests inject fixed bytes to check Hydra's test vector. */
-  random?: (size: number) => Buffer;
-  /** Most tokens remembered as verified (see `validate`); 0 remembers none. Default 10,000. */
+/** How many verified tokens a strategy remembers, and for how long (see `validate` of each). */
+export interface VerifiedTokenOptions {
+  /** Most tokens remembered as verified; 0 remembers none. Default 10,000. */
   verifiedMax?: number;
   /** How long (ms) a verification is remembered; default 10 min. */
   verifiedTtlMs?: number;
+}
+
+function verifiedTokens<V>(options: VerifiedTokenOptions): Lru<string, V> | null {
+  const max = options.verifiedMax ?? 10_000;
+  return max > 0 ? new Lru({ max, ttlMs: options.verifiedTtlMs ?? 600_000 }) : null;
+}
+
+export interface OpaqueTokenStrategyOptions extends VerifiedTokenOptions {
+  /** Source of the token key bytes; tests inject fixed bytes to check Hydra's test vector. */
+  random?: (size: number) => Buffer;
 }
 
 /**
@@ -55,8 +64,7 @@ export class OpaqueTokenStrategy implements AccessTokenStrategy {
     options: OpaqueTokenStrategyOptions = {},
   ) {
     this.random = options.random ?? randomBytesPooled;
-    const max = options.verifiedMax ?? 10_000;
-    this.verified = max > 0 ? new Lru({ max, ttlMs: options.verifiedTtlMs ?? 600_000 }) : null;
+    this.verified = verifiedTokens(options);
   }
 
   async issue(_claims: AccessTokenClaims): Promise<{ token: string; signature: string }> {
@@ -159,13 +167,11 @@ function parseJson(part: string): Record<string, unknown> | null {
   }
 }
 
-export interface JwtTokenStrategyOptions {
+export interface JwtTokenStrategyOptions extends VerifiedTokenOptions {
   /** Hydra's `strategies.jwt.scope_claim`: `scp` array, `scope` string, or both. */
   scopeClaim: 'list' | 'string' | 'both';
   /** Key set that signs access tokens; Hydra's is fixed. */
   setId?: string;
-  /** Most tokens remembered as verified (see `validate`); 0 remembers none. Default 10,000. */
-  verifiedMax?: number;
 }
 
 /** A signature that verified, and with which loaded key. */
@@ -189,8 +195,7 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
     private readonly options: JwtTokenStrategyOptions,
   ) {
     this.setId = options.setId ?? ACCESS_TOKEN_KEY_SET;
-    const max = options.verifiedMax ?? 10_000;
-    this.verified = max > 0 ? new Lru({ max, ttlMs: 600_000 }) : null;
+    this.verified = verifiedTokens(options);
   }
 
   async issue(claims: AccessTokenClaims): Promise<{ token: string; signature: string }> {
