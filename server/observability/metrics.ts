@@ -2,7 +2,8 @@
 // routes are operationIds (never raw paths), client ids are the first CLIENT_LABELS clients that obtained a
 // token and `other` after that (an unverified client id never becomes a label), grant types are the known ones.
 import type { Knex } from 'knex';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { RequestTallies } from './request-tallies.js';
 
 const CLIENT_LABELS = 100;
 const GRANT_TYPES = new Set([
@@ -26,23 +27,19 @@ export class Metrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   private readonly clients = new Set<string>();
-  private readonly series = new Map<
-    string,
-    { count: { inc(): void }; time: { observe(value: number): void } }
-  >();
-
-  private readonly requests = new Counter({
-    name: 'tollgate_http_requests_total',
-    help: 'HTTP requests answered, by port, operation (operationId) and status code.',
-    labelNames: ['server', 'operation', 'status'] as const,
-    registers: [this.registry],
-  });
-  private readonly latency = new Histogram({
-    name: 'tollgate_http_request_duration_seconds',
-    help: 'Time from the request to the end of the response, by port and operation.',
-    labelNames: ['server', 'operation'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
+  private readonly requests = new RequestTallies({
+    registry: this.registry,
+    counter: {
+      name: 'tollgate_http_requests_total',
+      help: 'HTTP requests answered, by port, operation (operationId) and status code.',
+      labelNames: ['server', 'operation', 'status'],
+    },
+    histogram: {
+      name: 'tollgate_http_request_duration_seconds',
+      help: 'Time from the request to the end of the response, by port and operation.',
+      labelNames: ['server', 'operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    },
   });
   private readonly issued = new Counter({
     name: 'tollgate_tokens_issued_total',
@@ -68,18 +65,7 @@ export class Metrics {
   }
 
   observeRequest(server: string, operation: string, status: number, seconds: number) {
-    // The labelled series are looked up once per combination (a bounded set), not hashed on every request.
-    const key = `${server} ${operation} ${status}`;
-    let series = this.series.get(key);
-    if (!series) {
-      series = {
-        count: this.requests.labels(server, operation, String(status)),
-        time: this.latency.labels(server, operation),
-      };
-      this.series.set(key, series);
-    }
-    series.count.inc();
-    series.time.observe(seconds);
+    this.requests.observe(server, operation, status, seconds);
   }
 
   tokenIssued(clientId: string, grantType: string) {
