@@ -90,12 +90,11 @@ interface CountSeries {
 export class RequestTallies {
   /** By `server operation status`: the request's counter and its (server, operation) histogram. */
   private readonly series = new Map<string, { count: CountSeries; time: TimeSeries }>();
-  private readonly counts: CountSeries[] = [];
   private readonly times = new Map<string, TimeSeries>();
 
   constructor(private readonly options: RequestTalliesOptions) {
     register(options.registry, options.counter, 'counter', () =>
-      this.counts.map((c) => ({ labels: c.labels, value: c.value })),
+      [...this.series.values()].map(({ count }) => ({ labels: count.labels, value: count.value })),
     );
     register(options.registry, options.histogram, 'histogram', () =>
       [...this.times.values()].flatMap((t) => this.histogramSamples(t)),
@@ -107,18 +106,15 @@ export class RequestTallies {
     const key = `${server} ${operation} ${status}`;
     let series = this.series.get(key);
     if (!series) {
-      series = { count: this.newCount(server, operation, status), time: this.timeOf(server, operation) };
+      const [s, o, c] = this.options.counter.labelNames;
+      series = {
+        count: { labels: { [s]: server, [o]: operation, [c]: String(status) }, value: 0 },
+        time: this.timeOf(server, operation),
+      };
       this.series.set(key, series);
     }
     series.count.value++;
     series.time.observe(seconds);
-  }
-
-  private newCount(server: string, operation: string, status: number): CountSeries {
-    const [s, o, c] = this.options.counter.labelNames;
-    const count = { labels: { [s]: server, [o]: operation, [c]: String(status) }, value: 0 };
-    this.counts.push(count);
-    return count;
   }
 
   private timeOf(server: string, operation: string): TimeSeries {
