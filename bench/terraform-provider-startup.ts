@@ -1,11 +1,11 @@
 // Start-up time of the Terraform provider process (exec → go-plugin handshake line), which Terraform pays
 // 2–5 times per command. Reported as ratios against a bare `node -e ''` measured in the same run, since the
-// machine is shared: the cached esbuild bundle (what the executables run) and tsx on the sources.
+// machine is shared. The executables run the compiled provider (npm run build).
 // Run: npx tsx bench/terraform-provider-startup.ts [runs]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../cdktf/provider/bin/terraform-provider-tollgate', import.meta.url));
+const BIN = fileURLToPath(new URL('../dist/cdktf/provider/bin/terraform-provider-tollgate', import.meta.url));
 const COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 const runs = Number(process.argv[2] ?? 15);
 
@@ -32,7 +32,7 @@ function once(
 }
 
 async function measure(label: string, run: () => Promise<number>) {
-  await run(); // warm-up (and bundle build)
+  await run(); // warm-up
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await run());
   times.sort((a, b) => a - b);
@@ -42,10 +42,7 @@ async function measure(label: string, run: () => Promise<number>) {
 const plugin = { TF_PLUGIN_MAGIC_COOKIE: COOKIE, PLUGIN_PROTOCOL_VERSIONS: '5,6' };
 const results = [
   await measure("node -e '' (baseline)", () => once(process.execPath, ['-e', ''], {}, false)),
-  await measure('provider, bundle', () => once(BIN, [], plugin, true)),
-  await measure('provider, tsx on sources', () =>
-    once(BIN, [], { ...plugin, TOLLGATE_PROVIDER_FROM_SOURCES: '1' }, true),
-  ),
+  await measure('provider, compiled', () => once(BIN, [], plugin, true)),
 ];
 const base = results[0]!.median;
 for (const r of results) {

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's ESM loader, so `npm ci` needs no build step.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../server/cli/main.ts');
+// The `tollgate` command runs the compiled CLI. `npm ci` compiles it (the `prepare` script); in a checkout
+// where that has not happened, say so in one line instead of a stack trace.
+const entry = new URL('../dist/server/cli/main.js', import.meta.url);
+try {
+  await import(entry.href);
+} catch (err) {
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(entry.pathname)) {
+    process.stderr.write('tollgate: the compiled CLI (dist/) is missing: run `npm run build` first\n');
+    process.exit(1);
+  }
+  throw err;
+}

@@ -6,14 +6,19 @@
 //   - dev-overrides: Terraform runs the executables in place and skips `init` for these providers
 //     (handy while changing the provider; Terraform warns on every command).
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROVIDER_TYPES = ['tollgate', 'hydra'] as const;
 export const NAMESPACE = 'registry.terraform.io/tollgate';
 
-const LAUNCHER = fileURLToPath(new URL('./launch.js', import.meta.url));
-const BIN_DIR = fileURLToPath(new URL('./bin', import.meta.url));
+// Terraform always starts the compiled provider (dist/cdktf/provider), also when this module runs from the
+// sources under tsx: what the tests drive is what ships.
+const here = dirname(fileURLToPath(import.meta.url));
+const COMPILED =
+  basename(dirname(dirname(here))) === 'dist' ? here : join(here, '..', '..', 'dist', 'cdktf', 'provider');
+const LAUNCHER = join(COMPILED, 'launch.js');
+const BIN_DIR = join(COMPILED, 'bin');
 
 /** Terraform's platform name, e.g. linux_amd64 or darwin_arm64. */
 export function terraformPlatform(platform = process.platform, arch = process.arch): string {

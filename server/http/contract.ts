@@ -1,14 +1,14 @@
 // openapi.yaml, loaded once: the route table (operationId → method + path) and request validators compiled at
 // startup (never per request). The test suite uses the same module to validate every response.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { packageFile } from '../package-files.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-export const CONTRACT_FILE = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
+export const CONTRACT_FILE = packageFile('openapi.yaml');
 const SPEC_ID = 'tollgate:openapi';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 export type Method = (typeof METHODS)[number];

@@ -45,7 +45,7 @@ export async function openDatabase(dsn: string | undefined, log: KnexLog = () =>
     description:
       dsn === 'memory'
         ? 'embedded PostgreSQL (memory, discarded on exit)'
-        : `embedded PostgreSQL in ${STATE_DIR}/`,
+        : `embedded PostgreSQL in ${embedded.dataDir}`,
     embedded: true,
     async close() {
       await knex.destroy();

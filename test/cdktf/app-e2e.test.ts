@@ -10,7 +10,6 @@ import { VERSION } from '../../server/version.js';
 import { call } from '../helpers/api.js';
 import { tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { prepareProvider } from '../helpers/terraform.js';
 import { run, terraform } from '../helpers/terraform-run.js';
 
 const require = createRequire(import.meta.url);
@@ -29,7 +28,6 @@ for (const core of ['cdktf', 'cdktn'] as const) {
     let stackDir: string;
 
     before(async () => {
-      await prepareProvider();
       server = await startTestServer();
       root = mkdtempSync(join(tmpdir(), `tollgate-${core}-`));
       // As the README says: `tollgate terraform setup` writes the provider mirror and the CLI configuration.

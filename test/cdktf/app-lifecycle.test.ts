@@ -8,7 +8,6 @@ import { expect } from 'chai';
 import { call } from '../helpers/api.js';
 import { createClient, tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { prepareProvider } from '../helpers/terraform.js';
 import { type RunResult, run, terraform, writeProviderMirror } from '../helpers/terraform-run.js';
 
 const APP = fileURLToPath(new URL('./fixtures/lifecycle-app.ts', import.meta.url));
@@ -45,7 +44,6 @@ for (const core of ['cdktf', 'cdktn'] as const) {
       (await tokenRequest(server, { grant_type: 'client_credentials' }, { id, secret })).status === 200;
 
     before(async () => {
-      await prepareProvider();
       server = await startTestServer();
       root = mkdtempSync(join(tmpdir(), `tollgate-lifecycle-${core}-`));
       stackDir = join(root, 'cdktf.out', 'stacks', 'lifecycle');

@@ -16,7 +16,6 @@ import {
   OAUTH2_CLIENT_RESOURCE,
   PROVIDER_CONFIG,
 } from '../../cdktf/constructs/l1/schema.js';
-import { prepareProvider } from '../helpers/terraform.js';
 import { PROVIDER_ADDRESS, terraform, writeProviderMirror } from '../helpers/terraform-run.js';
 
 interface SchemaAttribute {
@@ -53,7 +52,6 @@ describe('cdktf L1 bindings match the provider schema', function () {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    await prepareProvider();
     root = mkdtempSync(join(tmpdir(), 'tollgate-schema-'));
     const dir = join(root, 'stack');
     mkdirSync(dir);

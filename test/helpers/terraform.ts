@@ -1,15 +1,14 @@
 // Runs the real `terraform` binary against the provider in this repository, offline: each workspace gets
 // its own CLI configuration with dev_overrides for both provider addresses (so there is no `terraform init`
 // and no registry), and checkpoint calls are switched off.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-export const PROVIDER_BIN_DIR = fileURLToPath(new URL('../../cdktf/provider/bin', import.meta.url));
-const LAUNCHER = fileURLToPath(new URL('../../cdktf/provider/launch.js', import.meta.url));
+/** The compiled provider executables (npm run build): the tests drive what ships. */
+export const PROVIDER_BIN_DIR = fileURLToPath(new URL('../../dist/cdktf/provider/bin', import.meta.url));
 
 export interface TerraformResult {
   code: number;
@@ -42,16 +41,6 @@ export function cliConfig(binDir = PROVIDER_BIN_DIR): string {
 }
 
 const WITH_INPUT = new Set(['apply', 'destroy', 'plan', 'import', 'refresh']);
-
-/** Builds the provider's start-up bundle once, so the first terraform command does not race to build it. */
-export async function prepareProvider(): Promise<void> {
-  // Without Terraform's magic cookie the provider builds its bundle, then refuses to run: exit code 1.
-  await promisify(execFile)(process.execPath, [LAUNCHER], {
-    env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: '' },
-  }).catch((err: { code?: number; stderr?: string }) => {
-    if (err.code !== 1) throw err;
-  });
-}
 
 export function terraformWorkspace(extraEnv: Record<string, string> = {}): TerraformWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-tf-'));

@@ -8,7 +8,7 @@ import { hydraClientSchema } from '../../cdktf/provider/hydra/oauth2-client.js';
 import { call } from '../helpers/api.js';
 import { tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { prepareProvider, type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
+import { type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
 
 /** svrakitin/hydra's documented examples; only `source` differs from what its users have. */
 const HYDRA_HCL = (endpoint: string, key: { x: string; y: string }) => `
@@ -176,7 +176,6 @@ describe('Terraform drop-in for svrakitin/hydra (real terraform)', function () {
   const workspaces: TerraformWorkspace[] = [];
 
   before(async () => {
-    await prepareProvider();
     server = await startTestServer();
   });
 

@@ -10,12 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { createServerCertificate } from '../../cdktf/provider/plugin/cert.js';
 import { loadProtocol } from '../../cdktf/provider/plugin/serve.js';
-import {
-  PROVIDER_BIN_DIR,
-  prepareProvider,
-  type TerraformWorkspace,
-  terraformWorkspace,
-} from '../helpers/terraform.js';
+import { PROVIDER_BIN_DIR, type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
 
 const COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 
@@ -74,7 +69,6 @@ describe('Terraform provider process: go-plugin handshake and mutual TLS', funct
   const clientCert = createServerCertificate();
   const started: ChildProcess[] = [];
 
-  before(prepareProvider);
   after(() => {
     for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
   });
@@ -158,7 +152,6 @@ describe('Terraform provider process: Ctrl-C during apply (real terraform)', fun
   const connected: Socket[] = [];
 
   before(async () => {
-    await prepareProvider();
     // An admin API that accepts connections and never answers.
     blackhole = createServer((socket) => connected.push(socket.on('error', () => {})));
     await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { call } from '../helpers/api.js';
 import { tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { prepareProvider, type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
+import { type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -30,7 +30,6 @@ describe('README: Terraform HCL example, installed with `tollgate terraform setu
   const secret = 'readme-example-secret';
 
   before(async () => {
-    await prepareProvider();
     server = await startTestServer();
     tf = terraformWorkspace();
   });

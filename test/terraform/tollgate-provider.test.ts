@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { call } from '../helpers/api.js';
 import { tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { prepareProvider, type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
+import { type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
 
 const SECRET_V1 = 'write-only-secret-number-one';
 const SECRET_V2 = 'write-only-secret-number-two';
@@ -85,7 +85,6 @@ describe('Terraform provider tollgate (real terraform)', function () {
     JSON.parse((await tf.ok('output', '-json')).stdout) as Record<string, { value: unknown }>;
 
   before(async () => {
-    await prepareProvider();
     server = await startTestServer();
     tf = terraformWorkspace({ TOLLGATE_ADMIN_URL: server.adminUrl });
   });
