@@ -40,6 +40,8 @@ export interface Config {
   broadcastKeys: string[];
   /** `log.level`: trace, debug, info, warn, error, fatal. */
   logLevel: string;
+  /** `log.format`: json or text; unset → text on a terminal under `--dev`, else json (server/logger.ts). */
+  logFormat: 'json' | 'text' | undefined;
   /** Production protections: admin authentication, server timeouts, rate limits and lockout (see README). */
   protection: ProtectionConfig;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
@@ -103,6 +105,7 @@ const KEYS = {
   'oauth2.hashers.pbkdf2.iterations': 'int',
   'webfinger.jwks.broadcast_keys': 'list',
   'log.level': 'string',
+  'log.format': 'string',
   'serve.admin.auth.tokens': 'list',
   'serve.timeouts.headers': 'duration',
   'serve.timeouts.request': 'duration',
@@ -308,6 +311,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     pbkdf2Iterations: int(raw, 'oauth2.hashers.pbkdf2.iterations', 25000, 1, 10_000_000),
     broadcastKeys: list(raw, 'webfinger.jwks.broadcast_keys', ['hydra.openid.id-token']),
     logLevel: logLevel(raw),
+    logFormat: logFormat(raw),
     protection: protection(raw),
     dev,
   };
@@ -368,6 +372,13 @@ function logLevel(raw: Raw): string {
   const level = LOG_LEVELS[str(raw, 'log.level', 'info').toLowerCase()];
   if (!level) throw new ConfigError('log.level', `must be one of ${Object.keys(LOG_LEVELS).join(', ')}`);
   return level;
+}
+
+/** Hydra's `json_pretty` is written as `json`: one entry per line is what a log pipeline reads. */
+function logFormat(raw: Raw): 'json' | 'text' | undefined {
+  if (raw['log.format'] === undefined || raw['log.format'] === null) return undefined;
+  const format = oneOf(raw, 'log.format', ['json', 'text', 'json_pretty'] as const, 'json');
+  return format === 'json_pretty' ? 'json' : format;
 }
 
 function checkUrl(key: string, value: string, dev: boolean) {

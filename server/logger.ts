@@ -1,13 +1,37 @@
-// Structured JSON logs. Nothing that could hold a secret is ever passed to the logger: no request bodies, no
-// Authorization headers, no query strings; the redaction below is a second line of defence.
+// Structured logs, shaped as Hydra's (logrus) are so that log pipelines written for Hydra keep working: an
+// ISO-8601 `time`, a `level` named as logrus names it, the message under `msg`. `log.format: json` writes one
+// JSON object per line; `text` writes logrus's text form (`time=… level=info msg=… key=value`).
+// Nothing that could hold a secret is ever passed to the logger: no request bodies, no Authorization headers,
+// no query strings; the redaction below is a second line of defence.
 import { type Logger, pino } from 'pino';
-import { turnBufferedStdout } from './log-destination.js';
+import { type LogDestination, turnBufferedStdout } from './log-destination.js';
 
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+export type LogFormat = 'json' | 'text';
+
+/** pino's level labels → logrus's names (logrus writes its warn level as `warning`). */
+const LOGRUS_LEVELS: Record<string, { level: string }> = {
+  trace: { level: 'trace' },
+  debug: { level: 'debug' },
+  info: { level: 'info' },
+  warn: { level: 'warning' },
+  error: { level: 'error' },
+  fatal: { level: 'fatal' },
+};
+
+type Destination = LogDestination | NodeJS.WritableStream;
+
+export function createLogger(
+  level: string,
+  options: { format?: LogFormat; destination?: Destination } = {},
+): Logger {
+  const destination = options.destination ?? turnBufferedStdout();
   return pino(
     {
       level,
       base: { service: 'tollgate' },
+      // Runs once per line: a lookup in a table of ready-made objects.
+      formatters: { level: (label) => LOGRUS_LEVELS[label] ?? { level: label } },
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         // Top-level keys only: every log call passes a flat object, and wildcard paths (`*.token`) cost about
         // as much as the two lines written per token request themselves.
@@ -15,6 +39,58 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         censor: '[redacted]',
       },
     },
-    destination ?? turnBufferedStdout(),
+    options.format === 'text' ? textDestination(destination) : destination,
   );
+}
+
+/**
+ * `log.format` when the configuration leaves it unset: readable text for a person at a terminal running
+ * `--dev`, JSON for everything else (a container, a pipe, a file).
+ */
+export function defaultLogFormat(dev: boolean, stdoutIsTTY: boolean | undefined): LogFormat {
+  return dev && stdoutIsTTY === true ? 'text' : 'json';
+}
+
+/**
+ * Rewrites each JSON line pino produces (already redacted) as a logrus text line. Runs in-process and
+ * synchronously, in front of the same destination, so lines keep their order and batching.
+ */
+function textDestination(out: Destination): LogDestination {
+  return {
+    write(line: string) {
+      out.write(toText(line));
+      return true;
+    },
+    flush(callback?: (err?: Error) => void) {
+      const flush = (out as Partial<LogDestination>).flush;
+      if (flush) flush.call(out, callback);
+      else callback?.();
+    },
+  };
+}
+
+/** Fields every line has and the text form leaves out (the service name says nothing on a terminal). */
+const OMITTED = new Set(['time', 'level', 'msg', 'service']);
+
+export function toText(jsonLine: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(jsonLine) as Record<string, unknown>;
+  } catch {
+    return jsonLine;
+  }
+  let text = `time=${entry.time} level=${entry.level} msg=${logfmt(entry.msg ?? '')}`;
+  for (const key in entry) {
+    if (!OMITTED.has(key)) text += ` ${key}=${logfmt(entry[key])}`;
+  }
+  return `${text}\n`;
+}
+
+/** Printable characters other than space, `"`, `=` and `\\`: a value made of them only is written bare. */
+const BARE = /^[\x21\x23-\x3c\x3e-\x5b\x5d-\x7e\u00a0-\uffff]+$/;
+
+/** A value as logfmt writes it: bare, or quoted with JSON escapes (control characters cannot reach a terminal). */
+function logfmt(value: unknown): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  return BARE.test(s) ? s : JSON.stringify(s);
 }

@@ -1,7 +1,7 @@
 // `tollgate serve all|public|admin [--dev] [-c file]`, as `hydra serve`.
 import { type Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { createLogger, defaultLogFormat } from '../logger.js';
 import { type Role, startServer } from '../main.js';
 import { isWorker, runPrimary } from './workers.js';
 
@@ -47,15 +47,19 @@ async function runServe(role: Role, options: { dev?: boolean; config?: string; w
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    format: config.logFormat ?? defaultLogFormat(config.dev, process.stdout.isTTY),
+  });
+  // Human lines on stderr, apart from the log: what a slow first start is doing, and where its data lives.
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
   if (config.ignoredKeys.length > 0) {
     logger.warn({ keys: config.ignoredKeys }, 'configuration keys Tollgate does not use were ignored');
   }
   if (workers > 1 && !isWorker()) {
-    await runPrimary(config, workers, logger);
+    await runPrimary(config, workers, logger, progress);
     return;
   }
-  const server = await startServer(config, role, logger);
+  const server = await startServer(config, role, logger, progress);
   // A human-readable line on stderr besides the JSON log, so `npm start` says where it listens.
   const where = [
     server.publicUrl && `public API ${server.publicUrl}`,
@@ -64,6 +68,8 @@ async function runServe(role: Role, options: { dev?: boolean; config?: string; w
     .filter(Boolean)
     .join(', ');
   process.stderr.write(`Tollgate is listening: ${where}\n`);
+  // Since the process started (performance's time origin), module loading included.
+  progress(`ready in ${(performance.now() / 1000).toFixed(1)} s`);
 
   let stopping = false;
   const stop = async (signal: string) => {

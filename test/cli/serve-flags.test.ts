@@ -72,6 +72,8 @@ describe('tollgate serve flags and configuration', function () {
     [{ SERVE_ADMIN_PORT: 'none' }, 'serve.admin.port'],
     [{ TTL_ACCESS_TOKEN: 'soon' }, 'ttl.access_token'],
     [{ STRATEGIES_ACCESS_TOKEN: 'paper' }, 'strategies.access_token'],
+    [{ LOG_FORMAT: 'gelf' }, 'log.format'],
+    [{ LOG_LEVEL: 'loud' }, 'log.level'],
   ] as const) {
     it(`refuses to start when ${key} is invalid, naming the key, with exit code 1`, async () => {
       const failed = await run('node', [BIN, 'serve', 'all'], {

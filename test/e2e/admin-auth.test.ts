@@ -110,7 +110,7 @@ describe('admin API bearer authentication', function () {
     it('warns at startup when the admin port listens beyond loopback without tokens', async () => {
       const open = await startTestServer({ 'serve.admin.host': '0.0.0.0' });
       await open.close();
-      expect(open.logs.some((l) => warning.test(l) && l.includes('"level":40'))).to.equal(true);
+      expect(open.logs.some((l) => warning.test(l) && l.includes('"level":"warning"'))).to.equal(true);
 
       const guarded = await startTestServer({
         'serve.admin.host': '0.0.0.0',

@@ -238,7 +238,7 @@ describe('log hygiene over a full flow', function () {
       expect(line).to.include({ method, path, status: res.status });
     }
     // Lines written while handling a request (errors, the refused revocation) carry an id too.
-    for (const line of lines.filter((l) => l.level === 40 || l.level === 50)) {
+    for (const line of lines.filter((l) => l.level === 'warning' || l.level === 'error')) {
       expect(line, JSON.stringify(line)).to.have.property('request_id');
     }
   });

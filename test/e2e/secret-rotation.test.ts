@@ -173,7 +173,7 @@ describe('system secret rotation across restarts on one database', function () {
     const reasons = s.logs
       .slice(logged)
       .map((line) => JSON.parse(line))
-      .filter((line) => line.level === 50);
+      .filter((line) => line.level === 'error');
     expect(reasons).to.have.length(failures.length);
     for (const line of reasons) {
       expect(line.request_id).to.be.a('string');

@@ -60,7 +60,7 @@ export async function startTestServer(
       done();
     },
   });
-  const server = await startServer(config, 'all', createLogger(config.logLevel, sink));
+  const server = await startServer(config, 'all', createLogger(config.logLevel, { destination: sink }));
   return {
     publicUrl: server.publicUrl!,
     adminUrl: server.adminUrl!,

@@ -129,6 +129,28 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     );
   });
 
+  it("reads Hydra's log.format (LOG_FORMAT or the file), leaving it unset for the start-up to choose", async () => {
+    const env = { SECRETS_SYSTEM: SECRET };
+    expect(loadConfig({ env }).logFormat).to.equal(undefined);
+    expect(loadConfig({ env: { ...env, LOG_FORMAT: 'text' } }).logFormat).to.equal('text');
+    expect(loadConfig({ env: { ...env, LOG_FORMAT: 'JSON' } }).logFormat).to.equal('json');
+    // Hydra's json_pretty: still one JSON object per line.
+    expect(loadConfig({ env: { ...env, LOG_FORMAT: 'json_pretty' } }).logFormat).to.equal('json');
+    const dir = await mkdtemp(join(tmpdir(), 'tollgate-config-'));
+    const file = join(dir, 'hydra.yml');
+    await writeFile(file, 'log:\n  level: debug\n  format: text\n');
+    const fromFile = loadConfig({ configFile: file, env });
+    expect([fromFile.logLevel, fromFile.logFormat, fromFile.ignoredKeys]).to.deep.equal([
+      'debug',
+      'text',
+      [],
+    ]);
+    expect(() => loadConfig({ env: { ...env, LOG_FORMAT: 'gelf' } }))
+      .to.throw(ConfigError, 'log.format')
+      .with.property('message')
+      .that.includes('json, text');
+  });
+
   it('allows http issuers and a missing secret with --dev', () => {
     const config = loadConfig({ env: { URLS_SELF_ISSUER: 'http://127.0.0.1:4444/' }, dev: true });
     expect(config.issuer).to.equal('http://127.0.0.1:4444/');
