@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { buildContainer } from './container.js';
 import { devSecret } from './dev-secret.js';
 import { clientErrorHandler } from './http/error-handler.js';
-import { openDatabase } from './storage/database.js';
+import { openDatabase, type Progress } from './storage/database.js';
 
 export type Role = 'all' | 'public' | 'admin';
 
@@ -26,7 +26,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export async function startServer(config: Config, role: Role, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  role: Role,
+  logger: Logger,
+  progress?: Progress,
+): Promise<RunningServer> {
   if (config.secretsSystem.length === 0) {
     const dev = await devSecret();
     logger.warn(
@@ -37,8 +42,10 @@ export async function startServer(config: Config, role: Role, logger: Logger): P
     );
     config = { ...config, secretsSystem: [dev.secret] };
   }
-  const database = await openDatabase(config.dsn, (level, message) =>
-    logger[level]({ component: 'database' }, message),
+  const database = await openDatabase(
+    config.dsn,
+    (level, message) => logger[level]({ component: 'database' }, message),
+    progress,
   );
   const container = buildContainer(config, database.knex, logger);
   await container.start();

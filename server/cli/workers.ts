@@ -9,18 +9,25 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { devSecret } from '../dev-secret.js';
-import { openDatabase } from '../storage/database.js';
+import { openDatabase, type Progress } from '../storage/database.js';
 import { connectionStringOf } from '../storage/knex.js';
 
 export const isWorker = () => cluster.isWorker;
 
-export async function runPrimary(config: Config, workers: number, logger: Logger): Promise<void> {
+export async function runPrimary(
+  config: Config,
+  workers: number,
+  logger: Logger,
+  progress?: Progress,
+): Promise<void> {
   const env: Record<string, string> = {};
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   if (config.secretsSystem.length === 0) env.SECRETS_SYSTEM = (await devSecret()).secret;
   if (config.dsn === undefined || config.dsn === 'memory') {
-    database = await openDatabase(config.dsn, (level, message) =>
-      logger[level]({ component: 'database' }, message),
+    database = await openDatabase(
+      config.dsn,
+      (level, message) => logger[level]({ component: 'database' }, message),
+      progress,
     );
     env.DSN = connectionStringOf(database.knex);
   }

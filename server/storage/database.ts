@@ -1,13 +1,21 @@
 // Opens the database a Config names: external PostgreSQL (`DSN=postgres://…`), or an embedded one (DSN unset →
 // persistent under `.tollgate/`, `DSN=memory` → throwaway). Embedded databases are migrated on start, as Hydra
 // migrates its `memory` DSN; an external one is migrated by `tollgate migrate sql up`.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { parsePostgresDsn } from './dsn.js';
 import { startEmbedded } from './embedded.js';
-import { createKnex, type KnexLog, migratorConfig } from './knex.js';
+import { createKnex, type KnexLog, migrationStatus, migratorConfig } from './knex.js';
 
 export const STATE_DIR = '.tollgate';
+
+/**
+ * Where a person watching the start-up is told what takes time (initialising PostgreSQL, migrating): one
+ * human sentence per call, for stderr, apart from the structured log.
+ */
+export type Progress = (line: string) => void;
 
 export interface Database {
   knex: Knex;
@@ -17,7 +25,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(dsn: string | undefined, log: KnexLog = () => {}): Promise<Database> {
+export async function openDatabase(
+  dsn: string | undefined,
+  log: KnexLog = () => {},
+  progress: Progress = () => {},
+): Promise<Database> {
   if (dsn !== undefined && dsn !== 'memory') {
     const knex = createKnex(parsePostgresDsn(dsn, availableParallelism()), log);
     const url = new URL(dsn);
@@ -29,11 +41,25 @@ export async function openDatabase(dsn: string | undefined, log: KnexLog = () =>
     };
   }
   const pgLog = (line: string) => log('debug', line);
+  if (dsn === 'memory') progress('starting a throwaway embedded PostgreSQL (DSN=memory)…');
+  else {
+    const dir = resolve(STATE_DIR);
+    // initdb runs when the cluster has no PG_VERSION yet: the slow part of a first start.
+    progress(
+      existsSync(join(dir, 'pgdata', 'PG_VERSION'))
+        ? `starting the embedded PostgreSQL in ${dir}…`
+        : `initialising the embedded PostgreSQL in ${dir} (first start, a few seconds)…`,
+    );
+  }
   const embedded = await startEmbedded(
     dsn === 'memory' ? { log: pgLog } : { persistentDir: STATE_DIR, log: pgLog },
   );
   const knex = createKnex(parsePostgresDsn(embedded.connectionString, availableParallelism()), log);
   try {
+    const { pending } = await migrationStatus(knex);
+    if (pending.length > 0) {
+      progress(`applying ${pending.length} migration${pending.length === 1 ? '' : 's'}…`);
+    }
     await knex.migrate.latest(migratorConfig());
   } catch (err) {
     await knex.destroy();
