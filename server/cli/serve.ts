@@ -60,17 +60,6 @@ async function runServe(role: Role, options: { dev?: boolean; config?: string; w
     return;
   }
   const server = await startServer(config, role, logger, progress);
-  // A human-readable line on stderr besides the JSON log, so `npm start` says where it listens.
-  const where = [
-    server.publicUrl && `public API ${server.publicUrl}`,
-    server.adminUrl && `admin API ${server.adminUrl}`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  process.stderr.write(`Tollgate is listening: ${where}\n`);
-  // Since the process started (performance's time origin), module loading included.
-  progress(`ready in ${(performance.now() / 1000).toFixed(1)} s`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -90,4 +79,17 @@ async function runServe(role: Role, options: { dev?: boolean; config?: string; w
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // A human-readable line on stderr besides the log, so `npm start` says where it listens. Written only now
+  // that a signal stops the server gracefully: before process.on('SIGTERM'), a SIGTERM kills the process
+  // outright, and whoever waits for this line may send one at once.
+  const where = [
+    server.publicUrl && `public API ${server.publicUrl}`,
+    server.adminUrl && `admin API ${server.adminUrl}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  process.stderr.write(`Tollgate is listening: ${where}\n`);
+  // Since the process started (performance's time origin), module loading included.
+  progress(`ready in ${(performance.now() / 1000).toFixed(1)} s`);
 }

@@ -1,9 +1,7 @@
 // Opens the database a Config names: external PostgreSQL (`DSN=postgres://…`), or an embedded one (DSN unset →
 // persistent under `.tollgate/`, `DSN=memory` → throwaway). Embedded databases are migrated on start, as Hydra
 // migrates its `memory` DSN; an external one is migrated by `tollgate migrate sql up`.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { parsePostgresDsn } from './dsn.js';
 import { startEmbedded } from './embedded.js';
@@ -41,19 +39,17 @@ export async function openDatabase(
     };
   }
   const pgLog = (line: string) => log('debug', line);
-  if (dsn === 'memory') progress('starting a throwaway embedded PostgreSQL (DSN=memory)…');
-  else {
-    const dir = resolve(STATE_DIR);
-    // initdb runs when the cluster has no PG_VERSION yet: the slow part of a first start.
-    progress(
-      existsSync(join(dir, 'pgdata', 'PG_VERSION'))
-        ? `starting the embedded PostgreSQL in ${dir}…`
-        : `initialising the embedded PostgreSQL in ${dir} (first start, a few seconds)…`,
-    );
-  }
-  const embedded = await startEmbedded(
-    dsn === 'memory' ? { log: pgLog } : { persistentDir: STATE_DIR, log: pgLog },
-  );
+  // The embedded database reports its own first-start initialisation (and where); a warm start only says where.
+  let initialising = false;
+  const embedded = await startEmbedded({
+    ...(dsn === 'memory' ? {} : { persistentDir: STATE_DIR }),
+    log: pgLog,
+    progress: (line) => {
+      initialising = true;
+      progress(line);
+    },
+  });
+  if (!initialising) progress(`started the embedded PostgreSQL in ${embedded.dataDir}`);
   const knex = createKnex(parsePostgresDsn(embedded.connectionString, availableParallelism()), log);
   try {
     const { pending } = await migrationStatus(knex);
