@@ -21,6 +21,7 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 describe('logger', () => {
   it('writes JSON lines with an ISO-8601 time, the message under msg, and logrus level names', () => {
     const { lines, logger } = capture('json', 'trace');
+    const before = Date.now();
     logger.trace('t');
     logger.debug('d');
     logger.info({ client_id: 'app' }, 'i');
@@ -36,9 +37,13 @@ describe('logger', () => {
       ['error', 'e'],
       ['fatal', 'f'],
     ]);
+    const after = Date.now();
     for (const p of parsed) {
       expect(p.time).to.match(ISO_TIME);
-      expect(Math.abs(Date.parse(p.time as string) - Date.now())).to.be.below(60_000);
+      // The moment it was logged, exactly as Date#toISOString writes it.
+      const ms = Date.parse(p.time as string);
+      expect(ms).to.be.within(before, after);
+      expect(new Date(ms).toISOString()).to.equal(p.time);
     }
     expect(parsed[2]).to.include({ client_id: 'app', service: 'tollgate' });
   });
