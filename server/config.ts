@@ -27,7 +27,10 @@ export interface Config {
     accessToken: AccessTokenStrategyName;
     /** `strategies.scope`: wildcard (default) or exact. */
     scope: 'wildcard' | 'exact';
-    /** `strategies.jwt.scope_claim`: list (`scp`, default), string (`scope`) or both. */
+    /**
+     * `strategies.jwt.scope_claim`: list (`scp`), string (`scope`) or both (default). Hydra defaults to list; both
+     * adds RFC 9068 §2.2.3's `scope`, which resource-server libraries check, and keeps `scp` for Hydra's clients.
+     */
     jwtScopeClaim: 'list' | 'string' | 'both';
     /** `strategies.jwt.stateless` (Tollgate): JWT access tokens get no row (oauth2/stateless.ts). */
     jwtStateless: boolean;
@@ -298,7 +301,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
       accessToken: oneOf(raw, 'strategies.access_token', ['opaque', 'jwt'] as const, 'opaque'),
       // Hydra falls back to exact for unknown values; we refuse them so a typo cannot silently change behaviour.
       scope: oneOf(raw, 'strategies.scope', ['wildcard', 'exact'] as const, 'wildcard'),
-      jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'list'),
+      jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'both'),
       jwtStateless: bool(raw, 'strategies.jwt.stateless', false),
     },
     janitor: {
