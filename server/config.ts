@@ -43,7 +43,7 @@ export interface Config {
   broadcastKeys: string[];
   /** `log.level`: trace, debug, info, warn, error, fatal. */
   logLevel: string;
-  /** Production protections: admin authentication, server timeouts, rate limits and lockout (see README). */
+  /** Production protections: admin authentication, server timeouts, rate limits and lockout (docs/operations.md). */
   protection: ProtectionConfig;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
@@ -324,8 +324,8 @@ function bucket(raw: Raw, prefix: 'rate_limit.per_client' | 'rate_limit.per_addr
 /**
  * Defaults: admin authentication off (Hydra compatibility; a warning at startup when the admin port is
  * reachable beyond loopback); the request-rate buckets off, because no rate suits every deployment and any
- * default low enough to matter would throttle a legitimate busy client (a benchmark at 64 connections from
- * one client and one address issues thousands of tokens a second); the failed-authentication lockout on, as it
+ * default low enough to matter would throttle a legitimate busy client (one client at high concurrency issues
+ * thousands of tokens a second); the failed-authentication lockout on, as it
  * never touches a client that presents its secret.
  */
 function protection(raw: Raw): ProtectionConfig {
