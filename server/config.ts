@@ -27,7 +27,10 @@ export interface Config {
     accessToken: AccessTokenStrategyName;
     /** `strategies.scope`: wildcard (default) or exact. */
     scope: 'wildcard' | 'exact';
-    /** `strategies.jwt.scope_claim`: list (`scp`, default), string (`scope`) or both. */
+    /**
+     * `strategies.jwt.scope_claim`: list (`scp`), string (`scope`) or both (default). Hydra defaults to list; both
+     * adds RFC 9068 §2.2.3's `scope`, which resource-server libraries check, and keeps `scp` for Hydra's clients.
+     */
     jwtScopeClaim: 'list' | 'string' | 'both';
     /** `strategies.jwt.stateless` (Tollgate): JWT access tokens get no row (oauth2/stateless.ts). */
     jwtStateless: boolean;
@@ -40,7 +43,7 @@ export interface Config {
   broadcastKeys: string[];
   /** `log.level`: trace, debug, info, warn, error, fatal. */
   logLevel: string;
-  /** Production protections: admin authentication, server timeouts, rate limits and lockout (see README). */
+  /** Production protections: admin authentication, server timeouts, rate limits and lockout (docs/operations.md). */
   protection: ProtectionConfig;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
@@ -298,7 +301,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
       accessToken: oneOf(raw, 'strategies.access_token', ['opaque', 'jwt'] as const, 'opaque'),
       // Hydra falls back to exact for unknown values; we refuse them so a typo cannot silently change behaviour.
       scope: oneOf(raw, 'strategies.scope', ['wildcard', 'exact'] as const, 'wildcard'),
-      jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'list'),
+      jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'both'),
       jwtStateless: bool(raw, 'strategies.jwt.stateless', false),
     },
     janitor: {
@@ -321,8 +324,8 @@ function bucket(raw: Raw, prefix: 'rate_limit.per_client' | 'rate_limit.per_addr
 /**
  * Defaults: admin authentication off (Hydra compatibility; a warning at startup when the admin port is
  * reachable beyond loopback); the request-rate buckets off, because no rate suits every deployment and any
- * default low enough to matter would throttle a legitimate busy client (a benchmark at 64 connections from
- * one client and one address issues thousands of tokens a second); the failed-authentication lockout on, as it
+ * default low enough to matter would throttle a legitimate busy client (one client at high concurrency issues
+ * thousands of tokens a second); the failed-authentication lockout on, as it
  * never touches a client that presents its secret.
  */
 function protection(raw: Raw): ProtectionConfig {
