@@ -2,23 +2,25 @@
 // bare `node -e ''` on the same machine. The commands are run interleaved, one of each per round, so a busy
 // moment of a shared machine falls on all of them alike; the figure that matters is the ratio of medians.
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const BIN = fileURLToPath(new URL('../bin/tollgate.js', import.meta.url));
 
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '20' },
+    bin: { type: 'string', default: fileURLToPath(new URL('../bin/tollgate.js', import.meta.url)) },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (args.help) {
-  process.stdout.write(`npm run bench:cli -- [--runs N]
-  --runs N   measured runs of each command (default 20), after one unmeasured warm-up run
+  process.stdout.write(`npm run bench:cli -- [--runs N] [--bin FILE]
+  --runs N    measured runs of each command (default 20), after one unmeasured warm-up run
+  --bin FILE  the script node runs as tollgate (default bin/tollgate.js)
 `);
   process.exit(0);
 }
+const BIN = resolve(args.bin);
 const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   process.stderr.write('--runs must be a positive integer\n');
