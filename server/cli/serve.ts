@@ -8,7 +8,7 @@ const EXAMPLES = {
   all: [
     '# development: an embedded PostgreSQL, a generated system secret, http URLs allowed',
     'tollgate serve all --dev',
-    'DSN=postgres://tollgate:secret@db:5432/tollgate SECRETS_SYSTEM=<32+ characters> tollgate serve all',
+    'DSN=postgres://tollgate:secret@db:5432/tollgate SECRETS_SYSTEM=<16+ characters> tollgate serve all',
     'tollgate serve -c tollgate.yaml all --workers 2',
   ],
   public: ['tollgate serve public -c tollgate.yaml'],
