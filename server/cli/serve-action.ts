@@ -1,0 +1,62 @@
+// What `tollgate serve` does: load the configuration, start the server (or the worker processes), stop on
+// SIGTERM/SIGINT. Loaded only when `serve` runs.
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { type Role, startServer } from '../main.js';
+import type { ServeOptions } from './serve.js';
+import { UsageError } from './usage-error.js';
+import { isWorker, runPrimary } from './workers.js';
+
+export async function runServe(role: Role, options: ServeOptions) {
+  const workers = options.workers === undefined ? 1 : Number(options.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new UsageError('--workers must be an integer between 1 and 256');
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ configFile: options.config, dev: options.dev ?? false });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tollgate: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  if (config.ignoredKeys.length > 0) {
+    logger.warn({ keys: config.ignoredKeys }, 'configuration keys Tollgate does not use were ignored');
+  }
+  if (workers > 1 && !isWorker()) {
+    await runPrimary(config, workers, logger);
+    return;
+  }
+  const server = await startServer(config, role, logger);
+  // A human-readable line on stderr besides the JSON log, so `npm start` says where it listens.
+  const where = [
+    server.publicUrl && `public API ${server.publicUrl}`,
+    server.adminUrl && `admin API ${server.adminUrl}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  process.stderr.write(`Tollgate is listening: ${where}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => process.exit(1), 20_000);
+    forced.unref();
+    try {
+      await server.close();
+      logger.info('stopped');
+      logger.flush?.();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
