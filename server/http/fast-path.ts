@@ -22,6 +22,7 @@ import {
   send,
 } from './operations.js';
 import { startRequestLog } from './request-log.js';
+import type { SourceAddress } from './source-address.js';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -36,6 +37,7 @@ export interface FastPathOptions {
   valuesInDomain: ReadonlySet<OperationId>;
   errorStyle: (path: string) => ErrorStyle;
   bodyLimit: number;
+  sourceAddress: SourceAddress;
   /**
    * The same middleware Express runs around its body parsers (metrics, admin authentication, rate limits), so
    * the fast path protects and counts exactly as the slow one.
@@ -107,6 +109,7 @@ class Exchange {
   private index = 0;
   /** The `next` handed to each hook (Express-style middleware). */
   private readonly proceed: (err?: unknown) => void;
+  private readonly sourceAddress: SourceAddress;
 
   constructor(
     private readonly route: Route,
@@ -119,6 +122,7 @@ class Exchange {
     this.before = options.hooks?.beforeBody ?? NO_HOOKS;
     this.after = options.hooks?.afterBody ?? NO_HOOKS;
     this.proceed = this.next.bind(this);
+    this.sourceAddress = options.sourceAddress;
   }
 
   start() {
@@ -168,6 +172,7 @@ class Exchange {
       body: req.body,
       contentType: this.type,
       authorization: req.headers.authorization,
+      source: this.sourceAddress(req),
       log: this.log,
     }).then(
       (reply) => send(this.res, route.operation, reply),

@@ -4,7 +4,7 @@
 //
 // Unlike Hydra, a failing store or hasher is never reported as `invalid_client`: those errors propagate
 // unchanged so the HTTP layer can answer 503 (contract §8).
-import type { StoredClient } from '../clients/client.js';
+import { isOverlongClientId, type StoredClient } from '../clients/client.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import { type Form, formValue } from './form.js';
 
@@ -12,6 +12,8 @@ export interface ClientAuthenticationRequest {
   /** The raw `Authorization` header, if any. */
   authorization?: string;
   form: Form;
+  /** The caller's address (http/source-address.ts), which the failed-authentication lockout counts by. */
+  source?: string;
 }
 
 export interface ClientAuthenticationDeps {
@@ -65,6 +67,8 @@ export async function authenticateClient(
     }
   }
 
+  // Answered as Hydra answers an id it does not find, before the id is looked up, cached or counted anywhere.
+  if (isOverlongClientId(clientId)) throw new InvalidClient();
   const client = await deps.clients.get(clientId);
   if (!client) throw new InvalidClient();
 
