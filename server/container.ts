@@ -30,7 +30,11 @@ import { rateLimit } from './http/rate-limit.js';
 import { sourceAddress } from './http/source-address.js';
 import { ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET, KeyManager } from './keys/key-manager.js';
 import { defaultAudienceStrategy as audienceStrategy } from './oauth2/audience-strategy.js';
-import { authenticateClient, type ClientAuthenticationRequest } from './oauth2/client-authentication.js';
+import {
+  authenticateClient,
+  type ClientAuthenticationRequest,
+  dummySecretHash,
+} from './oauth2/client-authentication.js';
 import type { Form } from './oauth2/form.js';
 import { createGrants } from './oauth2/grants/index.js';
 import { createIntrospector } from './oauth2/introspection.js';
@@ -120,8 +124,9 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const audit = createAudit(logger);
 
   const verifySecret = rememberVerifiedSecrets((s, h) => hasher.verify(s, h));
+  const unknownClientHash = dummySecretHash((s) => hasher.hash(s));
   const authenticate = (request: ClientAuthenticationRequest) =>
-    authenticateClient(request, { clients: clientCache, verifySecret });
+    authenticateClient(request, { clients: clientCache, verifySecret, unknownClientHash });
   const limits = config.protection.rateLimit;
   // Every endpoint that authenticates a client goes through the failed-authentication lockout.
   const guardedAuthenticate = limits.enabled
