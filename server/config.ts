@@ -2,6 +2,7 @@
 // environment with Hydra's naming: the key upper-cased with `.` → `_` (urls.self.issuer → URLS_SELF_ISSUER).
 // Precedence: defaults < --config file < environment. An invalid value stops startup with a message naming the key.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from './clients/duration.js';
 
@@ -19,6 +20,11 @@ export interface Config {
   serve: {
     public: { host: string; port: number };
     admin: { host: string; port: number };
+    /**
+     * `serve.trusted_proxies` (Tollgate): peers whose X-Forwarded-For is believed (addresses or CIDR ranges),
+     * for the per-address lockout and rate limit (http/source-address.ts). Empty: the TCP peer counts.
+     */
+    trustedProxies: string[];
   };
   /** `ttl.access_token` in milliseconds (Go duration in the file, default 1h). */
   accessTokenTtlMs: number;
@@ -71,8 +77,11 @@ export interface ProtectionConfig {
     enabled: boolean;
     perClient: BucketConfig;
     perAddress: BucketConfig;
-    /** Failed client authentication: slow down, then refuse the client id for `durationMs`. */
-    lockout: { threshold: number; durationMs: number; delayMs: number };
+    /**
+     * Failed client authentication per (client id, address): slow down, then refuse the pair for
+     * `durationMs`; at most `capacity` pairs are tracked (docs/lockout.md).
+     */
+    lockout: { threshold: number; durationMs: number; delayMs: number; capacity: number };
   };
 }
 
@@ -95,6 +104,7 @@ const KEYS = {
   'serve.public.port': 'int',
   'serve.admin.host': 'string',
   'serve.admin.port': 'int',
+  'serve.trusted_proxies': 'list',
   'ttl.access_token': 'duration',
   'strategies.access_token': 'string',
   'strategies.scope': 'string',
@@ -118,6 +128,7 @@ const KEYS = {
   'rate_limit.lockout.threshold': 'int',
   'rate_limit.lockout.duration': 'duration',
   'rate_limit.lockout.delay': 'duration',
+  'rate_limit.lockout.capacity': 'int',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -295,7 +306,11 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     secretsSystem,
     issuer,
     publicUrl,
-    serve: { public: { host: publicHost, port: publicPort }, admin: { host: adminHost, port: adminPort } },
+    serve: {
+      public: { host: publicHost, port: publicPort },
+      admin: { host: adminHost, port: adminPort },
+      trustedProxies: trustedProxies(raw),
+    },
     accessTokenTtlMs,
     strategies: {
       accessToken: oneOf(raw, 'strategies.access_token', ['opaque', 'jwt'] as const, 'opaque'),
@@ -349,9 +364,27 @@ function protection(raw: Raw): ProtectionConfig {
         threshold: int(raw, 'rate_limit.lockout.threshold', 10, 1, 1_000_000),
         durationMs: durationMs(raw, 'rate_limit.lockout.duration', '1m'),
         delayMs: durationMs(raw, 'rate_limit.lockout.delay', '100ms'),
+        capacity: int(raw, 'rate_limit.lockout.capacity', 100_000, 1, 10_000_000),
       },
     },
   };
+}
+
+/** Addresses (`10.0.0.7`, `::1`) or CIDR ranges (`10.0.0.0/8`, `fd00::/8`). */
+function trustedProxies(raw: Raw): string[] {
+  const entries = list(raw, 'serve.trusted_proxies', []);
+  for (const [i, entry] of entries.entries()) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? 0 : /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1;
+    if (family === 0 || extra !== undefined || bits < 0 || bits > (family === 4 ? 32 : 128)) {
+      throw new ConfigError(
+        'serve.trusted_proxies',
+        `entry ${i} must be an IP address or a CIDR range, got ${JSON.stringify(entry)}`,
+      );
+    }
+  }
+  return entries;
 }
 
 /** Hydra's (logrus) level names, plus pino's spellings and `silent`. */

@@ -147,7 +147,7 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
         enabled: true,
         perClient: { rate: 0, burst: 0 },
         perAddress: { rate: 0, burst: 0 },
-        lockout: { threshold: 10, durationMs: 60_000, delayMs: 100 },
+        lockout: { threshold: 10, durationMs: 60_000, delayMs: 100, capacity: 100_000 },
       },
     });
     const env = loadConfig({
@@ -193,5 +193,28 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     ] as const) {
       expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, [key]: value } }), key).to.throw(ConfigError);
     }
+  });
+
+  it('reads serve.trusted_proxies (addresses and CIDR ranges; none by default) and the lockout capacity', () => {
+    const defaults = loadConfig({ env: { SECRETS_SYSTEM: SECRET } });
+    expect(defaults.serve.trustedProxies).to.deep.equal([]);
+    const config = loadConfig({
+      env: {
+        SECRETS_SYSTEM: SECRET,
+        SERVE_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8,::1',
+        RATE_LIMIT_LOCKOUT_CAPACITY: '500',
+      },
+    });
+    expect(config.serve.trustedProxies).to.deep.equal(['10.0.0.0/8', '127.0.0.1', 'fd00::/8', '::1']);
+    expect(config.protection.rateLimit.lockout.capacity).to.equal(500);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '10.0.0.0/x']) {
+      expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, SERVE_TRUSTED_PROXIES: bad } }), bad).to.throw(
+        ConfigError,
+        'serve.trusted_proxies',
+      );
+    }
+    expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, RATE_LIMIT_LOCKOUT_CAPACITY: '0' } })).to.throw(
+      ConfigError,
+    );
   });
 });
