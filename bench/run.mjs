@@ -1,6 +1,6 @@
 // `npm run bench`: Tollgate against the best installable peer (oidc-provider, in-memory) and the ceiling (a bare
 // node:http server answering fixed JSON), all started here as separate processes on 127.0.0.1, measured back to
-// back per (scenario, connections) so that ratios share the machine's noise. See README "Performance".
+// back per (scenario, connections) so that ratios share the machine's noise. See docs/performance.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,7 @@
 // environment with Hydra's naming: the key upper-cased with `.` → `_` (urls.self.issuer → URLS_SELF_ISSUER).
 // Precedence: defaults < --config file < environment. An invalid value stops startup with a message naming the key.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from './clients/duration.js';
 
@@ -19,6 +20,11 @@ export interface Config {
   serve: {
     public: { host: string; port: number };
     admin: { host: string; port: number };
+    /**
+     * `serve.trusted_proxies` (Tollgate): peers whose X-Forwarded-For is believed (addresses or CIDR ranges),
+     * for the per-address lockout and rate limit (http/source-address.ts). Empty: the TCP peer counts.
+     */
+    trustedProxies: string[];
   };
   /** `ttl.access_token` in milliseconds (Go duration in the file, default 1h). */
   accessTokenTtlMs: number;
@@ -27,7 +33,10 @@ export interface Config {
     accessToken: AccessTokenStrategyName;
     /** `strategies.scope`: wildcard (default) or exact. */
     scope: 'wildcard' | 'exact';
-    /** `strategies.jwt.scope_claim`: list (`scp`, default), string (`scope`) or both. */
+    /**
+     * `strategies.jwt.scope_claim`: list (`scp`), string (`scope`) or both (default). Hydra defaults to list; both
+     * adds RFC 9068 §2.2.3's `scope`, which resource-server libraries check, and keeps `scp` for Hydra's clients.
+     */
     jwtScopeClaim: 'list' | 'string' | 'both';
     /** `strategies.jwt.stateless` (Tollgate): JWT access tokens get no row (oauth2/stateless.ts). */
     jwtStateless: boolean;
@@ -42,7 +51,7 @@ export interface Config {
   logLevel: string;
   /** `log.format`: json or text; unset → text on a terminal under `--dev`, else json (server/logger.ts). */
   logFormat: 'json' | 'text' | undefined;
-  /** Production protections: admin authentication, server timeouts, rate limits and lockout (see README). */
+  /** Production protections: admin authentication, server timeouts, rate limits and lockout (docs/operations.md). */
   protection: ProtectionConfig;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
@@ -70,8 +79,11 @@ export interface ProtectionConfig {
     enabled: boolean;
     perClient: BucketConfig;
     perAddress: BucketConfig;
-    /** Failed client authentication: slow down, then refuse the client id for `durationMs`. */
-    lockout: { threshold: number; durationMs: number; delayMs: number };
+    /**
+     * Failed client authentication per (client id, address): slow down, then refuse the pair for
+     * `durationMs`; at most `capacity` pairs are tracked (docs/lockout.md).
+     */
+    lockout: { threshold: number; durationMs: number; delayMs: number; capacity: number };
   };
 }
 
@@ -94,6 +106,7 @@ const KEYS = {
   'serve.public.port': 'int',
   'serve.admin.host': 'string',
   'serve.admin.port': 'int',
+  'serve.trusted_proxies': 'list',
   'ttl.access_token': 'duration',
   'strategies.access_token': 'string',
   'strategies.scope': 'string',
@@ -118,6 +131,7 @@ const KEYS = {
   'rate_limit.lockout.threshold': 'int',
   'rate_limit.lockout.duration': 'duration',
   'rate_limit.lockout.delay': 'duration',
+  'rate_limit.lockout.capacity': 'int',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -295,13 +309,17 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     secretsSystem,
     issuer,
     publicUrl,
-    serve: { public: { host: publicHost, port: publicPort }, admin: { host: adminHost, port: adminPort } },
+    serve: {
+      public: { host: publicHost, port: publicPort },
+      admin: { host: adminHost, port: adminPort },
+      trustedProxies: trustedProxies(raw),
+    },
     accessTokenTtlMs,
     strategies: {
       accessToken: oneOf(raw, 'strategies.access_token', ['opaque', 'jwt'] as const, 'opaque'),
       // Hydra falls back to exact for unknown values; we refuse them so a typo cannot silently change behaviour.
       scope: oneOf(raw, 'strategies.scope', ['wildcard', 'exact'] as const, 'wildcard'),
-      jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'list'),
+      jwtScopeClaim: oneOf(raw, 'strategies.jwt.scope_claim', ['list', 'string', 'both'] as const, 'both'),
       jwtStateless: bool(raw, 'strategies.jwt.stateless', false),
     },
     janitor: {
@@ -325,8 +343,8 @@ function bucket(raw: Raw, prefix: 'rate_limit.per_client' | 'rate_limit.per_addr
 /**
  * Defaults: admin authentication off (Hydra compatibility; a warning at startup when the admin port is
  * reachable beyond loopback); the request-rate buckets off, because no rate suits every deployment and any
- * default low enough to matter would throttle a legitimate busy client (a benchmark at 64 connections from
- * one client and one address issues thousands of tokens a second); the failed-authentication lockout on, as it
+ * default low enough to matter would throttle a legitimate busy client (one client at high concurrency issues
+ * thousands of tokens a second); the failed-authentication lockout on, as it
  * never touches a client that presents its secret.
  */
 function protection(raw: Raw): ProtectionConfig {
@@ -350,9 +368,27 @@ function protection(raw: Raw): ProtectionConfig {
         threshold: int(raw, 'rate_limit.lockout.threshold', 10, 1, 1_000_000),
         durationMs: durationMs(raw, 'rate_limit.lockout.duration', '1m'),
         delayMs: durationMs(raw, 'rate_limit.lockout.delay', '100ms'),
+        capacity: int(raw, 'rate_limit.lockout.capacity', 100_000, 1, 10_000_000),
       },
     },
   };
+}
+
+/** Addresses (`10.0.0.7`, `::1`) or CIDR ranges (`10.0.0.0/8`, `fd00::/8`). */
+function trustedProxies(raw: Raw): string[] {
+  const entries = list(raw, 'serve.trusted_proxies', []);
+  for (const [i, entry] of entries.entries()) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? 0 : /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1;
+    if (family === 0 || extra !== undefined || bits < 0 || bits > (family === 4 ? 32 : 128)) {
+      throw new ConfigError(
+        'serve.trusted_proxies',
+        `entry ${i} must be an IP address or a CIDR range, got ${JSON.stringify(entry)}`,
+      );
+    }
+  }
+  return entries;
 }
 
 /** Hydra's (logrus) level names, plus pino's spellings and `silent`. */

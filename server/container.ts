@@ -27,9 +27,14 @@ import { requestMetrics } from './http/metrics.js';
 import { tokenHandlers } from './http/public/token.js';
 import { wellKnownHandlers } from './http/public/well-known.js';
 import { rateLimit } from './http/rate-limit.js';
+import { sourceAddress } from './http/source-address.js';
 import { ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET, KeyManager } from './keys/key-manager.js';
 import { defaultAudienceStrategy as audienceStrategy } from './oauth2/audience-strategy.js';
-import { authenticateClient } from './oauth2/client-authentication.js';
+import {
+  authenticateClient,
+  type ClientAuthenticationRequest,
+  dummySecretHash,
+} from './oauth2/client-authentication.js';
 import type { Form } from './oauth2/form.js';
 import { createGrants } from './oauth2/grants/index.js';
 import { createIntrospector } from './oauth2/introspection.js';
@@ -119,15 +124,20 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const audit = createAudit(logger);
 
   const verifySecret = rememberVerifiedSecrets((s, h) => hasher.verify(s, h));
-  const authenticate = (request: { authorization?: string; form: Form }) =>
-    authenticateClient(request, { clients: clientCache, verifySecret });
+  const unknownClientHash = dummySecretHash((s) => hasher.hash(s));
+  const authenticate = (request: ClientAuthenticationRequest) =>
+    authenticateClient(request, { clients: clientCache, verifySecret, unknownClientHash });
   const limits = config.protection.rateLimit;
   // Every endpoint that authenticates a client goes through the failed-authentication lockout.
   const guardedAuthenticate = limits.enabled
-    ? withLockout(authenticate, new FailedAuthenticationLockout(limits.lockout), {
-        onLockout: (clientId, ms) =>
-          audit('client.locked_out', { client_id: clientId, seconds: Math.ceil(ms / 1000) }),
-      })
+    ? withLockout(
+        authenticate,
+        new FailedAuthenticationLockout({ ...limits.lockout, maxKeys: limits.lockout.capacity }),
+        {
+          onLockout: (clientId, address, ms) =>
+            audit('client.locked_out', { client_id: clientId, address, seconds: Math.ceil(ms / 1000) }),
+        },
+      )
     : authenticate;
   const tokenEndpoint = createTokenEndpoint({
     authenticate: guardedAuthenticate,
@@ -155,9 +165,10 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const revocation = createRevocation({ strategies, tokens: tokenStore, stateless });
 
   const oauth2: OAuth2Endpoints = {
-    token: ({ authorization, form }) => tokenEndpoint.handle({ authorization, form: form as Form }),
-    async revoke({ authorization, form, log = logger }) {
-      const client = await guardedAuthenticate({ authorization, form: form as Form });
+    token: ({ authorization, form, source }) =>
+      tokenEndpoint.handle({ authorization, form: form as Form, source }),
+    async revoke({ authorization, form, source, log = logger }) {
+      const client = await guardedAuthenticate({ authorization, form: form as Form, source });
       const outcome = await revocation.revoke(form as Form as { token?: string }, client);
       audit(
         outcome.revoked
@@ -212,7 +223,8 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   // One set of buckets for both ports: an address or client counts the same wherever it calls. Without any
   // bucket (the default) the hook is left out: it would only cost time on every token request.
   const buckets = { perClient: bucket(limits.perClient), perAddress: bucket(limits.perAddress) };
-  const limiter = buckets.perClient || buckets.perAddress ? [rateLimit(buckets)] : [];
+  const source = sourceAddress(config.serve.trustedProxies);
+  const limiter = buckets.perClient || buckets.perAddress ? [rateLimit(buckets, source)] : [];
   const adminAuth =
     config.protection.adminTokens.length > 0 ? [adminAuthentication(config.protection.adminTokens)] : [];
   const publicApp = createPublicApp(
@@ -223,7 +235,7 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       ...wellKnownHandlers({ issuer: config.issuer, publicUrl: config.publicUrl, keys: keyEndpoints }),
       ...healthRoutes,
     },
-    { beforeBody: [requestMetrics(metrics, 'public')], afterBody: limiter },
+    { beforeBody: [requestMetrics(metrics, 'public')], afterBody: limiter, sourceAddress: source },
   );
   const adminApp = createAdminApp(
     logger,
@@ -236,7 +248,11 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       ...metricsHandlers(metrics),
       ...healthRoutes,
     },
-    { beforeBody: [requestMetrics(metrics, 'admin'), ...adminAuth], afterBody: limiter },
+    {
+      beforeBody: [requestMetrics(metrics, 'admin'), ...adminAuth],
+      afterBody: limiter,
+      sourceAddress: source,
+    },
   );
 
   let stopJanitor = async () => {};

@@ -2,8 +2,8 @@
 // loop (a request line and an audit line per token, many of them under load) are joined and written together,
 // synchronously, when the turn ends. A write(2) per line cost a system call each; pino's asynchronous mode
 // hands every write to the thread pool, which at low concurrency costs two thread wake-ups per request
-// (measured with `npm run bench`: an eighth of a lone token request's CPU). Pending lines are written before the
-// process exits, and a full pipe is waited for, never dropped.
+// (docs/performance.md). Pending lines are written before the process exits, and a full pipe is waited for,
+// never dropped.
 import { pino } from 'pino';
 
 // A write of at most PIPE_BUF (4096) bytes to a pipe is atomic, so the lines of `--workers` processes sharing

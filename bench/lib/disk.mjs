@@ -1,5 +1,5 @@
 // The latency of a durable write on the disk PostgreSQL writes its WAL to: what one commit waits for at least.
-// Durable issuance at a given concurrency is bounded by it (README "Where the time goes"), and on a shared
+// Durable issuance at a given concurrency is bounded by it (docs/performance.md, "Where the time goes"), and on a shared
 // virtual disk it moves between runs, so each run records it next to its figures.
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

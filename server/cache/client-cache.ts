@@ -4,6 +4,7 @@
 // received (the listening connection is down) nothing is cached, so a replica never serves a client another
 // one has changed for longer than the notification's delivery.
 import type { StoredClient } from '../clients/client.js';
+import { digestKey } from './map-keys.js';
 import { NotifiedCache, type NotifiedCacheOptions } from './notified-cache.js';
 
 export interface ClientReader {
@@ -14,6 +15,7 @@ export type ClientCacheOptions = NotifiedCacheOptions;
 
 export class ClientCache implements ClientReader {
   // Unknown clients are remembered too (null): a wrong client id asks the database once, not on every try.
+  // Keyed by a digest of the id, so a key's size does not depend on what a caller claimed (map-keys.ts).
   private readonly cache: NotifiedCache<string, StoredClient | null>;
 
   constructor(
@@ -24,16 +26,16 @@ export class ClientCache implements ClientReader {
   }
 
   get(id: string): Promise<StoredClient | null> {
-    return this.cache.get(id, () => this.store.get(id));
+    return this.cache.get(digestKey(id), () => this.store.get(id));
   }
 
   invalidate(id: string): void {
-    this.cache.forget(id);
+    this.cache.forget(digestKey(id));
   }
 
   /** Runs a change of client `id` made here, then drops the cached copy whether or not it went through. */
   invalidateAfter<T>(id: string, change: () => Promise<T>): Promise<T> {
-    return this.cache.forgetAfter(change, id);
+    return this.cache.forgetAfter(change, digestKey(id));
   }
 
   /** Turns caching on (notifications flow) or off and empty (they do not, or some may have been missed). */

@@ -2,6 +2,9 @@
 // re-inserting a key on a hit makes the first key the least recently used one. Recency is kept to the second:
 // a hit re-inserts only an entry not touched for `RECENCY_MS`, because deleting and re-adding the same hot key
 // on every request (one client asking for thousands of tokens a second) keeps the Map rehashing and allocating.
+// Expired entries at the least recently used end are dropped on every insert, so they do not wait for a read
+// of their key, and a string key is stored in a copy of its own (see map-keys.ts).
+import { ownCopy } from './map-keys.js';
 
 /** How finely recency is tracked (see above). */
 export const RECENCY_MS = 1000;
@@ -46,10 +49,11 @@ export class Lru<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     const now = this.now();
-    this.entries.set(key, { value, expires: now + this.options.ttlMs, touched: now });
-    if (this.entries.size > this.options.max) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+    const own = typeof key === 'string' ? (ownCopy(key) as K) : key;
+    this.entries.set(own, { value, expires: now + this.options.ttlMs, touched: now });
+    for (const [oldest, entry] of this.entries) {
+      if (entry.expires > now && this.entries.size <= this.options.max) break;
+      this.entries.delete(oldest);
     }
   }
 

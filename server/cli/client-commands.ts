@@ -1,19 +1,10 @@
-// `tollgate create|get|list|update|delete client`: Hydra's OAuth 2.0 client commands and flags
-// (`hydra create client --name … --grant-type … --scope …`), over the SDK's admin client.
-import { readFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+// `tollgate create|get|list|update|delete|import client`: Hydra's OAuth 2.0 client commands and flags
+// (`hydra create client --name … --grant-type … --scope …`), declared here; client-actions.ts runs them over the
+// SDK's admin client and is loaded only when one runs.
+import { type Command, InvalidArgumentError } from 'commander';
 import type { OAuth2Client } from '../../sdk/index.js';
-import type { Printable } from './output.js';
-import {
-  action,
-  adminClient,
-  explain,
-  group,
-  list,
-  output,
-  type RemoteOptions,
-  remoteCommand,
-} from './remote.js';
+import { examples } from './examples.js';
+import { group, list, type RemoteOptions, remoteCommand } from './remote.js';
 
 type Kind = 'string' | 'list' | 'scope' | 'bool' | 'json';
 interface ClientFlag {
@@ -36,7 +27,7 @@ const flag = (
 });
 
 /** Hydra's client flags (cmd/cmd_helper_client.go), each mapped to its JSON field. */
-const CLIENT_FLAGS: ClientFlag[] = [
+export const CLIENT_FLAGS: ClientFlag[] = [
   flag('name', 'client_name', "the client's name"),
   flag('secret', 'client_secret', "the client's secret (generated when not given; at least 6 characters)"),
   flag('grant-type', 'grant_types', 'allowed grant types, e.g. client_credentials', 'list'),
@@ -92,7 +83,8 @@ const CLIENT_FLAGS: ClientFlag[] = [
   ),
 ];
 
-type ClientOptions = RemoteOptions & { file?: string; id?: string } & Record<string, unknown>;
+export type ClientOptions = RemoteOptions & { file?: string; id?: string } & Record<string, unknown>;
+export type ListOptions = RemoteOptions & { pageSize?: number; pageToken?: string };
 
 function addClientFlags(cmd: Command): Command {
   for (const { flag, kind, description } of CLIENT_FLAGS) {
@@ -107,99 +99,7 @@ function addClientFlags(cmd: Command): Command {
   );
 }
 
-/** The client fields the user set with flags, in Hydra's JSON names. */
-function fieldsFromFlags(options: ClientOptions): Partial<OAuth2Client> {
-  const fields: Record<string, unknown> = {};
-  for (const { flag, field, kind } of CLIENT_FLAGS) {
-    const value = options[new Option(`--${flag}`).attributeName()];
-    if (value === undefined) continue;
-    if (kind === 'scope')
-      fields[field] = (value as string[])
-        .flatMap((s) => s.split(/\s+/))
-        .filter(Boolean)
-        .join(' ');
-    else if (kind === 'json') fields[field] = parseJson(value as string, `--${flag}`);
-    else fields[field] = value;
-  }
-  return fields as Partial<OAuth2Client>;
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-async function readClientFile(path: string): Promise<OAuth2Client> {
-  let text: string;
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    text = Buffer.concat(chunks).toString('utf8');
-  } else {
-    text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`cannot read --file ${path}: ${err.code ?? err.message}`);
-    });
-  }
-  const client = parseJson(text, `--file ${path}`);
-  if (!client || typeof client !== 'object' || Array.isArray(client)) {
-    throw new Error(`--file ${path} must hold one JSON object (an OAuth 2.0 client)`);
-  }
-  return client as OAuth2Client;
-}
-
-const CLIENT_HEADER = [
-  'CLIENT ID',
-  'CLIENT SECRET',
-  'GRANT TYPES',
-  'RESPONSE TYPES',
-  'SCOPE',
-  'AUDIENCE',
-  'REDIRECT URIS',
-];
-
-function clientRow(client: OAuth2Client): string[] {
-  return [
-    client.client_id ?? '',
-    client.client_secret ?? '',
-    (client.grant_types ?? []).join(', '),
-    (client.response_types ?? []).join(', '),
-    client.scope ?? '',
-    (client.audience ?? []).join(','),
-    (client.redirect_uris ?? []).join(', '),
-  ];
-}
-
-export function printClient(client: OAuth2Client): Printable {
-  return {
-    data: client,
-    table: { header: CLIENT_HEADER, rows: [clientRow(client)], single: true },
-    ids: [client.client_id ?? ''],
-  };
-}
-
-export function printClients(
-  clients: OAuth2Client[],
-  data: unknown = clients,
-  footer?: [string, string][],
-): Printable {
-  return {
-    data,
-    table: { header: CLIENT_HEADER, rows: clients.map(clientRow), footer },
-    ids: clients.map((c) => c.client_id ?? ''),
-  };
-}
-
-/** The `page_token` of the `rel="next"` link in a Link header, if there is one. */
-export function nextPageToken(link: string | null): string | undefined {
-  for (const part of (link ?? '').split(',')) {
-    const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(part);
-    if (match) return new URL(match[1]!, 'http://link.invalid').searchParams.get('page_token') ?? undefined;
-  }
-  return undefined;
-}
+const run = () => import('./client-actions.js');
 
 export function registerClientCommands(program: Command) {
   const create = group(program, 'create', 'create resources');
@@ -207,131 +107,93 @@ export function registerClientCommands(program: Command) {
   const listGroup = group(program, 'list', 'list resources');
   const update = group(program, 'update', 'update resources');
   const remove = group(program, 'delete', 'delete resources');
+  const importGroup = group(program, 'import', 'import resources');
 
-  addClientFlags(
-    remoteCommand(
-      create.command('client').alias('oauth2-client').description('create an OAuth 2.0 client'),
-      'admin',
-    ),
-  )
-    .option('--id <id>', "the client's id (a UUID is generated when not given)")
-    .action(
-      action(async (options: ClientOptions) => {
-        const body = options.file
-          ? await readClientFile(options.file)
-          : { ...fieldsFromFlags(options), ...(options.id ? { client_id: options.id } : {}) };
-        const { data } = await adminClient(options).POST('/admin/clients', { body });
-        output(options, printClient(data));
-      }),
-    );
-
-  remoteCommand(
-    get
-      .command('client')
-      .alias('oauth2-client')
-      .argument('<id...>', 'client ids')
-      .description('show OAuth 2.0 clients'),
-    'admin',
-  ).action(
-    action(async (ids: string[], options: RemoteOptions) => {
-      const admin = adminClient(options);
-      const clients: OAuth2Client[] = [];
-      for (const id of ids)
-        clients.push((await admin.GET('/admin/clients/{id}', { params: { path: { id } } })).data);
-      output(options, clients.length === 1 ? printClient(clients[0]!) : printClients(clients));
-    }),
+  examples(
+    addClientFlags(
+      remoteCommand(
+        create.command('client').alias('oauth2-client').description('create an OAuth 2.0 client'),
+        'admin',
+      ),
+    )
+      .option('--id <id>', "the client's id (a UUID is generated when not given)")
+      .action(async (options: ClientOptions) => (await run()).createClient(options)),
+    'tollgate create client -e http://127.0.0.1:4445 --name my-service --grant-type client_credentials --scope read,write',
+    'tollgate create client --id billing --audience https://api.example --format json',
+    'tollgate create client --file client.json',
   );
 
-  remoteCommand(
-    listGroup
-      .command('clients')
-      .alias('oauth2-clients')
-      .description('list OAuth 2.0 clients, one page at a time'),
-    'admin',
-  )
-    .option('--page-size <n>', 'clients per page (default 100, at most 500)', positiveInt)
-    .option('--page-token <token>', 'the page to show, from a previous listing')
-    .action(
-      action(async (options: RemoteOptions & { pageSize?: number; pageToken?: string }) => {
-        const { data, response } = await adminClient(options).GET('/admin/clients', {
-          params: { query: { page_size: options.pageSize, page_token: options.pageToken } },
-        });
-        const next = nextPageToken(response.headers.get('link'));
-        // Hydra's paginated list shape (ory/x cmdx.PaginatedList).
-        const page = { items: data, next_page_token: next ?? '', is_last_page: next === undefined };
-        output(
-          options,
-          printClients(data, page, [
-            ['NEXT PAGE TOKEN', next ?? ''],
-            ['IS LAST PAGE', String(next === undefined)],
-          ]),
-        );
-      }),
-    );
-
-  addClientFlags(
+  examples(
     remoteCommand(
-      update
+      get
         .command('client')
         .alias('oauth2-client')
-        .argument('<id>', 'client id')
-        .description('update an OAuth 2.0 client: only the given flags change, or --file replaces it whole'),
+        .argument('<id...>', 'client ids')
+        .description('show OAuth 2.0 clients'),
       'admin',
-    ),
-  ).action(
-    action(async (id: string, options: ClientOptions) => {
-      const admin = adminClient(options);
-      if (options.file) {
-        const body = await readClientFile(options.file);
-        output(
-          options,
-          printClient((await admin.PUT('/admin/clients/{id}', { params: { path: { id } }, body })).data),
-        );
-        return;
-      }
-      const fields = fieldsFromFlags(options);
-      if (Object.keys(fields).length === 0) throw new Error('nothing to update: pass client flags or --file');
-      // JSON Patch `add` sets a member whether or not it exists yet (RFC 6902 §4.1).
-      const patch = Object.entries(fields).map(([field, value]) => ({
-        op: 'add' as const,
-        path: `/${field}`,
-        value,
-      }));
-      const { data } = await admin.PATCH('/admin/clients/{id}', { params: { path: { id } }, body: patch });
-      output(options, printClient(data));
-    }),
+    ).action(async (ids: string[], options: RemoteOptions) => (await run()).getClients(ids, options)),
+    'tollgate get client <client-id> -e http://127.0.0.1:4445',
+    'tollgate get client <client-id-1> <client-id-2> --format json',
   );
 
-  remoteCommand(
-    remove
-      .command('client')
-      .alias('oauth2-client')
-      .argument('<id...>', 'client ids')
-      .description('delete OAuth 2.0 clients'),
-    'admin',
-  ).action(
-    action(async (ids: string[], options: RemoteOptions) => {
-      const admin = adminClient(options);
-      const deleted: string[] = [];
-      const failed: string[] = [];
-      // Like Hydra: every id is tried; the failures are reported together and make the exit code 1.
-      for (const id of ids) {
-        try {
-          await admin.DELETE('/admin/clients/{id}', { params: { path: { id } } });
-          deleted.push(id);
-        } catch (err) {
-          failed.push(`cannot delete client ${id}: ${explain(err)}`);
-        }
-      }
-      if (deleted.length) {
-        output(options, {
-          data: deleted,
-          table: { header: ['CLIENT ID'], rows: deleted.map((id) => [id]) },
-          ids: deleted,
-        });
-      }
-      if (failed.length) throw new Error(failed.join('\n'));
-    }),
+  examples(
+    remoteCommand(
+      listGroup
+        .command('clients')
+        .alias('oauth2-clients')
+        .description('list OAuth 2.0 clients, one page at a time'),
+      'admin',
+    )
+      .option('--page-size <n>', 'clients per page (default 100, at most 500)', positiveInt)
+      .option('--page-token <token>', 'the page to show, from a previous listing')
+      .action(async (options: ListOptions) => (await run()).listClients(options)),
+    'tollgate list clients -e http://127.0.0.1:4445',
+    'tollgate list clients --page-size 50 --page-token <next-page-token> --format json',
+  );
+
+  examples(
+    addClientFlags(
+      remoteCommand(
+        update
+          .command('client')
+          .alias('oauth2-client')
+          .argument('<id>', 'client id')
+          .description(
+            'update an OAuth 2.0 client: only the given flags change, or --file replaces it whole',
+          ),
+        'admin',
+      ),
+    ).action(async (id: string, options: ClientOptions) => (await run()).updateClient(id, options)),
+    'tollgate update client <client-id> -e http://127.0.0.1:4445 --scope read,write,admin',
+    'tollgate update client <client-id> --file client.json',
+  );
+
+  examples(
+    remoteCommand(
+      remove
+        .command('client')
+        .alias('oauth2-client')
+        .argument('<id...>', 'client ids')
+        .description('delete OAuth 2.0 clients'),
+      'admin',
+    ).action(async (ids: string[], options: RemoteOptions) => (await run()).deleteClients(ids, options)),
+    'tollgate delete client <client-id> -e http://127.0.0.1:4445',
+    'tollgate delete client <client-id-1> <client-id-2>',
+  );
+
+  // Hydra's `import oauth2-client <file-1.json> [<file-2.json> ...]`: clients are created, never updated.
+  examples(
+    remoteCommand(
+      importGroup
+        .command('client')
+        .aliases(['oauth2-client', 'clients', 'oauth2-clients'])
+        .argument('[files...]', "JSON files, each one client or an array of clients ('-' or none: stdin)")
+        .description('create OAuth 2.0 clients from JSON files or stdin; existing clients are not updated'),
+      'admin',
+    ).action(async (files: string[], options: RemoteOptions) => (await run()).importClients(files, options)),
+    'tollgate import client clients.json -e http://127.0.0.1:4445',
+    '# from stdin, e.g. the output of `tollgate get client … --format json` on another server',
+    'cat clients.json | tollgate import client -',
   );
 }
 

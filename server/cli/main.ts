@@ -1,36 +1,13 @@
-// The `tollgate` command: Hydra's command names where they exist (serve, migrate sql, version).
-import { Command, Option } from 'commander';
-import { VERSION } from '../version.js';
-import { registerJanitor } from './janitor.js';
-import { registerMigrate } from './migrate.js';
-import { registerRemoteCommands } from './remote-commands.js';
-import { registerServe } from './serve.js';
-import { registerTerraform } from './terraform.js';
-
-const program = new Command('tollgate')
-  .description('Tollgate: an OAuth 2.0 server for machine-to-machine auth, wire-compatible with Ory Hydra')
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) });
-
-registerServe(program);
-registerMigrate(program);
-registerJanitor(program);
-registerRemoteCommands(program);
-registerTerraform(program);
-program
-  .command('version')
-  .description('print the version')
-  .action(() => {
-    process.stdout.write(`${VERSION}\n`);
-  });
-
-program.addOption(
-  new Option('--no-color', 'accepted for compatibility with Hydra; output is never coloured').hideHelp(),
-);
+// The `tollgate` executable's entry point: parse, run, and exit with 2 for a usage error, 1 for a failure
+// (the server, the database or the network), 0 otherwise.
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
+import { exitCodeOf } from './usage-error.js';
 
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (err) {
-  process.stderr.write(`tollgate: ${(err as Error).message}\n`);
-  process.exit(1);
+  // Commander has already printed its own errors (and the help or version).
+  if (!(err instanceof CommanderError)) process.stderr.write(`tollgate: ${(err as Error).message}\n`);
+  process.exit(exitCodeOf(err));
 }

@@ -1,114 +1,47 @@
-// `tollgate migrate sql up|down|status [-e] [--yes] [DSN]`, as `hydra migrate sql`.
-import { availableParallelism } from 'node:os';
-import { createInterface } from 'node:readline/promises';
+// `tollgate migrate sql up|down|status [-e] [--yes] [DSN]`, as `hydra migrate sql`; migrate-action.ts runs them.
 import type { Command } from 'commander';
-import type { Knex } from 'knex';
-import { parsePostgresDsn } from '../storage/dsn.js';
-import { createKnex, migrationStatus, migratorConfig } from '../storage/knex.js';
+import { examples } from './examples.js';
 
-interface MigrateOptions {
+export interface MigrateOptions {
   readFromEnv?: boolean;
   yes?: boolean;
   steps?: string;
 }
 
 export function registerMigrate(program: Command) {
-  const sql = program
-    .command('migrate')
-    .description('manage the database schema')
+  const migrate = program.command('migrate').description('manage the database schema');
+  const sql = migrate
     .command('sql')
-    .description('SQL migrations for PostgreSQL');
-  const common = (cmd: Command) =>
+    .description('SQL migrations for PostgreSQL (without up|down|status: up)');
+  const common = (cmd: Command, direction: 'up' | 'down' | 'status') =>
     cmd
       .argument('[dsn]', 'database URL, e.g. postgres://user:pw@host:5432/db?sslmode=disable')
       .option('-e, --read-from-env', 'read the database URL from the DSN environment variable')
-      .option('-y, --yes', 'apply without asking for confirmation');
+      .option('-y, --yes', 'apply without asking for confirmation')
+      .action(async (dsn: string | undefined, options: MigrateOptions) =>
+        (await import('./migrate-action.js')).migrate(direction, dsn, options),
+      );
 
-  common(sql.command('up').description('apply all pending migrations')).action((dsn, options) =>
-    withKnex(dsn, options, (knex) => up(knex, options)),
+  // Hydra's Kubernetes chart runs `hydra migrate sql -e --yes`, without `up`: `up` is the default subcommand.
+  examples(
+    common(sql.command('up', { isDefault: true }).description('apply all pending migrations'), 'up'),
+    'tollgate migrate sql up -e --yes',
+    "# the form Hydra's Kubernetes chart runs: without up|down|status, migrate sql means up",
+    'tollgate migrate sql -e --yes',
+    'tollgate migrate sql up postgres://tollgate:secret@db:5432/tollgate?sslmode=disable',
   );
-  common(sql.command('down').description('roll back the most recent migrations'))
-    .option('--steps <n>', 'how many migrations to roll back', '1')
-    .action((dsn, options) => withKnex(dsn, options, (knex) => down(knex, options)));
-  common(sql.command('status').description('show applied and pending migrations')).action((dsn, options) =>
-    withKnex(dsn, options, (knex) => status(knex)),
+  examples(
+    common(sql.command('down').description('roll back the most recent migrations'), 'down').option(
+      '--steps <n>',
+      'how many migrations to roll back',
+      '1',
+    ),
+    'tollgate migrate sql down -e --yes --steps 2',
   );
-}
-
-async function withKnex(
-  dsn: string | undefined,
-  options: MigrateOptions,
-  run: (knex: Knex) => Promise<void>,
-) {
-  const url = options.readFromEnv ? process.env.DSN : dsn;
-  if (!url) {
-    throw new Error(
-      options.readFromEnv
-        ? 'the DSN environment variable is not set'
-        : 'give the database URL as an argument, or -e to read it from DSN',
-    );
-  }
-  if (!/^postgres(ql)?:\/\//.test(url)) {
-    // The embedded database (DSN unset or "memory") is migrated by `serve` itself.
-    throw new Error('migrations need a postgres:// DSN; the embedded database migrates itself on start');
-  }
-  const knex = createKnex(parsePostgresDsn(url, availableParallelism()));
-  try {
-    await run(knex);
-  } finally {
-    await knex.destroy();
-  }
-}
-
-async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
-  if (yes) return true;
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(`${question} [y/n]: `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
-
-async function up(knex: Knex, options: MigrateOptions) {
-  const { pending } = await migrationStatus(knex);
-  if (pending.length === 0) {
-    process.stdout.write('All migrations are already applied, there is nothing to do.\n');
-    return;
-  }
-  process.stdout.write(`Pending migrations:\n${pending.map((m) => `  ${m}`).join('\n')}\n`);
-  if (!(await confirm('Do you want to apply above planned migrations?', options.yes))) {
-    process.stdout.write('Migration aborted.\n');
-    return;
-  }
-  const [, applied] = (await knex.migrate.latest(migratorConfig())) as [number, string[]];
-  process.stdout.write(`Applied ${applied.length} migration(s). Successfully applied migrations!\n`);
-}
-
-async function down(knex: Knex, options: MigrateOptions) {
-  const steps = Number(options.steps ?? '1');
-  if (!Number.isInteger(steps) || steps < 1) throw new Error('--steps must be a positive integer');
-  const { applied } = await migrationStatus(knex);
-  const target = applied.slice(-steps).reverse();
-  if (target.length === 0) {
-    process.stdout.write('No migrations are applied, there is nothing to roll back.\n');
-    return;
-  }
-  process.stdout.write(`Migrations to roll back:\n${target.map((m) => `  ${m}`).join('\n')}\n`);
-  if (!(await confirm('Do you really want to roll back these migrations?', options.yes))) {
-    process.stdout.write('Rollback aborted.\n');
-    return;
-  }
-  for (let i = 0; i < target.length; i++) await knex.migrate.down(migratorConfig());
-  process.stdout.write(`Rolled back ${target.length} migration(s).\n`);
-}
-
-async function status(knex: Knex) {
-  const { applied, pending } = await migrationStatus(knex);
-  const rows = [...applied.map((m) => [m, 'Applied']), ...pending.map((m) => [m, 'Pending'])];
-  const width = Math.max(9, ...rows.map(([m]) => m!.length));
-  process.stdout.write(`${'Migration'.padEnd(width)}  Status\n`);
-  for (const [m, s] of rows) process.stdout.write(`${m!.padEnd(width)}  ${s}\n`);
-  if (pending.length > 0) process.stdout.write(`${pending.length} migration(s) pending.\n`);
+  examples(
+    common(sql.command('status').description('show applied and pending migrations'), 'status'),
+    'tollgate migrate sql status -e',
+  );
+  examples(sql, 'tollgate migrate sql -e --yes', 'tollgate migrate sql status -e');
+  examples(migrate, 'tollgate migrate sql up -e --yes', 'tollgate migrate sql status -e');
 }

@@ -1,9 +1,7 @@
 // Output of the client-side commands in Hydra's formats: `table` (aligned columns; one item is printed as
 // name/value rows), `json`, `json-pretty` and `yaml`; `-q` prints only ids.
 import { stringify } from 'yaml';
-
-export const FORMATS = ['table', 'json', 'json-pretty', 'yaml'] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from './remote.js';
 
 export interface Printable {
   /** What the machine-readable formats print. */

@@ -1,9 +1,19 @@
 // `tollgate serve all|public|admin [--dev] [-c file]`, as `hydra serve`.
 import { type Command, Option } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
-import { createLogger, defaultLogFormat } from '../logger.js';
-import { type Role, startServer } from '../main.js';
-import { isWorker, runPrimary } from './workers.js';
+import { examples } from './examples.js';
+
+export type ServeOptions = { dev?: boolean; config?: string; workers?: string };
+
+const EXAMPLES = {
+  all: [
+    '# development: an embedded PostgreSQL, a generated system secret, http URLs allowed',
+    'tollgate serve all --dev',
+    'DSN=postgres://tollgate:secret@db:5432/tollgate SECRETS_SYSTEM=<16+ characters> tollgate serve all',
+    'tollgate serve -c tollgate.yaml all --workers 2',
+  ],
+  public: ['tollgate serve public -c tollgate.yaml'],
+  admin: ['tollgate serve admin -c tollgate.yaml'],
+};
 
 // Hydra's flags are persistent on `serve`, so `serve -c hydra.yml all --dev` (Hydra's quickstart) and
 // `serve all --dev -c hydra.yml` both work; `--sqa-opt-out` (Hydra's telemetry opt-out) is accepted as a no-op.
@@ -21,75 +31,14 @@ export function registerServe(program: Command) {
     program.command('serve').description('serve the public (4444) and/or admin (4445) API'),
   );
   for (const role of ['all', 'public', 'admin'] as const) {
-    withServeOptions(
+    const cmd = withServeOptions(
       serve
         .command(role)
         .description(role === 'all' ? 'serve the public and the admin API' : `serve only the ${role} API`),
     ).action(async (_options: unknown, command: Command) => {
-      await runServe(role, command.optsWithGlobals<{ dev?: boolean; config?: string; workers?: string }>());
+      const { runServe } = await import('./serve-action.js');
+      await runServe(role, command.optsWithGlobals<ServeOptions>());
     });
+    examples(cmd, ...EXAMPLES[role]);
   }
-}
-
-async function runServe(role: Role, options: { dev?: boolean; config?: string; workers?: string }) {
-  const workers = options.workers === undefined ? 1 : Number(options.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
-    process.stderr.write('tollgate: --workers must be an integer between 1 and 256\n');
-    process.exit(1);
-  }
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig({ configFile: options.config, dev: options.dev ?? false });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`tollgate: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const logger = createLogger(config.logLevel, {
-    format: config.logFormat ?? defaultLogFormat(config.dev, process.stdout.isTTY),
-  });
-  // Human lines on stderr, apart from the log: what a slow first start is doing, and where its data lives.
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
-  if (config.ignoredKeys.length > 0) {
-    logger.warn({ keys: config.ignoredKeys }, 'configuration keys Tollgate does not use were ignored');
-  }
-  if (workers > 1 && !isWorker()) {
-    await runPrimary(config, workers, logger, progress);
-    return;
-  }
-  const server = await startServer(config, role, logger, progress);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const forced = setTimeout(() => process.exit(1), 20_000);
-    forced.unref();
-    try {
-      await server.close();
-      logger.info('stopped');
-      logger.flush?.();
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-
-  // A human-readable line on stderr besides the log, so `npm start` says where it listens. Written only now
-  // that a signal stops the server gracefully: before process.on('SIGTERM'), a SIGTERM kills the process
-  // outright, and whoever waits for this line may send one at once.
-  const where = [
-    server.publicUrl && `public API ${server.publicUrl}`,
-    server.adminUrl && `admin API ${server.adminUrl}`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  process.stderr.write(`Tollgate is listening: ${where}\n`);
-  // Since the process started (performance's time origin), module loading included.
-  progress(`ready in ${(performance.now() / 1000).toFixed(1)} s`);
 }

@@ -6,8 +6,10 @@ import { BadRequestError, InvalidClientMetadata, InvalidRedirectUri } from '../o
 import {
   AUTH_TOKEN_SIGNING_ALGS,
   DEFAULT_CLIENT_SCOPE,
+  isOverlongClientId,
   LIFESPAN_FIELDS,
   type LifespanField,
+  MAX_CLIENT_ID_LENGTH,
   type OAuth2Client,
 } from './client.js';
 import { canonicalDuration, DurationError, parseDuration } from './duration.js';
@@ -260,6 +262,11 @@ export function validateClient(
   options: ClientValidatorOptions = {},
 ): ClientModel {
   const c: ClientModel = structuredClone(client);
+
+  // Tollgate: Hydra's column is a VARCHAR(255), so a longer id fails there with a database error.
+  if (isOverlongClientId(c.client_id)) {
+    throw invalidMetadata(`Field client_id must be at most ${MAX_CLIENT_ID_LENGTH} characters long.`);
+  }
 
   if (c.token_endpoint_auth_method === '') {
     c.token_endpoint_auth_method = 'client_secret_basic';

@@ -17,6 +17,19 @@ export interface StoredClient {
   updated_at: Date;
 }
 
+/** Hydra stores client ids in a VARCHAR(255): a longer one cannot name a client. */
+export const MAX_CLIENT_ID_LENGTH = 255;
+
+/** True when `id` is longer than any client id can be (counted in characters, as PostgreSQL does). */
+export function isOverlongClientId(id: string): boolean {
+  if (id.length <= MAX_CLIENT_ID_LENGTH) return false;
+  // Only astral characters take two UTF-16 units; past twice the bound no count can bring it back under.
+  if (id.length > 2 * MAX_CLIENT_ID_LENGTH) return true;
+  let characters = 0;
+  for (const _ of id) characters++;
+  return characters > MAX_CLIENT_ID_LENGTH;
+}
+
 /** The 13 per-grant lifespan fields, in Hydra's declaration order (`client.Lifespans`). */
 export const LIFESPAN_FIELDS = [
   'authorization_code_grant_access_token_lifespan',

@@ -17,7 +17,7 @@ export function uuidv4(): string {
 }
 
 // Random bytes are drawn from the CSPRNG in 4 KiB blocks: a call into OpenSSL per 32-byte token key cost more
-// than the rest of the token (measured with `npm run bench`). Every byte is handed out once; a new block is
+// than the rest of the token (docs/performance.md). Every byte is handed out once; a new block is
 // allocated when the old one is used up, so a returned slice is never overwritten.
 const BLOCK = 4096;
 let block = Buffer.alloc(0);

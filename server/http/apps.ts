@@ -15,6 +15,7 @@ import {
   type OperationId,
 } from './operations.js';
 import { requestLog } from './request-log.js';
+import { peerAddress, type SourceAddress } from './source-address.js';
 
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
 const BODY_LIMIT = 1024 * 1024;
@@ -30,6 +31,8 @@ const HOT_OPERATIONS: OperationId[] = ['oauth2TokenExchange', 'introspectOAuth2T
 export interface AppHooks {
   beforeBody?: RequestHandler[];
   afterBody?: RequestHandler[];
+  /** Where a request comes from, as handlers see it (default: the TCP peer). */
+  sourceAddress?: SourceAddress;
 }
 
 function createApp(
@@ -39,8 +42,10 @@ function createApp(
   options: MountOptions & { valuesInDomain: ReadonlySet<OperationId> },
   hooks: AppHooks,
 ): RequestListener {
-  const app = createExpressApp(logger, contract, handlers, options, hooks);
+  const sourceAddress = hooks.sourceAddress ?? peerAddress;
+  const app = createExpressApp(logger, contract, handlers, { ...options, sourceAddress }, hooks);
   return withFastPath(app, {
+    sourceAddress,
     hooks,
     logger,
     contract,

@@ -7,15 +7,20 @@ import type { ClientService } from '../clients/client-service.js';
 type Schemas = components['schemas'];
 export type Form = Record<string, unknown>;
 
+/** A request that authenticates a client: its credentials, where it comes from, and its logger. */
+export interface ClientRequest {
+  authorization: string | undefined;
+  form: Form;
+  /** The caller's address (http/source-address.ts), which the failed-authentication lockout counts by. */
+  source?: string;
+  log?: Logger;
+}
+
 export interface OAuth2Endpoints {
   /** RFC 6749 §3.2 token endpoint: client authentication, then the grant named by `grant_type`. */
-  token(input: {
-    authorization: string | undefined;
-    form: Form;
-    log?: Logger;
-  }): Promise<Schemas['oAuth2TokenExchange']>;
+  token(input: ClientRequest): Promise<Schemas['oAuth2TokenExchange']>;
   /** RFC 7009 revocation by an authenticated client; `log` is the request's logger (with its request id). */
-  revoke(input: { authorization: string | undefined; form: Form; log?: Logger }): Promise<void>;
+  revoke(input: ClientRequest): Promise<void>;
   /** RFC 7662 introspection (admin port, unauthenticated as in Hydra). */
   introspect(form: Form): Promise<Schemas['introspectedOAuth2Token']>;
   /** Hydra's DELETE /admin/oauth2/tokens?client_id=. */

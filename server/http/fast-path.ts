@@ -22,6 +22,7 @@ import {
   send,
 } from './operations.js';
 import { startRequestLog } from './request-log.js';
+import type { SourceAddress } from './source-address.js';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -36,6 +37,7 @@ export interface FastPathOptions {
   valuesInDomain: ReadonlySet<OperationId>;
   errorStyle: (path: string) => ErrorStyle;
   bodyLimit: number;
+  sourceAddress: SourceAddress;
   /**
    * The same middleware Express runs around its body parsers (metrics, admin authentication, rate limits), so
    * the fast path protects and counts exactly as the slow one.
@@ -122,6 +124,7 @@ function exchange(
       body: req.body,
       contentType: type,
       authorization: req.headers.authorization,
+      source: options.sourceAddress(req),
       log,
     }).then((reply) => send(res, route.operation, reply), fail);
   };

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
 import { type Contract, type Operation, RequestValidationError } from './contract.js';
+import { peerAddress, type SourceAddress } from './source-address.js';
 import { unstorableText } from './text-check.js';
 
 export type OperationId = keyof operations;
@@ -33,6 +34,8 @@ export interface OperationRequest<O extends OperationId> {
   body: RequestBody<O>;
   /** The raw Authorization header (client authentication, RFC 6749 §2.3.1). */
   authorization: string | undefined;
+  /** The caller's address (http/source-address.ts). */
+  source: string;
   log: Logger;
 }
 
@@ -47,6 +50,8 @@ export interface MountOptions {
   aliases?: (path: string) => string[];
   /** Operations whose domain code checks values itself, with Hydra's error bodies (see Operation.validate). */
   valuesInDomain?: ReadonlySet<OperationId>;
+  /** Where a request comes from (default: the TCP peer). */
+  sourceAddress?: SourceAddress;
 }
 
 const expressPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
@@ -58,6 +63,7 @@ export function mountOperations(
   options: MountOptions,
 ) {
   const methods = new Map<string, Set<string>>();
+  const sourceAddress = options.sourceAddress ?? peerAddress;
   for (const [operationId, handler] of Object.entries(handlers) as [OperationId, Handler<OperationId>][]) {
     const operation = contract.operations.get(operationId);
     if (!operation) throw new Error(`handler ${operationId} has no operation in openapi.yaml`);
@@ -79,6 +85,7 @@ export function mountOperations(
           body: req.body,
           contentType: req.headers['content-type'],
           authorization: req.headers.authorization,
+          source: sourceAddress(req),
           log: res.locals.log as Logger,
         });
         send(res, operation, reply);
@@ -103,6 +110,7 @@ export interface RawRequest {
   body: unknown;
   contentType: string | undefined;
   authorization: string | undefined;
+  source: string;
   log: Logger;
 }
 
@@ -134,6 +142,7 @@ export async function invoke(
     query: request.query as never,
     body: request.body as never,
     authorization: request.authorization,
+    source: request.source,
     log: request.log,
   })) as AnyReply;
 }

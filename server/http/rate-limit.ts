@@ -1,13 +1,15 @@
 // Token-bucket rate limits in front of the endpoints that do work per request for anyone who asks: the token
-// endpoint, revocation and introspection. Per address (the TCP peer; put a proxy's limits in the proxy) and per
-// client (the client id the request claims, read before authentication so a flood costs no hashing; for
-// introspection, the caller's credentials). 429 with Retry-After, written by the one error writer.
-import { createHash } from 'node:crypto';
+// endpoint, revocation and introspection. Per address (the TCP peer, or the caller behind a trusted proxy: see
+// source-address.ts) and per client (the client id the request claims, read before authentication so a flood
+// costs no hashing; for introspection, the caller's credentials), keyed by a digest of it (map-keys.ts). 429
+// with Retry-After, written by the one error writer.
 import type { NextFunction, Request, Response } from 'express';
+import { digestKey } from '../cache/map-keys.js';
 import { TooManyRequests } from '../oauth2/errors.js';
 import type { Form } from '../oauth2/form.js';
 import { claimedClientId } from '../protection/throttled-authentication.js';
 import type { TokenBuckets } from '../protection/token-bucket.js';
+import { peerAddress, type SourceAddress } from './source-address.js';
 
 export interface RateLimits {
   perClient?: TokenBuckets;
@@ -22,14 +24,14 @@ const LIMITED: Record<string, string> = {
   '/oauth2/introspect': 'introspectOAuth2Token',
 };
 
-export function rateLimit(limits: RateLimits) {
+export function rateLimit(limits: RateLimits, sourceAddress: SourceAddress = peerAddress) {
   return (req: Request, res: Response, next: NextFunction) => {
     // The router ignores a trailing slash (strict: false), so the limit must too.
     const operationId = req.method === 'POST' ? LIMITED[req.path.replace(/(.)\/+$/, '$1')] : undefined;
     if (!operationId) return next();
     res.locals.operationId = operationId;
     if (limits.perAddress) {
-      const wait = limits.perAddress.take(req.socket.remoteAddress ?? '');
+      const wait = limits.perAddress.take(sourceAddress(req));
       if (wait > 0) return next(refused(wait, 'this address'));
     }
     if (limits.perClient) {
@@ -39,7 +41,7 @@ export function rateLimit(limits: RateLimits) {
           ? introspectionCaller(req.headers.authorization)
           : claimedClientId({ authorization: req.headers.authorization, form: body });
       if (clientId !== '') {
-        const wait = limits.perClient.take(clientId);
+        const wait = limits.perClient.take(digestKey(clientId));
         if (wait > 0) return next(refused(wait, 'this client'));
       }
     }
@@ -57,6 +59,6 @@ const refused = (waitMs: number, who: string) =>
  */
 function introspectionCaller(authorization: string | undefined): string {
   const bearer = /^Bearer +(\S+)/i.exec(authorization ?? '');
-  if (bearer) return `bearer:${createHash('sha256').update(bearer[1]!).digest('base64url').slice(0, 22)}`;
+  if (bearer) return `bearer:${bearer[1]!}`;
   return claimedClientId({ authorization, form: {} });
 }

@@ -4,7 +4,13 @@
 //
 // Unlike Hydra, a failing store or hasher is never reported as `invalid_client`: those errors propagate
 // unchanged so the HTTP layer can answer 503 (contract §8).
-import type { StoredClient } from '../clients/client.js';
+//
+// Enumeration: whether a client id exists must not show. An unknown id, a client without a secret and a wrong
+// secret get the same answer after the same work: the presented secret is checked against a hash either way
+// (for an unknown id, a hash of a random secret made once with the configured cost). fosite's hint about the
+// authentication method is given only once the secret has verified, i.e. to the client's owner.
+import { randomBytes } from 'node:crypto';
+import { isOverlongClientId, type StoredClient } from '../clients/client.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import { type Form, formValue } from './form.js';
 
@@ -12,12 +18,28 @@ export interface ClientAuthenticationRequest {
   /** The raw `Authorization` header, if any. */
   authorization?: string;
   form: Form;
+  /** The caller's address (http/source-address.ts), which the failed-authentication lockout counts by. */
+  source?: string;
 }
 
 export interface ClientAuthenticationDeps {
   clients: { get(id: string): Promise<StoredClient | null> };
   /** Compares a presented secret with a stored hash in constant time. */
   verifySecret(secret: string, hash: string): Promise<boolean>;
+  /** What a secret is checked against when there is no stored hash to check it against (`dummySecretHash`). */
+  unknownClientHash(): Promise<string>;
+}
+
+/** A hash of a random secret nobody knows, made on first use with `hash` (the configured cost), then kept. */
+export function dummySecretHash(hash: (secret: string) => Promise<string>): () => Promise<string> {
+  let made: Promise<string> | undefined;
+  return () => {
+    made ??= hash(randomBytes(32).toString('base64url')).catch((err: unknown) => {
+      made = undefined;
+      throw err;
+    });
+    return made;
+  };
 }
 
 export type ClientAuthenticator = (request: ClientAuthenticationRequest) => Promise<StoredClient>;
@@ -65,11 +87,35 @@ export async function authenticateClient(
     }
   }
 
+  // Answered as Hydra answers an id it does not find, before the id is looked up, cached or counted anywhere.
+  if (isOverlongClientId(clientId)) throw new InvalidClient();
   const client = await deps.clients.get(clientId);
-  if (!client) throw new InvalidClient();
 
-  // fosite's method checks, in its order. A secret in both header and body therefore always fails: whichever
-  // method the client has, one of the first two checks rejects it.
+  if (secret !== '') {
+    const hash = client?.secret_hash ?? null;
+    const verified = await deps.verifySecret(secret, hash ?? (await deps.unknownClientHash()));
+    if (!client || hash === null || !verified) throw new InvalidClient();
+    checkMethod(client, request, basic);
+    // A public client with a stored secret that verified still presented one, so checkMethod refused it.
+    return client;
+  }
+  // No secret: only a public client passes (an empty secret can never match; fosite would hash it and fail).
+  if (!client || !isPublicClient(client)) throw new InvalidClient();
+  // Unproven callers get no hint, so a method mismatch (a secret in the body only) is the generic answer.
+  if (formValue(form, 'client_id') !== '' && formValue(form, 'client_secret') !== '')
+    throw new InvalidClient();
+  return client;
+}
+
+/**
+ * fosite's method checks, in its order, for a client whose secret has verified. A secret in both header and
+ * body therefore always fails: whichever method the client has, one of the two checks rejects it.
+ */
+function checkMethod(
+  client: StoredClient,
+  { form }: ClientAuthenticationRequest,
+  basic: { password: string } | null,
+): void {
   const method = tokenEndpointAuthMethod(client);
   if (
     formValue(form, 'client_id') !== '' &&
@@ -81,12 +127,6 @@ export async function authenticateClient(
   if (basic && basic.password !== '' && method !== 'client_secret_basic') {
     throw methodMismatch(method, 'client_secret_basic');
   }
-  if (isPublicClient(client)) return client;
-
-  // An empty secret can never match (fosite would hash it and fail); skip the hashing.
-  if (secret === '' || client.secret_hash === null) throw new InvalidClient();
-  if (!(await deps.verifySecret(secret, client.secret_hash))) throw new InvalidClient();
-  return client;
 }
 
 function methodMismatch(supported: string, requested: string): InvalidClient {

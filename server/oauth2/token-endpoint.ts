@@ -17,6 +17,8 @@ export interface TokenRequest {
   authorization?: string;
   /** The parsed body; the query string is never read (RFC 6749 §2.3.1). */
   form: Form;
+  /** The caller's address, for the failed-authentication lockout. */
+  source?: string;
 }
 
 export interface TokenEndpointDeps {
@@ -50,7 +52,11 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
         throw new UnsupportedGrantType(`The grant type '${grantTypes.join(' ')}' is not supported.`);
       }
 
-      const client = await deps.authenticate({ authorization: request.authorization, form });
+      const client = await deps.authenticate({
+        authorization: request.authorization,
+        form,
+        source: request.source,
+      });
       return grant.handle({ client, form: declaredParameters(form, grant.parameters), now: clock() });
     },
   };

@@ -76,9 +76,9 @@ export class OpaqueTokenStrategy implements AccessTokenStrategy {
   /**
    * Like Hydra, a token without the `ory_at_` prefix validates too; every system secret is tried (rotation).
    * A resource server introspects the same token on every call it serves, so tokens that verified are remembered
-   * (exact string → storage key): a repeat skips the decoding and both digests, 8 of the ~90 µs an introspection
-   * costs. The secrets are fixed for the life of the process, so a remembered answer cannot go stale, and a
-   * token held here is no more than what the secrets in the same memory could mint. Failures are not remembered.
+   * (exact string → storage key): a repeat skips the decoding and both digests. The secrets are fixed for the
+   * life of the process, so a remembered answer cannot go stale, and a token held here is no more than what the
+   * secrets in the same memory could mint. Failures are not remembered.
    */
   async validate(token: string): Promise<string | null> {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
@@ -131,10 +131,9 @@ function keyInput(alg: JwsAlgorithm, key: KeyObject) {
   return { key };
 }
 
-// Signatures are made and checked in libuv's thread pool, off the event loop: RSA takes about 1 ms (2048 bits),
-// and even an ES256 signature (~30 µs) is a sixth of a token request's CPU, which the event loop can spend on
-// the next request while another core signs. Measured with ES256 at 16 connections on 2 cores: 5.6k vs
-// 4.0k tokens/s inline (mean of six alternating runs), CPU per token unchanged.
+// Signatures are made and checked in libuv's thread pool, off the event loop: even an ES256 signature is a
+// sizeable share of a token request's CPU, which the event loop can spend on the next request while another
+// core signs (docs/performance.md).
 function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), (err, sig) =>
@@ -245,7 +244,7 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
     // A token verified before is accepted again only while the very key object that verified it is still among
     // the set's verification keys: a deleted key, or any reload of the set (a write here, the cache TTL for
     // writes on other replicas), gives new objects and so a full verification, exactly as without this memo.
-    // It saves the signature check (ES256 ~80 µs, RSA more) when a resource server introspects a token per call.
+    // It saves the signature check, introspection's costliest step, when a resource server introspects per call.
     const known = this.verified?.get(token);
     if (known) {
       const keys = await this.keys.verificationKeys(this.setId, known.kid);

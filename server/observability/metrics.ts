@@ -3,6 +3,7 @@
 // token and `other` after that (an unverified client id never becomes a label), grant types are the known ones.
 import type { Knex } from 'knex';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { ownCopy } from '../cache/map-keys.js';
 import { RequestTallies } from './request-tallies.js';
 
 const CLIENT_LABELS = 100;
@@ -26,7 +27,11 @@ interface TarnPool {
 export class Metrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
-  private readonly clients = new Set<string>();
+  /**
+   * Labelled client ids, each mapped to the copy every series uses: the id a request carries may be a slice of
+   * its whole body, which a series' labels would otherwise keep alive (cache/map-keys.ts).
+   */
+  private readonly clients = new Map<string, string>();
   private readonly requests = new RequestTallies({
     registry: this.registry,
     counter: {
@@ -69,7 +74,10 @@ export class Metrics {
   }
 
   tokenIssued(clientId: string, grantType: string) {
-    if (!this.clients.has(clientId) && this.clients.size < CLIENT_LABELS) this.clients.add(clientId);
+    if (!this.clients.has(clientId) && this.clients.size < CLIENT_LABELS) {
+      const label = ownCopy(clientId);
+      this.clients.set(label, label);
+    }
     this.issued.inc({ client_id: this.clientLabel(clientId), grant_type: grantLabel(grantType) });
   }
 
@@ -109,7 +117,7 @@ export class Metrics {
   }
 
   private clientLabel(clientId: string): string {
-    return this.clients.has(clientId) ? clientId : OTHER;
+    return this.clients.get(clientId) ?? OTHER;
   }
 }
 

@@ -1,7 +1,7 @@
 // The per-request series (request count by server, operation and status; duration histogram by server and
 // operation) kept as plain numbers and turned into samples only when Prometheus scrapes. prom-client's labelled
-// children validate and hash their labels and look the bucket up by a stringified bound on every inc/observe:
-// 5.0 % of an introspection's samples in `perf` (≈3.5 µs of 70), 1.4 % with these tallies. The exposition is
+// children validate and hash their labels and look the bucket up by a stringified bound on every inc/observe,
+// a visible share of an introspection's CPU (docs/performance.md). The exposition is
 // still prom-client's: its registry formats what get() returns exactly as for its own Counter and Histogram
 // (test/unit/request-tallies.test.ts compares the two texts for the same requests).
 import type { Metric, Registry } from 'prom-client';

@@ -1,16 +1,24 @@
-// Failed client authentication, per client id: each failure slows the next answer a little more, and the
-// `threshold`-th failure in a row refuses that client id for `durationMs`, even with the right secret (a
-// guesser must not learn that a guess was right). Other client ids are never affected. A success resets the
-// count; failures older than `durationMs` are forgotten. Memory is bounded like the token buckets.
+// Failed client authentication, per key: a (client id, source address) pair (see `lockoutKey` and
+// docs/lockout.md). Each failure slows the next answer a little more, and the `threshold`-th failure in a row
+// refuses that pair for `durationMs`, even with the right secret (a guesser must not learn that a guess was
+// right). The same client from another address, and other clients, are not affected. A success resets the
+// count; failures older than `durationMs` are forgotten.
+//
+// Memory is bounded: at most `maxKeys` pairs, each a fixed-size digest. A live entry is never dropped to make
+// room, since that would hand a locked-out guesser fresh guesses; while the table is full, a pair it does not
+// hold is refused (`fullFor`) until the oldest entry expires. Entries are kept in the order of their last
+// failure, which is the order in which they expire, so expired ones are swept from the front as new ones come.
 //
 // Per process: with several instances behind a load balancer an attacker gets `threshold` guesses per instance
 // per period, which still bounds guessing of a generated 26-character secret to nothing useful.
+import { digestKey } from '../cache/map-keys.js';
 
 export interface LockoutOptions {
   threshold: number;
   durationMs: number;
   /** Added delay per failure so far (capped at MAX_DELAY_MS). */
   delayMs: number;
+  /** Most pairs tracked at once (default 100,000). */
   maxKeys?: number;
   now?: () => number;
 }
@@ -18,10 +26,15 @@ export interface LockoutOptions {
 interface Failures {
   count: number;
   last: number;
-  lockedUntil: number;
 }
 
 const MAX_DELAY_MS = 2_000;
+
+/** The table key of a client id claimed from a source address: fixed-size whatever the caller sent. */
+export function lockoutKey(clientId: string, source: string): string {
+  // An address never holds a line feed, so the pair is unambiguous.
+  return digestKey(`${source}\n${clientId}`);
+}
 
 export class FailedAuthenticationLockout {
   private readonly entries = new Map<string, Failures>();
@@ -33,43 +46,60 @@ export class FailedAuthenticationLockout {
     this.maxKeys = options.maxKeys ?? 100_000;
   }
 
-  /** Milliseconds the client id stays locked out, or 0. */
-  lockedFor(clientId: string): number {
-    const entry = this.current(clientId);
-    return entry ? Math.max(0, entry.lockedUntil - this.now()) : 0;
+  get size(): number {
+    return this.entries.size;
   }
 
-  /** Records a failure; returns how long to hold the answer back (the slow-down). */
-  failed(clientId: string): number {
+  /** Milliseconds `key` stays locked out, or 0. */
+  lockedFor(key: string): number {
+    const entry = this.entries.get(key);
+    if (!entry || entry.count < this.options.threshold) return 0;
+    return Math.max(0, this.expiry(entry) - this.now());
+  }
+
+  /** 0 when `key` may be tried; while the table is full and does not hold `key`, the ms until a slot frees. */
+  fullFor(key: string): number {
+    if (this.entries.size < this.maxKeys) return 0;
     const now = this.now();
-    const entry = this.current(clientId) ?? { count: 0, last: now, lockedUntil: 0 };
+    this.sweep(now);
+    if (this.entries.size < this.maxKeys || this.entries.has(key)) return 0;
+    const oldest = this.entries.values().next().value;
+    return oldest ? Math.max(1, this.expiry(oldest) - now) : 0;
+  }
+
+  /**
+   * Records a failure; returns how long to hold the answer back (the slow-down). A new key finds no room only
+   * when another request filled the last slot after this one's `fullFor`; it goes uncounted rather than evict.
+   */
+  failed(key: string): number {
+    const now = this.now();
+    this.sweep(now);
+    const known = this.entries.get(key);
+    if (!known && this.entries.size >= this.maxKeys) return this.options.delayMs;
+    const entry = known && this.expiry(known) > now ? known : { count: 0, last: now };
     entry.count += 1;
     entry.last = now;
-    if (entry.count >= this.options.threshold) entry.lockedUntil = now + this.options.durationMs;
-    this.entries.delete(clientId);
-    if (this.entries.size >= this.maxKeys) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(clientId, entry);
+    // Re-inserted at the end: the Map stays in order of expiry.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
     return Math.min(MAX_DELAY_MS, this.options.delayMs * entry.count);
   }
 
-  succeeded(clientId: string): void {
-    this.entries.delete(clientId);
+  succeeded(key: string): void {
+    if (this.entries.size === 0) return;
+    this.entries.delete(key);
+    this.sweep(this.now());
   }
 
-  /** The entry if it still matters: locked now, or failures within the period. */
-  private current(clientId: string): Failures | undefined {
-    const entry = this.entries.get(clientId);
-    if (!entry) return undefined;
-    const now = this.now();
-    const expired =
-      entry.lockedUntil > 0 ? entry.lockedUntil <= now : now - entry.last > this.options.durationMs;
-    if (expired) {
-      this.entries.delete(clientId);
-      return undefined;
+  /** A failure counts until `durationMs` after the last one; a lockout ends then too. */
+  private expiry(entry: Failures): number {
+    return entry.last + this.options.durationMs;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (this.expiry(entry) > now) return;
+      this.entries.delete(key);
     }
-    return entry;
   }
 }

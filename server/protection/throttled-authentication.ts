@@ -1,6 +1,7 @@
-// Client authentication behind the failed-authentication lockout (protection/lockout.ts). Used for every
-// endpoint that authenticates a client (token, revocation).
-import type { StoredClient } from '../clients/client.js';
+// Client authentication behind the failed-authentication lockout (protection/lockout.ts), counted per client
+// id and source address (docs/lockout.md). Used for every endpoint that authenticates a client (token,
+// revocation).
+import { isOverlongClientId, type StoredClient } from '../clients/client.js';
 import {
   type ClientAuthenticationRequest,
   parseBasicAuthorization,
@@ -8,7 +9,7 @@ import {
 } from '../oauth2/client-authentication.js';
 import { InvalidClient, TooManyRequests } from '../oauth2/errors.js';
 import { formValue } from '../oauth2/form.js';
-import type { FailedAuthenticationLockout } from './lockout.js';
+import { type FailedAuthenticationLockout, lockoutKey } from './lockout.js';
 
 type Authenticate = (request: ClientAuthenticationRequest) => Promise<StoredClient>;
 
@@ -29,8 +30,8 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface LockoutHooks {
   sleep?: (ms: number) => Promise<unknown>;
-  /** Called when a failure locks a client id out (for the audit log). */
-  onLockout?: (clientId: string, durationMs: number) => void;
+  /** Called when a failure locks a client id out from an address (for the audit log). */
+  onLockout?: (clientId: string, source: string, durationMs: number) => void;
 }
 
 export function withLockout(
@@ -40,26 +41,38 @@ export function withLockout(
 ): Authenticate {
   return async (request) => {
     const id = claimedClientId(request);
-    if (id === '') return authenticate(request);
-    const locked = lockout.lockedFor(id);
+    // No client has an over-long id; authenticate refuses it without a lookup, and it takes no table entry.
+    if (id === '' || isOverlongClientId(id)) return authenticate(request);
+    const source = request.source ?? '';
+    const key = lockoutKey(id, source);
+    const locked = lockout.lockedFor(key);
     if (locked > 0) {
       // Refused before the secret is looked at, so a right guess during the lockout cannot be told apart.
       const seconds = Math.ceil(locked / 1000);
       throw new TooManyRequests(
         seconds,
-        `Too many failed authentication attempts for this client; it is locked out for ${seconds} more second(s).`,
+        `Too many failed authentication attempts for this client from this address; it is locked out for ${seconds} more second(s).`,
+      );
+    }
+    const full = lockout.fullFor(key);
+    if (full > 0) {
+      // A pair the table cannot count would have unlimited guesses, so it is not tried (docs/lockout.md).
+      const seconds = Math.ceil(full / 1000);
+      throw new TooManyRequests(
+        seconds,
+        `Too many clients are failing authentication at the moment; try again in ${seconds} second(s).`,
       );
     }
     try {
       const client = await authenticate(request);
-      lockout.succeeded(id);
+      lockout.succeeded(key);
       return client;
     } catch (err) {
       // Only a refused credential counts; a database outage (503) or a malformed request does not.
       if (err instanceof InvalidClient) {
-        const ms = lockout.failed(id);
-        const locked = lockout.lockedFor(id);
-        if (locked > 0) onLockout?.(id, locked);
+        const ms = lockout.failed(key);
+        const locked = lockout.lockedFor(key);
+        if (locked > 0) onLockout?.(id, source, locked);
         if (ms > 0) await sleep(ms);
       }
       throw err;

@@ -1,6 +1,7 @@
-// Token buckets keyed by a string (a client id, an address): `rate` tokens a second refill a bucket of `burst`;
-// each request takes one. Memory is bounded: beyond `maxKeys` the least recently used bucket is dropped (it
-// comes back full, which only ever errs on the side of letting a request through).
+// Token buckets keyed by a string (a digest of a client id, an address): `rate` tokens a second refill a bucket
+// of `burst`; each request takes one. Memory is bounded: beyond `maxKeys` the least recently used bucket is
+// dropped (it comes back full, which only ever errs on the side of letting a request through). A bucket that
+// has refilled is the same as none, so each new key also drops the least recently used buckets that are full.
 
 export interface BucketOptions {
   /** Tokens added per second. */
@@ -40,9 +41,9 @@ export class TokenBuckets {
       bucket.at = now;
     } else {
       bucket = { tokens: burst, at: now };
-      if (this.buckets.size >= this.maxKeys) {
-        const oldest = this.buckets.keys().next().value;
-        if (oldest !== undefined) this.buckets.delete(oldest);
+      for (const [oldest, old] of this.buckets) {
+        if (this.buckets.size < this.maxKeys && old.tokens + ((now - old.at) * rate) / 1000 < burst) break;
+        this.buckets.delete(oldest);
       }
     }
     this.buckets.set(key, bucket);

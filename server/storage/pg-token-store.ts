@@ -28,7 +28,7 @@ export class PgAccessTokenStore implements AccessTokenStore {
   constructor(private readonly db: Knex) {
     // One commit in flight: every token requested meanwhile joins the next one. Each commit costs a WAL flush
     // (fdatasync), which on a virtual disk costs PostgreSQL more CPU than the rows; two commits in flight
-    // halved the batches and cost 25-40 % more CPU per token on both sides (`npm run bench`).
+    // halved the batches and cost more CPU per token on both sides (docs/performance.md).
     this.inserts = new Batcher({
       run: (rows) => this.insertMany(rows),
       maxConcurrent: 1,

@@ -1,6 +1,6 @@
 // The client-side CLI against a real server, run as users run it (`node bin/tollgate.js …` in a child process):
 // Hydra's command names and flags, the URL from --endpoint or the environment, every output format, clear
-// one-line errors on stderr and exit code 1.
+// one-line errors on stderr, exit code 1 for the server's or the network's errors and 2 for usage errors.
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -192,7 +192,7 @@ describe('tollgate client commands (CLI over the SDK)', function () {
     expect(data.grant_types).to.deep.equal([]);
 
     const nothing = await tollgate(['update', 'client', 'cli-upd'], env);
-    expect(nothing.code).to.equal(1);
+    expect(nothing.code).to.equal(2);
     expect(nothing.stderr).to.equal('tollgate: nothing to update: pass client flags or --file\n');
   });
 
@@ -323,15 +323,15 @@ describe('tollgate client commands (CLI over the SDK)', function () {
     expect(gone).to.equal(404);
   });
 
-  it('fails clearly, without a stack trace, on a missing, wrong or unreachable URL and on bad input', async () => {
+  it('fails clearly, without a stack trace, on a missing, wrong or unreachable URL (2, 2, 1) and on bad input (2)', async () => {
     const missing = await tollgate(['get', 'client', 'x']);
-    expect(missing.code).to.equal(1);
+    expect(missing.code).to.equal(2);
     expect(missing.stderr).to.equal(
       'tollgate: no admin API URL: pass --endpoint or set TOLLGATE_ADMIN_URL\n',
     );
 
     const notUrl = await tollgate(['get', 'client', 'x', '--endpoint', 'localhost 4445']);
-    expect(notUrl.code).to.equal(1);
+    expect(notUrl.code).to.equal(2);
     expect(notUrl.stderr).to.include('is not a URL');
 
     const closed = await new Promise<number>((resolve) => {
@@ -348,15 +348,15 @@ describe('tollgate client commands (CLI over the SDK)', function () {
     expect(unreachable.stderr).not.to.match(/\n\s+at /);
 
     const badFormat = await tollgate(['list', 'clients', '--format', 'xml'], env);
-    expect(badFormat.code).to.equal(1);
+    expect(badFormat.code).to.equal(2);
     expect(badFormat.stderr).to.include("option '--format <format>' argument 'xml' is invalid");
 
     const badMetadata = await tollgate(['create', 'client', '--metadata', '{tier:gold}'], env);
-    expect(badMetadata.code).to.equal(1);
+    expect(badMetadata.code).to.equal(2);
     expect(badMetadata.stderr).to.match(/^tollgate: --metadata is not valid JSON: .+\n$/);
 
     const badPageSize = await tollgate(['list', 'clients', '--page-size', 'ten'], env);
-    expect(badPageSize.code).to.equal(1);
+    expect(badPageSize.code).to.equal(2);
     expect(badPageSize.stderr).to.include('expected a positive whole number');
   });
 

@@ -127,6 +127,10 @@ describe('the Hydra client-credentials guide, against compose.yml commands on a 
     const ready = await curl(`${adminUrl}/health/ready`);
     expect(ready.status).to.equal(200);
     conforms('isReady', ready.status, JSON.parse(ready.body));
+    // compose's health check for the server, run as the image would (its WORKDIR holds dist/).
+    const [form, command, ...args] = (compose.services.tollgate!.healthcheck as { test: string[] }).test;
+    expect([form, command]).to.deep.equal(['CMD', 'node']);
+    await run('node', args as string[], { cwd: ROOT, env });
   });
 
   it('creates a client, gets a token, introspects it active, deletes the tokens, introspects it inactive', async () => {

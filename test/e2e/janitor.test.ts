@@ -57,7 +57,7 @@ describe('bounded storage: expired tokens are removed', () => {
       expect(await countTokens(server.dsn)).to.equal(6);
 
       const none = await runTollgate(['janitor', server.dsn]);
-      expect(none.code).to.equal(1);
+      expect(none.code).to.equal(2);
       expect(none.stderr).to.include('Janitor requires at least one of --tokens, --requests or --grants');
 
       const young = await runTollgate(['janitor', server.dsn, '--tokens', '--keep-if-younger', '1h']);

@@ -4,6 +4,8 @@ import type { StoredClient } from '../../server/clients/client.js';
 /** Secrets are "hashed" as `hash:<secret>` so tests can verify without PBKDF2. */
 export const fakeHash = (secret: string) => `hash:${secret}`;
 export const verifyFakeSecret = async (secret: string, hash: string) => hash === fakeHash(secret);
+/** The hash an unknown client's secret is checked against: no secret a test sends matches it. */
+export const fakeUnknownClientHash = async () => fakeHash('\0no client has this secret');
 
 export function makeClient(
   document: Partial<StoredClient['document']> & { client_id: string },

@@ -7,7 +7,7 @@ import {
 } from '../../server/oauth2/client-authentication.js';
 import { InvalidClient, InvalidRequest, type OAuth2Error } from '../../server/oauth2/errors.js';
 import type { Form } from '../../server/oauth2/form.js';
-import { basic, clientLookup, makeClient } from '../helpers/oauth2-clients.js';
+import { basic, clientLookup, fakeUnknownClientHash, makeClient } from '../helpers/oauth2-clients.js';
 
 const INVALID_CLIENT = new InvalidClient().toJSON();
 const INVALID_REQUEST_DESCRIPTION = new InvalidRequest().description;
@@ -32,6 +32,7 @@ function deps(overrides: Partial<ClientAuthenticationDeps> = {}) {
       verified.push(secret);
       return hash === `hash:${secret}`;
     },
+    unknownClientHash: fakeUnknownClientHash,
     ...overrides,
   };
   return { deps: d, verified };
@@ -233,14 +234,69 @@ describe('client authentication (fosite DefaultClientAuthenticationStrategy, RFC
       expect(client.client_id).to.equal('public-client');
     });
 
-    it('rejects basic with a password', async () => {
+    it('rejects basic with a password, without a hint (no secret of it can have verified)', async () => {
       const error = await fails({ authorization: basic('public-client', 'x'), form: {} });
-      expect(error.toJSON().error_description).to.match(/supports client authentication method 'none'/);
+      expect(error.toJSON()).to.deep.equal(INVALID_CLIENT);
     });
 
-    it('rejects a body secret', async () => {
+    it('rejects a body secret, without a hint', async () => {
       const error = await fails({ form: { client_id: 'public-client', client_secret: 'x' } });
-      expect(error.toJSON().error_description).to.match(/method 'client_secret_post' was requested/);
+      expect(error.toJSON()).to.deep.equal(INVALID_CLIENT);
+    });
+
+    it('names the methods for a public client whose stored secret verified', async () => {
+      const withSecret = makeClient({ client_id: 'public-with-secret', token_endpoint_auth_method: 'none' });
+      const { deps: d } = deps({ clients: clientLookup(withSecret) });
+      const error = await fails({ authorization: basic('public-with-secret', 'secret-123'), form: {} }, d);
+      expect(error.toJSON().error_description).to.match(/supports client authentication method 'none'/);
+    });
+  });
+
+  describe('enumeration (issue 15, finding 6)', () => {
+    it('gives an unknown id and a known id with a wrong secret the same answer, whatever the method', async () => {
+      const answers = await Promise.all([
+        fails({ authorization: basic('nobody', 'guess'), form: {} }),
+        fails({ form: { client_id: 'nobody', client_secret: 'guess' } }),
+        fails({ authorization: basic('basic-client', 'guess'), form: {} }),
+        // The wrong method as well as the wrong secret: fosite would name the client's method here.
+        fails({ form: { client_id: 'basic-client', client_secret: 'guess' } }),
+        fails({ authorization: basic('post-client', 'guess'), form: {} }),
+        fails({ authorization: basic('public-client', 'guess'), form: {} }),
+      ]);
+      for (const answer of answers) expect(answer.toJSON()).to.deep.equal(INVALID_CLIENT);
+    });
+
+    it('checks the secret of an unknown id against a hash all the same', async () => {
+      const { deps: d, verified } = deps();
+      await fails({ authorization: basic('nobody', 'guess-1'), form: {} }, d);
+      await fails({ form: { client_id: 'nobody', client_secret: 'guess-2' } }, d);
+      await fails({ form: { client_id: 'public-client', client_secret: 'guess-3' } }, d);
+      expect(verified).to.deep.equal(['guess-1', 'guess-2', 'guess-3']);
+    });
+
+    it('refuses a client id longer than 255 characters before looking it up', async () => {
+      const looked: string[] = [];
+      const { deps: d } = deps({
+        clients: {
+          async get(id) {
+            looked.push(id);
+            return null;
+          },
+        },
+      });
+      const long = 'x'.repeat(256);
+      for (const request of [
+        { authorization: basic(long, 'secret-123'), form: {} },
+        { form: { client_id: long, client_secret: 'secret-123' } },
+        { form: { client_id: 'x'.repeat(100) + '😀'.repeat(156), client_secret: 'secret-123' } },
+      ]) {
+        expect((await fails(request, d)).toJSON()).to.deep.equal(INVALID_CLIENT);
+      }
+      expect(looked).to.deep.equal([]);
+      // 255 characters (astral ones count once, as in PostgreSQL) are looked up as usual.
+      await fails({ form: { client_id: 'x'.repeat(255), client_secret: 's' } }, d);
+      await fails({ form: { client_id: '😀'.repeat(255), client_secret: 's' } }, d);
+      expect(looked).to.have.length(2);
     });
   });
 

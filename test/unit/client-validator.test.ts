@@ -109,6 +109,14 @@ describe('client validation (Hydra client/validator.go)', () => {
     });
   });
 
+  describe('client_id', () => {
+    it("is at most 255 characters, which Hydra's column holds (an id no request could authenticate with)", () => {
+      metadataError({ client_id: 'x'.repeat(256) }, 'Field client_id must be at most 255 characters long.');
+      expect(() => validate({ client_id: 'x'.repeat(255) })).not.to.throw();
+      expect(() => validate({ client_id: '😀'.repeat(255) })).not.to.throw();
+    });
+  });
+
   describe('client_secret', () => {
     it('needs at least 6 characters when set', () => {
       metadataError(

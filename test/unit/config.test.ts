@@ -15,7 +15,7 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     expect(config.strategies).to.deep.equal({
       accessToken: 'opaque',
       scope: 'wildcard',
-      jwtScopeClaim: 'list',
+      jwtScopeClaim: 'both',
       jwtStateless: false,
     });
     expect(config.janitor).to.deep.equal({ intervalMs: 600_000, batchSize: 1000 });
@@ -33,6 +33,7 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
         TTL_ACCESS_TOKEN: '90m',
         STRATEGIES_ACCESS_TOKEN: 'jwt',
         STRATEGIES_SCOPE: 'exact',
+        STRATEGIES_JWT_SCOPE_CLAIM: 'list',
         OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
         LOG_LEVEL: 'warn',
         DSN: 'postgres://u:p@db:5432/x?sslmode=disable&max_conns=20',
@@ -45,6 +46,7 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     expect(config.accessTokenTtlMs).to.equal(90 * 60_000);
     expect(config.strategies.accessToken).to.equal('jwt');
     expect(config.strategies.scope).to.equal('exact');
+    expect(config.strategies.jwtScopeClaim).to.equal('list');
     expect(config.pbkdf2Iterations).to.equal(1000);
     expect(config.logLevel).to.equal('warn');
   });
@@ -69,6 +71,7 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     ['ttl.access_token', { TTL_ACCESS_TOKEN: 'forever' }, 'duration'],
     ['strategies.access_token', { STRATEGIES_ACCESS_TOKEN: 'magic' }, 'opaque, jwt'],
     ['strategies.scope', { STRATEGIES_SCOPE: 'hierarchic' }, 'wildcard, exact'],
+    ['strategies.jwt.scope_claim', { STRATEGIES_JWT_SCOPE_CLAIM: 'array' }, 'list, string, both'],
     ['urls.self.issuer', { URLS_SELF_ISSUER: 'http://auth.example.com/' }, 'https'],
     ['dsn', { DSN: 'mysql://root@db/x' }, 'postgres'],
   ];
@@ -166,7 +169,7 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
         enabled: true,
         perClient: { rate: 0, burst: 0 },
         perAddress: { rate: 0, burst: 0 },
-        lockout: { threshold: 10, durationMs: 60_000, delayMs: 100 },
+        lockout: { threshold: 10, durationMs: 60_000, delayMs: 100, capacity: 100_000 },
       },
     });
     const env = loadConfig({
@@ -212,5 +215,28 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     ] as const) {
       expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, [key]: value } }), key).to.throw(ConfigError);
     }
+  });
+
+  it('reads serve.trusted_proxies (addresses and CIDR ranges; none by default) and the lockout capacity', () => {
+    const defaults = loadConfig({ env: { SECRETS_SYSTEM: SECRET } });
+    expect(defaults.serve.trustedProxies).to.deep.equal([]);
+    const config = loadConfig({
+      env: {
+        SECRETS_SYSTEM: SECRET,
+        SERVE_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8,::1',
+        RATE_LIMIT_LOCKOUT_CAPACITY: '500',
+      },
+    });
+    expect(config.serve.trustedProxies).to.deep.equal(['10.0.0.0/8', '127.0.0.1', 'fd00::/8', '::1']);
+    expect(config.protection.rateLimit.lockout.capacity).to.equal(500);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '10.0.0.0/x']) {
+      expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, SERVE_TRUSTED_PROXIES: bad } }), bad).to.throw(
+        ConfigError,
+        'serve.trusted_proxies',
+      );
+    }
+    expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, RATE_LIMIT_LOCKOUT_CAPACITY: '0' } })).to.throw(
+      ConfigError,
+    );
   });
 });

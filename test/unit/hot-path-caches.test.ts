@@ -49,6 +49,16 @@ describe('hot-path caches and group commit', () => {
       now = 200;
       expect(lru.get('a')).to.equal(undefined);
     });
+
+    it('drops expired entries when a new one is set, without waiting for a read of their key', () => {
+      let now = 0;
+      const lru = new Lru<string, number>({ max: 10_000, ttlMs: 100, now: () => now });
+      for (let i = 0; i < 1000; i++) lru.set(`unknown-client-${i}`, i);
+      now = 100;
+      lru.set('fresh', 1);
+      expect(lru.size).to.equal(1);
+      expect(lru.get('fresh')).to.equal(1);
+    });
   });
 
   describe('rememberVerifiedSecrets', () => {

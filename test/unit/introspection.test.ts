@@ -16,7 +16,13 @@ import { FakeTokenStrategy } from '../helpers/fake-token-strategy.js';
 import { HYDRA_INTROSPECTION_KEYS } from '../helpers/hydra.js';
 import { MemoryKeyStore } from '../helpers/memory-key-store.js';
 import { FailingAccessTokenStore, MemoryAccessTokenStore } from '../helpers/memory-token-store.js';
-import { basic, clientLookup, makeClient, verifyFakeSecret } from '../helpers/oauth2-clients.js';
+import {
+  basic,
+  clientLookup,
+  fakeUnknownClientHash,
+  makeClient,
+  verifyFakeSecret,
+} from '../helpers/oauth2-clients.js';
 
 const ISSUER = 'https://auth.example.com';
 const REQUESTED_AT = new Date('2025-06-01T12:00:00.750Z');
@@ -265,7 +271,12 @@ describe('POST /admin/oauth2/introspect (RFC 7662)', () => {
           tokens,
           newRequestId: () => crypto.randomUUID(),
         }),
-        authenticate: (request) => authenticateClient(request, { clients, verifySecret: verifyFakeSecret }),
+        authenticate: (request) =>
+          authenticateClient(request, {
+            clients,
+            verifySecret: verifyFakeSecret,
+            unknownClientHash: fakeUnknownClientHash,
+          }),
       });
       const introspector = createIntrospector({
         strategies,

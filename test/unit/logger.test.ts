@@ -105,3 +105,31 @@ describe('logger', () => {
     });
   }
 });
+
+describe('logger bounds (issue 15: a request must not make a log line as large as itself)', () => {
+  it('cuts long strings, long lists and deep nesting in every line, at any key', async () => {
+    const { lines, logger } = capture();
+    const huge = 'a'.repeat(1 << 20);
+    logger.info(
+      {
+        client_id: huge,
+        paths: Array.from({ length: 1000 }, () => huge),
+        nested: { deeper: { deepest: { value: huge } } },
+        status: 401,
+        short: 'kept',
+      },
+      'audit',
+    );
+    logger.child({ request_id: 'r1' }).warn({ path: `/${huge}` }, 'request');
+    await new Promise((r) => setImmediate(r));
+    expect(lines).to.have.length(2);
+    for (const line of lines) expect(line.length).to.be.below(16_384);
+    const [first, second] = lines.map((l) => JSON.parse(l)) as [Record<string, any>, Record<string, any>];
+    expect(first.client_id).to.equal(`${'a'.repeat(256)}… (1048576 characters)`);
+    expect(first.paths).to.have.length(33);
+    expect(first.paths[32]).to.equal('… (1000 items)');
+    expect(first.nested.deeper.deepest).to.equal('[…]');
+    expect(first).to.include({ status: 401, short: 'kept', msg: 'audit' });
+    expect(second.path).to.have.length.below(300);
+  });
+});

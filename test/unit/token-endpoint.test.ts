@@ -19,7 +19,13 @@ import { wildcardScopeStrategy } from '../../server/oauth2/scope-strategy.js';
 import { createTokenEndpoint } from '../../server/oauth2/token-endpoint.js';
 import { FakeTokenStrategy } from '../helpers/fake-token-strategy.js';
 import { FailingAccessTokenStore, MemoryAccessTokenStore } from '../helpers/memory-token-store.js';
-import { basic, clientLookup, makeClient, verifyFakeSecret } from '../helpers/oauth2-clients.js';
+import {
+  basic,
+  clientLookup,
+  fakeUnknownClientHash,
+  makeClient,
+  verifyFakeSecret,
+} from '../helpers/oauth2-clients.js';
 
 const ISSUER = 'https://auth.example.com';
 const HOUR = 3_600_000;
@@ -102,7 +108,11 @@ function setup(overrides: Partial<ClientCredentialsDeps> & { clock?: () => Date 
     }),
     authenticate: (request) => {
       authentications++;
-      return authenticateClient(request, { clients, verifySecret: verifyFakeSecret });
+      return authenticateClient(request, {
+        clients,
+        verifySecret: verifyFakeSecret,
+        unknownClientHash: fakeUnknownClientHash,
+      });
     },
     clock,
   });

@@ -32,7 +32,9 @@ export function discoveryDocument(issuer: string, publicUrl: string): Discovery 
     scopes_supported: ['offline_access', 'offline', 'openid'],
     subject_types_supported: ['public'],
     claims_supported: ['sub'],
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
+    // Basic first: it is RFC 6749 §2.3.1's MUST and the default method of a new client, and clients that take the
+    // first entry would otherwise send the secret in the body and be refused (Hydra lists post first).
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     code_challenge_methods_supported: ['plain', 'S256'],
     id_token_signing_alg_values_supported: ['RS256'],
     id_token_signed_response_alg: ['RS256'],
