@@ -75,7 +75,7 @@ async function start(cwd) {
   child.kill('SIGTERM');
   const code = await exited;
   if (code !== 0) throw new Error(`exited with ${code} on SIGTERM:\n${stderr}`);
-  return { ms: listening, reported: reported === undefined ? undefined : Number(reported) };
+  return { ms: listening, reported };
 }
 
 const cwd = await mkdtemp(join(tmpdir(), 'tollgate-bench-start-'));
