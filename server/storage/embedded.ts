@@ -266,7 +266,9 @@ export async function startEmbedded(options: {
   }
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    options.progress?.(`initialising the embedded PostgreSQL in ${dataDir} (first start only)…`);
+    options.progress?.(
+      `initialising the embedded PostgreSQL in ${dataDir}${persistent ? ' (first start only)' : ''}…`,
+    );
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     // initdb reads the superuser's password from a file the cluster's owner can read; removed right after.

@@ -42,7 +42,10 @@ async function loadedBy(args: string[]): Promise<Loaded> {
 /** The path of a module URL inside the project's node_modules folder, e.g. `express/index.js`. */
 const packagePath = (url: string) => url.slice(url.indexOf('/node_modules/') + '/node_modules/'.length);
 
-/** What must not load: the server's packages, and server/ files other than the CLI's and server/version. */
+/**
+ * What must not load: the server's packages, and server/ files other than the CLI's, server/version and
+ * server/package-files (which finds package.json).
+ */
 function serverModules(urls: string[]): string[] {
   return urls.filter((url) => {
     if (url.includes('/node_modules/')) {
@@ -51,7 +54,7 @@ function serverModules(urls: string[]): string[] {
       if (/^(tsx|esbuild|get-tsconfig|resolve-pkg-maps)\//.test(path)) return false;
       return SERVER_PACKAGES.some((name) => path.startsWith(`${name}/`));
     }
-    return /\/server\//.test(url) && !/\/server\/(cli\/|version\.)/.test(url);
+    return /\/server\//.test(url) && !/\/server\/(cli\/|version\.|package-files\.)/.test(url);
   });
 }
 
