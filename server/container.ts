@@ -86,7 +86,13 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   });
   const tokenStore = new TokenCache(new PgAccessTokenStore(knex));
   const revocations = new RevocationCache(new PgStatelessRevocations(knex));
-  const keys = new KeyManager(new PgKeyStore(knex), secrets);
+  const keys = new KeyManager(new PgKeyStore(knex), secrets, {
+    onUnreadable: (error) =>
+      logger.error(
+        { set: error.setId, kid: error.kid, reason: error.message },
+        'a JSON Web Key cannot be read',
+      ),
+  });
   const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
   const scopeStrategy = scopeStrategyFor(config.strategies.scope);
   const jwt = new JwtTokenStrategy(keys, { scopeClaim: config.strategies.jwtScopeClaim });
@@ -248,14 +254,19 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       stopJanitor = startJanitor(knex, config.janitor, (level, fields, message) =>
         logger[level]({ component: 'janitor', ...fields }, message),
       );
+      // Only looks: resealing is `tollgate secrets reseal`, once every replica has the new SECRETS_SYSTEM.
       try {
-        const { resealed, unreadable } = await keys.resealAll();
-        if (resealed > 0)
-          logger.info({ resealed }, 'sealed JSON Web Keys again with the current system secret');
+        const { stale, unreadable } = await keys.sealStatus();
+        if (stale > 0) {
+          logger.info(
+            { stale },
+            'some JSON Web Keys are sealed with an older system secret: once every replica runs with this SECRETS_SYSTEM, run `tollgate secrets reseal`',
+          );
+        }
         if (unreadable > 0) {
-          logger.warn(
+          logger.error(
             { unreadable },
-            'some JSON Web Keys open with no configured system secret (was a secret dropped from SECRETS_SYSTEM too early?)',
+            'some JSON Web Keys open with no configured system secret: SECRETS_SYSTEM lacks the secret they were sealed with',
           );
         }
       } catch (err) {

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { registerJanitor } from './janitor.js';
 import { registerMigrate } from './migrate.js';
 import { registerRemoteCommands } from './remote-commands.js';
+import { registerSecrets } from './secrets.js';
 import { registerServe } from './serve.js';
 import { registerTerraform } from './terraform.js';
 
@@ -16,6 +17,7 @@ registerServe(program);
 registerMigrate(program);
 registerJanitor(program);
 registerRemoteCommands(program);
+registerSecrets(program);
 registerTerraform(program);
 program
   .command('version')
