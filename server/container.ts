@@ -46,7 +46,6 @@ import { TokenBuckets } from './protection/token-bucket.js';
 import { connectionStringOf, migrationStatus } from './storage/knex.js';
 import { PgChangeListener } from './storage/pg-change-listener.js';
 import { PgClientStore } from './storage/pg-client-store.js';
-import { translatePgError } from './storage/pg-errors.js';
 import { startJanitor } from './storage/pg-janitor.js';
 import { PgKeyStore } from './storage/pg-key-store.js';
 import { PgStatelessRevocations } from './storage/pg-stateless-revocations.js';
@@ -198,14 +197,22 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       keys.publicKeys([...new Set([...config.broadcastKeys, ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET])]),
   };
 
+  // The probe is unauthenticated on both ports: it answers generic text, and the driver's reason (which can name
+  // the database user, host or database) goes to the log, once per change of reason.
+  let notReadyLogged: string | undefined;
   const health: HealthCheck = {
     async notReady() {
       try {
         const { pending } = await migrationStatus(knex);
+        notReadyLogged = undefined;
         return pending.length > 0 ? { database: `${pending.length} migration(s) pending` } : null;
       } catch (err) {
-        const cause = translatePgError(err);
-        return { database: cause instanceof Error ? cause.message : 'unreachable' };
+        const reason = (err as Error)?.message ?? String(err);
+        if (reason !== notReadyLogged) {
+          notReadyLogged = reason;
+          logger.error({ reason }, 'not ready: the database is unreachable');
+        }
+        return { database: 'the database is unreachable' };
       }
     },
   };
