@@ -10,6 +10,7 @@ import { TokenCache } from './cache/token-cache.js';
 import { rememberVerifiedSecrets } from './cache/verified-secrets.js';
 import { ClientService } from './clients/client-service.js';
 import { parseDuration } from './clients/duration.js';
+import { secretHashUpgrade } from './clients/secret-hash-upgrade.js';
 import type { Config } from './config.js';
 import { Pbkdf2Hasher } from './crypto/hasher.js';
 import { SystemSecrets } from './crypto/secrets.js';
@@ -124,8 +125,17 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const audit = createAudit(logger);
 
   const verifySecret = rememberVerifiedSecrets((s, h) => hasher.verify(s, h));
+  const secretVerified = secretHashUpgrade({
+    hasher,
+    store: clientStore,
+    onError: (clientId, err) =>
+      logger.warn(
+        { client_id: clientId, reason: (err as Error)?.message },
+        'could not rehash a client secret',
+      ),
+  });
   const authenticate = (request: { authorization?: string; form: Form }) =>
-    authenticateClient(request, { clients: clientCache, verifySecret });
+    authenticateClient(request, { clients: clientCache, verifySecret, secretVerified });
   const limits = config.protection.rateLimit;
   // Every endpoint that authenticates a client goes through the failed-authentication lockout.
   const guardedAuthenticate = limits.enabled

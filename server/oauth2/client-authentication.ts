@@ -18,6 +18,8 @@ export interface ClientAuthenticationDeps {
   clients: { get(id: string): Promise<StoredClient | null> };
   /** Compares a presented secret with a stored hash in constant time. */
   verifySecret(secret: string, hash: string): Promise<boolean>;
+  /** Told of every secret that verified: the one moment the plaintext is known (rehash on login). */
+  secretVerified?(client: StoredClient, secret: string): void;
 }
 
 export type ClientAuthenticator = (request: ClientAuthenticationRequest) => Promise<StoredClient>;
@@ -86,6 +88,7 @@ export async function authenticateClient(
   // An empty secret can never match (fosite would hash it and fail); skip the hashing.
   if (secret === '' || client.secret_hash === null) throw new InvalidClient();
   if (!(await deps.verifySecret(secret, client.secret_hash))) throw new InvalidClient();
+  deps.secretVerified?.(client, secret);
   return client;
 }
 
