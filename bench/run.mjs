@@ -139,8 +139,8 @@ async function startTollgate(name, extraEnv) {
     SERVE_ADMIN_HOST: '127.0.0.1',
     SERVE_ADMIN_PORT: '0',
     URLS_SELF_ISSUER: 'http://127.0.0.1:4444/',
-    // Hydra's default client-secret hash: PBKDF2-SHA256, 25,000 iterations.
-    OAUTH2_HASHERS_PBKDF2_ITERATIONS: '25000',
+    // The default client-secret hash: PBKDF2-SHA256, 600,000 iterations.
+    OAUTH2_HASHERS_PBKDF2_ITERATIONS: '600000',
     LOG_LEVEL: 'info',
     ...extraEnv,
   });
@@ -529,7 +529,7 @@ async function main() {
     prewarm_s: prewarm,
     workers,
     pinned: args.pin,
-    pbkdf2_iterations: 25000,
+    pbkdf2_iterations: 600000,
     peer: 'oidc-provider 9.13.3 (MemoryAdapter)',
     disk_sync_write_us: { before: diskBefore },
   };

@@ -1,10 +1,12 @@
 // One validated configuration. Keys are Hydra's (dotted, as in hydra.yml); each can also be set through the
 // environment with Hydra's naming: the key upper-cased with `.` → `_` (urls.self.issuer → URLS_SELF_ISSUER).
 // Precedence: defaults < --config file < environment. An invalid value stops startup with a message naming the key.
+
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from './clients/duration.js';
+import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
 
 export type AccessTokenStrategyName = 'opaque' | 'jwt';
 
@@ -43,7 +45,7 @@ export interface Config {
   };
   /** `janitor.*` (Tollgate): background removal of expired tokens; interval 0 turns it off. */
   janitor: { intervalMs: number; batchSize: number };
-  /** `oauth2.hashers.pbkdf2.iterations`, default 25000 as Hydra. */
+  /** `oauth2.hashers.pbkdf2.iterations`: default 600,000 (OWASP; Hydra's is 25,000), at least 1,000. */
   pbkdf2Iterations: number;
   /** `webfinger.jwks.broadcast_keys`: key sets published at /.well-known/jwks.json. */
   broadcastKeys: string[];
@@ -326,7 +328,13 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
       intervalMs: durationMs(raw, 'janitor.interval', '10m'),
       batchSize: int(raw, 'janitor.batch_size', 1000, 1, 100_000),
     },
-    pbkdf2Iterations: int(raw, 'oauth2.hashers.pbkdf2.iterations', 25000, 1, 10_000_000),
+    pbkdf2Iterations: int(
+      raw,
+      'oauth2.hashers.pbkdf2.iterations',
+      DEFAULT_ITERATIONS,
+      MIN_ITERATIONS,
+      MAX_ITERATIONS,
+    ),
     broadcastKeys: list(raw, 'webfinger.jwks.broadcast_keys', ['hydra.openid.id-token']),
     logLevel: logLevel(raw),
     logFormat: logFormat(raw),

@@ -10,6 +10,7 @@ import { TokenCache } from './cache/token-cache.js';
 import { rememberVerifiedSecrets } from './cache/verified-secrets.js';
 import { ClientService } from './clients/client-service.js';
 import { parseDuration } from './clients/duration.js';
+import { secretHashUpgrade } from './clients/secret-hash-upgrade.js';
 import type { Config } from './config.js';
 import { Pbkdf2Hasher } from './crypto/hasher.js';
 import { SystemSecrets } from './crypto/secrets.js';
@@ -51,7 +52,6 @@ import { TokenBuckets } from './protection/token-bucket.js';
 import { connectionStringOf, migrationStatus } from './storage/knex.js';
 import { PgChangeListener } from './storage/pg-change-listener.js';
 import { PgClientStore } from './storage/pg-client-store.js';
-import { translatePgError } from './storage/pg-errors.js';
 import { startJanitor } from './storage/pg-janitor.js';
 import { PgKeyStore } from './storage/pg-key-store.js';
 import { PgStatelessRevocations } from './storage/pg-stateless-revocations.js';
@@ -91,7 +91,13 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   });
   const tokenStore = new TokenCache(new PgAccessTokenStore(knex));
   const revocations = new RevocationCache(new PgStatelessRevocations(knex));
-  const keys = new KeyManager(new PgKeyStore(knex), secrets);
+  const keys = new KeyManager(new PgKeyStore(knex), secrets, {
+    onUnreadable: (error) =>
+      logger.error(
+        { set: error.setId, kid: error.kid, reason: error.message },
+        'a JSON Web Key cannot be read',
+      ),
+  });
   const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
   const scopeStrategy = scopeStrategyFor(config.strategies.scope);
   const jwt = new JwtTokenStrategy(keys, { scopeClaim: config.strategies.jwtScopeClaim });
@@ -125,8 +131,14 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
 
   const verifySecret = rememberVerifiedSecrets((s, h) => hasher.verify(s, h));
   const unknownClientHash = dummySecretHash((s) => hasher.hash(s));
+  const secretVerified = secretHashUpgrade({
+    hasher,
+    store: clientStore,
+    onError: (clientId, err) =>
+      logger.warn({ client_id: clientId, reason: (err as Error)?.message }, 'could not rehash a client secret'),
+  });
   const authenticate = (request: ClientAuthenticationRequest) =>
-    authenticateClient(request, { clients: clientCache, verifySecret, unknownClientHash });
+    authenticateClient(request, { clients: clientCache, verifySecret, unknownClientHash, secretVerified });
   const limits = config.protection.rateLimit;
   // Every endpoint that authenticates a client goes through the failed-authentication lockout.
   const guardedAuthenticate = limits.enabled
@@ -203,14 +215,22 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       keys.publicKeys([...new Set([...config.broadcastKeys, ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET])]),
   };
 
+  // The probe is unauthenticated on both ports: it answers generic text, and the driver's reason (which can name
+  // the database user, host or database) goes to the log, once per change of reason.
+  let notReadyLogged: string | undefined;
   const health: HealthCheck = {
     async notReady() {
       try {
         const { pending } = await migrationStatus(knex);
+        notReadyLogged = undefined;
         return pending.length > 0 ? { database: `${pending.length} migration(s) pending` } : null;
       } catch (err) {
-        const cause = translatePgError(err);
-        return { database: cause instanceof Error ? cause.message : 'unreachable' };
+        const reason = (err as Error)?.message ?? String(err);
+        if (reason !== notReadyLogged) {
+          notReadyLogged = reason;
+          logger.error({ reason }, 'not ready: the database is unreachable');
+        }
+        return { database: 'the database is unreachable' };
       }
     },
   };
@@ -264,14 +284,19 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       stopJanitor = startJanitor(knex, config.janitor, (level, fields, message) =>
         logger[level]({ component: 'janitor', ...fields }, message),
       );
+      // Only looks: resealing is `tollgate secrets reseal`, once every replica has the new SECRETS_SYSTEM.
       try {
-        const { resealed, unreadable } = await keys.resealAll();
-        if (resealed > 0)
-          logger.info({ resealed }, 'sealed JSON Web Keys again with the current system secret');
+        const { stale, unreadable } = await keys.sealStatus();
+        if (stale > 0) {
+          logger.info(
+            { stale },
+            'some JSON Web Keys are sealed with an older system secret: once every replica runs with this SECRETS_SYSTEM, run `tollgate secrets reseal`',
+          );
+        }
         if (unreadable > 0) {
-          logger.warn(
+          logger.error(
             { unreadable },
-            'some JSON Web Keys open with no configured system secret (was a secret dropped from SECRETS_SYSTEM too early?)',
+            'some JSON Web Keys open with no configured system secret: SECRETS_SYSTEM lacks the secret they were sealed with',
           );
         }
       } catch (err) {

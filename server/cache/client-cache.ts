@@ -50,6 +50,7 @@ export function invalidatingOnWrite<
     update(c: StoredClient): Promise<void>;
     modify(id: string, change: (c: StoredClient) => Promise<StoredClient>): Promise<StoredClient>;
     delete(id: string): Promise<boolean>;
+    replaceSecretHash(id: string, expected: string, next: string): Promise<boolean>;
   },
 >(store: S, cache: ClientCache): S {
   return Object.assign(Object.create(store) as S, {
@@ -57,5 +58,7 @@ export function invalidatingOnWrite<
       cache.invalidateAfter(id, () => store.modify(id, change)),
     update: (client: StoredClient) => cache.invalidateAfter(client.client_id, () => store.update(client)),
     delete: (id: string) => cache.invalidateAfter(id, () => store.delete(id)),
+    replaceSecretHash: (id: string, expected: string, next: string) =>
+      cache.invalidateAfter(id, () => store.replaceSecretHash(id, expected, next)),
   });
 }

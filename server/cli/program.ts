@@ -8,6 +8,7 @@ import { addExamples, examples } from './examples.js';
 import { registerJanitor } from './janitor.js';
 import { registerJwkCommands } from './jwk-commands.js';
 import { registerMigrate } from './migrate.js';
+import { registerSecrets } from './secrets.js';
 import { registerServe } from './serve.js';
 import { registerTerraform } from './terraform.js';
 import { registerTokenCommands } from './token-commands.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerClientCommands(program);
   registerJwkCommands(program);
   registerTokenCommands(program);
+  registerSecrets(program);
   registerTerraform(program);
   examples(
     program

@@ -17,7 +17,6 @@ import {
 import {
   type ClientModel,
   type ClientValidatorOptions,
-  floorToSecond,
   readClient,
   readLifespans,
   renderClient,
@@ -97,15 +96,16 @@ export class ClientService {
     const secret = sent !== '' ? sent : isPublic ? '' : randomSecret(GENERATED_SECRET_LENGTH);
     const secretHash = secret === '' ? null : await this.hasher.hash(secret);
 
+    // Kept to the millisecond (rendered in whole seconds): it tells apart two clients that had the same id,
+    // which is what binds a stateless token to the client that issued it (oauth2/stateless.ts).
     const now = this.now();
-    const createdAt = floorToSecond(now);
     // Issued before the insert, so a failure leaves no client behind. Only the token is returned: the
     // document never holds it (see the report on storing its signature).
     const registration = await this.registrationToken();
-    await this.store.create(this.toStored(client, secretHash, createdAt, now));
+    await this.store.create(this.toStored(client, secretHash, now, now));
 
     return renderClient(client, {
-      created_at: createdAt,
+      created_at: now,
       updated_at: now,
       client_secret: isPublic ? undefined : secret,
       registration_access_token: registration.token,

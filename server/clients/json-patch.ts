@@ -3,9 +3,11 @@
 // - only `add`, `remove` and `replace`; `move`, `copy` and `test` are refused;
 // - `replace` on a path that does not end in an array index becomes `add`, so replacing an absent member works;
 // - `add` creates missing parent objects (evanphx/json-patch `EnsurePathExistsOnAdd`);
-// - denied paths (and everything below them) are refused.
+// - denied paths (and everything below them) are refused;
+// - paths of more than MAX_JSON_DEPTH tokens, and results nested deeper than that, are refused (json-depth.ts).
 // Hydra answers 500 for every refusal; Tollgate answers 400 with the reason (contract §8).
 import { BadRequestError } from '../oauth2/errors.js';
+import { deeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -89,6 +91,9 @@ function validate(patch: unknown, deny: readonly string[][]): JsonPatchOperation
       return fail(`unknown operation: ${JSON.stringify(op)}`);
     if (typeof path !== 'string') return fail(`operation ${i} (${op}) has no "path"`);
     const tokens = parseJsonPointer(path);
+    if (tokens.length > MAX_JSON_DEPTH) {
+      return fail(`the path of operation ${i} has more than ${MAX_JSON_DEPTH} segments`);
+    }
     for (const d of deny) {
       if (d.length <= tokens.length && d.every((t, j) => t === tokens[j]))
         return fail(`patch includes denied path: ${path}`);
@@ -176,6 +181,8 @@ export function applyJsonPatch(
     else if (op.op === 'add' || !isElementAccess(tokens)) doc = add(doc, tokens, op.value, op.path);
     else doc = replace(doc, tokens, op.value, op.path);
   }
+  if (deeperThan(doc, MAX_JSON_DEPTH))
+    fail(`the patched document nests more than ${MAX_JSON_DEPTH} levels deep`);
   return doc;
 }
 

@@ -24,6 +24,11 @@ export interface ClientStore {
    * `NotFoundError` when absent; an error thrown by `change` writes nothing. The store keeps created_at.
    */
   modify(id: string, change: (existing: StoredClient) => Promise<StoredClient>): Promise<StoredClient>;
+  /**
+   * Replaces the secret hash with `next` only while it is still `expected`, and changes nothing else (not even
+   * updated_at): a rehash of the same secret must never undo a concurrent secret change. Whether it wrote.
+   */
+  replaceSecretHash(id: string, expected: string, next: string): Promise<boolean>;
   /** Returns false when no such client existed. Deleting a client also deletes its tokens. */
   delete(id: string): Promise<boolean>;
   list(query: ClientListQuery): Promise<StoredClient[]>;

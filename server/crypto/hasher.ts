@@ -8,8 +8,12 @@ const pbkdf2Async = promisify(pbkdf2);
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
+/** OWASP's figure for PBKDF2-HMAC-SHA256 (Hydra's default is 25,000). */
+export const DEFAULT_ITERATIONS = 600_000;
+/** RFC 8018 §4.2 recommends at least 1,000 iterations: a stored hash with fewer is refused, never verified. */
+export const MIN_ITERATIONS = 1_000;
 // Bounds on parameters read from a stored hash, so a corrupt or hostile row cannot stall the thread pool.
-const MAX_ITERATIONS = 10_000_000;
+export const MAX_ITERATIONS = 10_000_000;
 const MAX_KEY_BYTES = 1024;
 
 // The digests ory/x's PBKDF2 comparator accepts (md5 left out on purpose).
@@ -28,16 +32,25 @@ const b64 = (data: Buffer) => data.toString('base64').replace(/=+$/, '');
 
 /**
  * PBKDF2-HMAC-SHA256 hasher. Both methods use the async pbkdf2 (libuv thread pool), never blocking the event
- * loop. The whole secret is hashed (no truncation, unlike bcrypt's 72-byte limit).
+ * loop. The whole secret is hashed (no truncation, unlike bcrypt's 72-byte limit). A stored hash weaker than
+ * configured verifies, and `needsRehash` says it should be hashed again (clients/secret-hash-upgrade.ts).
  *
  * Only PBKDF2 hashes verify. bcrypt (`$2a$`, `$2b$`, `$2y$`) and argon2 hashes, which Hydra also auto-detects,
  * are not supported yet: verify returns false for them, so such imported clients need a new secret.
  */
 export class Pbkdf2Hasher {
-  constructor(readonly iterations = 25000) {
-    if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
-      throw new RangeError(`PBKDF2 iterations must be an integer between 1 and ${MAX_ITERATIONS}`);
+  constructor(readonly iterations = DEFAULT_ITERATIONS) {
+    if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
+      throw new RangeError(
+        `PBKDF2 iterations must be an integer between ${MIN_ITERATIONS} and ${MAX_ITERATIONS}`,
+      );
     }
+  }
+
+  /** Whether a stored hash is weaker than new ones: another digest, or fewer iterations than configured. */
+  needsRehash(hash: string): boolean {
+    const m = PBKDF2_HASH.exec(hash);
+    return m === null || m[1] !== 'sha256' || Number(m[2]) < this.iterations;
   }
 
   async hash(secret: string): Promise<string> {
@@ -54,7 +67,13 @@ export class Pbkdf2Hasher {
     const digest = DIGESTS[m[1]!];
     const iterations = Number(m[2]);
     const length = Number(m[3]);
-    if (!digest || iterations < 1 || iterations > MAX_ITERATIONS || length < 1 || length > MAX_KEY_BYTES)
+    if (
+      !digest ||
+      iterations < MIN_ITERATIONS ||
+      iterations > MAX_ITERATIONS ||
+      length < 1 ||
+      length > MAX_KEY_BYTES
+    )
       return false;
     const salt = Buffer.from(m[4]!, 'base64');
     const expected = Buffer.from(m[5]!, 'base64');

@@ -3,7 +3,8 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Contract } from './contract.js';
+import { deeperThan, MAX_JSON_DEPTH } from '../clients/json-depth.js';
+import { type Contract, RequestValidationError } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { withFastPath } from './fast-path.js';
 import { FORM_PARAMETER_LIMIT } from './form-body.js';
@@ -24,6 +25,7 @@ const parseForm = express.urlencoded({
   limit: BODY_LIMIT,
   parameterLimit: FORM_PARAMETER_LIMIT,
 });
+const TOO_DEEP = `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`;
 /** Served by http/fast-path.ts when the request is plain: the operations every token and API call makes. */
 const HOT_OPERATIONS: OperationId[] = ['oauth2TokenExchange', 'introspectOAuth2Token'];
 
@@ -79,6 +81,10 @@ function createExpressApp(
   });
   for (const hook of hooks.beforeBody ?? []) app.use(hook);
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use((req, _res, next) => {
+    const tooDeep = deeperThan(req.body, MAX_JSON_DEPTH);
+    next(tooDeep ? new RequestValidationError('body', TOO_DEEP) : undefined);
+  });
   app.use(parseForm);
   for (const hook of hooks.afterBody ?? []) app.use(hook);
   const router = express.Router({ strict: false, caseSensitive: true });

@@ -45,6 +45,8 @@ export interface Operation {
   /** Media types the request body may use; empty when the operation takes no body. */
   bodyTypes: string[];
   bodyRequired: boolean;
+  /** `x-tollgate-no-store`: the response carries a secret, a private key or a token, so no cache may keep it. */
+  noStore: boolean;
   /**
    * Validates and normalises (coerces query types, first value of repeated form fields) in place. With
    * `valuesInDomain`, a body whose only faults are values (missing, out of an enum, off a pattern) passes:
@@ -184,6 +186,7 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         path,
         bodyTypes,
         bodyRequired,
+        noStore: op['x-tollgate-no-store'] === true,
         validate(request, options = {}) {
           if (!validatePath(request.params)) {
             throw new RequestValidationError('path', describe(validatePath.errors, 'path'));

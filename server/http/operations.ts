@@ -149,9 +149,12 @@ export async function invoke(
 
 /** Writes a handler's reply with node's own response API (so it also serves the fast path, http/fast-path.ts). */
 export function send(res: ServerResponse, operation: Operation, reply: AnyReply) {
-  // Hydra marks every GET response uncacheable (ory/x httprouterx).
+  // Hydra marks every GET response uncacheable (ory/x httprouterx). A response with a secret or a token is
+  // never stored either, whatever its method (RFC 6749 §5.1, as fosite writes token responses).
   if (operation.method === 'get')
     res.setHeader('Cache-Control', 'private, no-cache, no-store, must-revalidate');
+  else if (operation.noStore) res.setHeader('Cache-Control', 'no-store');
+  if (operation.noStore) res.setHeader('Pragma', 'no-cache');
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   res.statusCode = reply.status;
   if (reply.body === undefined) {

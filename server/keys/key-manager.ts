@@ -1,6 +1,10 @@
 // JSON Web Key sets (Hydra's `jwk` package): generation, import, encryption at rest and signing-key lookup.
 // Private JWKs are stored as aead.encrypt(JSON) with SECRETS_SYSTEM[0] and decrypted with every system secret,
 // like Hydra's `hydra_jwk.keydata`, so rotating the system secret keeps old keys readable.
+//
+// Reading never writes: keys are sealed again with the first secret only by `resealAll` (`tollgate secrets
+// reseal`), run once every replica has the new list. A replica still on the old list cannot open a key sealed
+// with the new secret, so resealing on start-up or on read would break the replicas not yet rolled.
 import {
   createPrivateKey,
   createPublicKey,
@@ -11,10 +15,10 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { components } from '../../sdk/generated/openapi.js';
-import { decrypt, encrypt } from '../crypto/aead.js';
+import { DecryptionError, decrypt, encrypt } from '../crypto/aead.js';
 import { uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
-import { BadRequestError, ConflictError, NotFoundError } from '../oauth2/errors.js';
+import { BadRequestError, ConflictError, NotFoundError, TemporarilyUnavailable } from '../oauth2/errors.js';
 import type { KeyStore, StoredKey } from './ports.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -68,6 +72,24 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
+/**
+ * A stored key that none of this server's system secrets opens: its SECRETS_SYSTEM lacks the secret the key was
+ * sealed with. 503: another replica (or this one, once its configuration is rolled out) can serve the request.
+ * The message is for the log; the client sees only the generic description.
+ */
+export class UnreadableKey extends TemporarilyUnavailable {
+  constructor(
+    readonly setId: string,
+    readonly kid: string,
+  ) {
+    super();
+    this.message =
+      `JSON Web Key '${setId}/${kid}' opens with none of the configured system secrets: SECRETS_SYSTEM lacks ` +
+      'the secret it was sealed with (give every replica the same list, and run `tollgate secrets reseal` ' +
+      'only once all of them have it)';
+  }
+}
+
 export interface KeyManagerOptions {
   /** RSA modulus for generated keys. Hydra uses 4096; tests may lower it (≥ 2048, RFC 7518 §3.3). */
   rsaModulusLength?: number;
@@ -76,6 +98,8 @@ export interface KeyManagerOptions {
    * long another replica's key changes stay unseen here.
    */
   cacheTtlMs?: number;
+  /** Told once per key that no configured secret opens (the log's one clear line about it). */
+  onUnreadable?: (error: UnreadableKey) => void;
 }
 
 // go-jose's rawJSONWebKey field order (x5c follows). Other members are dropped: the contract has no others.
@@ -239,6 +263,8 @@ export class KeyManager {
   private readonly creating = new Map<string, Promise<SigningKey>>();
   // Bumped on every write through this manager, so a load that raced a write is not cached.
   private readonly versions = new Map<string, number>();
+  private readonly reportedUnreadable = new Set<string>();
+  private readonly onUnreadable: ((error: UnreadableKey) => void) | undefined;
 
   constructor(
     private readonly store: KeyStore,
@@ -247,6 +273,7 @@ export class KeyManager {
   ) {
     this.rsaModulusLength = options.rsaModulusLength ?? 4096;
     this.cacheTtlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.onUnreadable = options.onUnreadable;
   }
 
   /**
@@ -385,24 +412,39 @@ export class KeyManager {
   }
 
   /**
-   * After a rotation (a new secret prepended to SECRETS_SYSTEM) seals every key that only an older secret opens
-   * again with the current one, so the old secret can later be dropped without losing keys. Keys that no
-   * configured secret opens are counted and left alone.
+   * How the stored keys are sealed: `stale` ones open only with an older secret (`resealAll` would seal them
+   * again), `unreadable` ones with no configured secret. Writes nothing.
+   */
+  async sealStatus(): Promise<{ stale: number; unreadable: number }> {
+    const { stale, unreadable } = await this.survey();
+    return { stale: stale.length, unreadable };
+  }
+
+  /**
+   * After a rotation (a new secret prepended to SECRETS_SYSTEM, rolled out to every replica) seals every key
+   * that only an older secret opens again with the current one, so the old secret can then be dropped without
+   * losing keys. Keys that no configured secret opens are counted and left alone.
    */
   async resealAll(): Promise<{ resealed: number; unreadable: number }> {
-    const resealed: StoredKey[] = [];
+    const { stale, unreadable } = await this.survey();
+    const resealed = stale.map(({ row, jwk }) => this.seal(row.set_id, jwk, row.created_at));
+    await this.store.putKeys(resealed);
+    for (const setId of new Set(resealed.map((k) => k.set_id))) this.invalidate(setId);
+    return { resealed: resealed.length, unreadable };
+  }
+
+  private async survey(): Promise<{ stale: { row: StoredKey; jwk: Jwk }[]; unreadable: number }> {
+    const stale: { row: StoredKey; jwk: Jwk }[] = [];
     let unreadable = 0;
     for (const row of await this.store.listAll()) {
       try {
-        const { jwk, stale } = this.open(row);
-        if (stale) resealed.push(this.seal(row.set_id, jwk, row.created_at));
+        const opened = this.unseal(row);
+        if (opened.stale) stale.push({ row, jwk: opened.jwk });
       } catch {
         unreadable++;
       }
     }
-    await this.store.putKeys(resealed);
-    for (const setId of new Set(resealed.map((k) => k.set_id))) this.invalidate(setId);
-    return { resealed: resealed.length, unreadable };
+    return { stale, unreadable };
   }
 
   private async generateJwk(alg: string, kid: string, use: string): Promise<Jwk> {
@@ -445,8 +487,17 @@ export class KeyManager {
     };
   }
 
-  /** Decrypts a stored key; `stale` when only an older system secret opens it. */
+  /** A stored key for use; UnreadableKey (reported once) when no configured secret opens it. */
   private open(row: StoredKey): { jwk: Jwk; stale: boolean } {
+    try {
+      return this.unseal(row);
+    } catch (err) {
+      throw err instanceof DecryptionError ? this.unreadable(row) : err;
+    }
+  }
+
+  /** Decrypts a stored key; `stale` when only an older system secret opens it. */
+  private unseal(row: StoredKey): { jwk: Jwk; stale: boolean } {
     let plain: Buffer;
     let stale = false;
     try {
@@ -458,6 +509,16 @@ export class KeyManager {
     const parsed: unknown = JSON.parse(plain.toString('utf8'));
     if (!isObject(parsed)) throw new Error(`Stored key '${row.set_id}/${row.kid}' is not a JSON object`);
     return { jwk: orderJwk({ kid: row.kid, ...parsed }), stale };
+  }
+
+  private unreadable(row: StoredKey): UnreadableKey {
+    const error = new UnreadableKey(row.set_id, row.kid);
+    const key = JSON.stringify([row.set_id, row.kid]);
+    if (!this.reportedUnreadable.has(key)) {
+      this.reportedUnreadable.add(key);
+      this.onUnreadable?.(error);
+    }
+    return error;
   }
 
   private version(setId: string): number {
@@ -488,14 +549,10 @@ export class KeyManager {
     const version = this.version(setId);
     const promise = (async () => {
       const rows = await this.store.getSet(setId);
-      const opened = rows.map((row) => ({ row, ...this.open(row) }));
-      // Keys still sealed with an older system secret are sealed again with the current one, so that after a
-      // rotation ([new, old]) has run, dropping the old secret keeps every key readable.
-      const stale = opened.filter((k) => k.stale);
-      if (stale.length > 0) {
-        await this.store.putKeys(stale.map((k) => this.seal(setId, k.jwk, k.row.created_at)));
-      }
-      const keys = opened.map(({ jwk }) => ({ jwk, ...importJwk(jwk) }));
+      const keys = rows.map((row) => {
+        const { jwk } = this.open(row);
+        return { jwk, ...importJwk(jwk) };
+      });
       const entry: SetCache = { loadedAt: Date.now(), keys };
       if (this.version(setId) === version) this.cache.set(setId, entry);
       return entry;

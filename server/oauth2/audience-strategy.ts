@@ -5,8 +5,11 @@
 // `https://api/x/y` but not `https://api/xy`. The query is ignored; everything is case-sensitive except the
 // scheme, which Go lowercases.
 //
-// One deliberate difference: fosite never compares the opaque part of a URI, so an allowed `urn:a` would also
-// allow `urn:b`. Tollgate compares it.
+// Two deliberate differences: fosite never compares the opaque part of a URI, so an allowed `urn:a` would also
+// allow `urn:b`; Tollgate compares it. And fosite's prefix match lets `https://api/x/../admin` through for an
+// allowed `https://api/x`, although a resource server that normalizes the path (RFC 3986 §5.2.4) reads it as
+// `https://api/admin`; Tollgate refuses a requested audience with a `.` or `..` path segment, percent-encoded
+// or not.
 import { type GoUrl, GoUrlError, parseUrl } from '../clients/go-url.js';
 import { InvalidRequest } from './errors.js';
 import { type Form, formValue, formValues, splitSpaceList, trimSpace } from './form.js';
@@ -17,6 +20,11 @@ export type AudienceStrategy = (allowed: readonly string[], requested: readonly 
 export const defaultAudienceStrategy: AudienceStrategy = (allowed, requested) => {
   for (const audience of requested) {
     const wanted = parseOrReject(audience, `Unable to parse requested audience '${audience}'.`);
+    if (hasDotSegment(wanted.path)) {
+      throw new InvalidRequest(
+        `Requested audience '${audience}' has not been whitelisted by the OAuth 2.0 Client. Its path must not have '.' or '..' segments.`,
+      );
+    }
     let found = false;
     // fosite parses every allowed entry, so a malformed one fails the request even after a match.
     for (const entry of allowed) {
@@ -71,6 +79,10 @@ function unescapeToBytes(value: string): string {
     .toString('latin1')
     .replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
+
+/** On the unescaped path, so `%2e%2E` and `%2F` count as `..` and `/`. */
+const hasDotSegment = (path: string) =>
+  path.split('/').some((segment) => segment === '.' || segment === '..');
 
 function audienceMatches(allowed: AudienceUrl, requested: AudienceUrl): boolean {
   if (requested.scheme !== allowed.scheme || requested.host !== allowed.host) return false;

@@ -28,6 +28,8 @@ export interface ClientAuthenticationDeps {
   verifySecret(secret: string, hash: string): Promise<boolean>;
   /** What a secret is checked against when there is no stored hash to check it against (`dummySecretHash`). */
   unknownClientHash(): Promise<string>;
+  /** Told of every secret that verified: the one moment the plaintext is known (rehash on login). */
+  secretVerified?(client: StoredClient, secret: string): void;
 }
 
 /** A hash of a random secret nobody knows, made on first use with `hash` (the configured cost), then kept. */
@@ -96,6 +98,7 @@ export async function authenticateClient(
     const verified = await deps.verifySecret(secret, hash ?? (await deps.unknownClientHash()));
     if (!client || hash === null || !verified) throw new InvalidClient();
     checkMethod(client, request, basic);
+    deps.secretVerified?.(client, secret);
     // A public client with a stored secret that verified still presented one, so checkMethod refused it.
     return client;
   }

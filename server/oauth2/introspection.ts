@@ -8,9 +8,9 @@
 import type { StoredClient } from '../clients/client.js';
 import { InvalidRequest } from './errors.js';
 import { formValue, isEmptyForm, splitSpaceList } from './form.js';
-import type { AccessTokenRecord, AccessTokenStore, AccessTokenStrategy } from './ports.js';
+import type { AccessTokenStore, AccessTokenStrategy } from './ports.js';
 import type { ScopeStrategy } from './scope-strategy.js';
-import type { StatelessRevocations } from './stateless.js';
+import { issuedBy, type StatelessRecord, type StatelessRevocations } from './stateless.js';
 
 /** The form parameters read; a repeated parameter counts with its first value (Go's `PostForm.Get`). */
 export interface IntrospectionRequest {
@@ -49,7 +49,7 @@ export interface IntrospectorDeps {
 /** How stateless JWTs are read and checked for revocation (oauth2/stateless.ts). */
 export interface StatelessTokens {
   /** The claims of a validated token when it is stateless, else null. */
-  record(token: string, signature: string): AccessTokenRecord | null;
+  record(token: string, signature: string): StatelessRecord | null;
   revocations: StatelessRevocations;
 }
 
@@ -79,8 +79,11 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
       // fosite: expired once the expiry lies before now.
       if (record.expires_at.getTime() < now().getTime()) return INACTIVE;
 
-      // Hydra reads the token together with its client; a deleted client's tokens are gone.
-      if (!(await deps.clients.get(record.client_id))) return INACTIVE;
+      // Hydra reads the token together with its client; a deleted client's tokens are gone. A stateless token
+      // has no row to go with it: it must have been issued by this client, not an earlier one of that id.
+      const client = await deps.clients.get(record.client_id);
+      if (!client) return INACTIVE;
+      if (stateless && !issuedBy(stateless, client)) return INACTIVE;
       if (stateless && (await deps.stateless?.revocations.isRevoked(stateless))) return INACTIVE;
 
       // fosite's matchScopes: each requested scope is checked against the GRANTED scopes, empty entries skipped.

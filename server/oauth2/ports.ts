@@ -35,6 +35,8 @@ export interface AccessTokenClaims {
   expires_at: Date;
   /** A stateless JWT: marked as such, and no row is stored for it (oauth2/stateless.ts). */
   stateless?: boolean;
+  /** The issuing client's `created_at`, which a stateless token carries (oauth2/stateless.ts). */
+  client_created_at?: Date;
 }
 
 /**

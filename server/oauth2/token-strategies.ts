@@ -5,8 +5,14 @@ import { Lru } from '../cache/lru.js';
 import { randomBytesPooled, uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
 import { ACCESS_TOKEN_KEY_SET, type JwsAlgorithm, type KeyManager } from '../keys/key-manager.js';
-import type { AccessTokenClaims, AccessTokenRecord, AccessTokenStrategy } from './ports.js';
-import { STATELESS_HEADER, STATELESS_MARK, statelessRecord } from './stateless.js';
+import type { AccessTokenClaims, AccessTokenStrategy } from './ports.js';
+import {
+  CLIENT_CREATED_HEADER,
+  STATELESS_HEADER,
+  STATELESS_MARK,
+  type StatelessRecord,
+  statelessRecord,
+} from './stateless.js';
 
 const ACCESS_TOKEN_PREFIX = 'ory_at_';
 // fosite's GetTokenEntropy default.
@@ -219,6 +225,9 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
       kid,
       typ: 'at+jwt',
       ...(claims.stateless ? { [STATELESS_HEADER]: STATELESS_MARK } : {}),
+      ...(claims.stateless && claims.client_created_at
+        ? { [CLIENT_CREATED_HEADER]: claims.client_created_at.getTime() }
+        : {}),
     };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
     const sig = b64url(await jwsSign(alg, key, input));
@@ -226,7 +235,7 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
   }
 
   /** For a token `validate` accepted: its claims when it is a stateless token, else null. */
-  statelessRecord(token: string, signature: string): AccessTokenRecord | null {
+  statelessRecord(token: string, signature: string): StatelessRecord | null {
     const parts = token.split('.');
     if (parts.length !== 3) return null;
     const header = parseJson(parts[0]!);

@@ -47,6 +47,15 @@ export class PgClientStore implements ClientStore {
     );
   }
 
+  replaceSecretHash(id: string, expected: string, next: string): Promise<boolean> {
+    return pg(async () => {
+      const n = await this.db<ClientRow>('oauth2_clients')
+        .where({ client_id: id, secret_hash: expected })
+        .update({ secret_hash: next });
+      return n > 0;
+    });
+  }
+
   delete(id: string): Promise<boolean> {
     return pg(async () => (await this.db('oauth2_clients').where({ client_id: id }).delete()) > 0);
   }

@@ -1,8 +1,11 @@
 // The only translator of database errors into domain errors (Hydra: sqlcon.HandleError).
 import { BadRequestError, ConflictError, TemporarilyUnavailable } from '../oauth2/errors.js';
 
-/** SQLSTATE classes and Node socket codes that mean "the database is not there right now". */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/; // connection exception, insufficient resources, shutdown
+/**
+ * SQLSTATE classes and Node socket codes that mean "the database is not there right now": connection exception,
+ * invalid authorization (a wrong password), insufficient resources, shutdown, no such database.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|28|53|57P0[1-3]|3D000)/;
 const UNAVAILABLE_NODE = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -323,6 +323,61 @@ describe('bad input on both ports: always a 4xx JSON error, never a 5xx, and not
     });
   });
 
+  describe('JSON nested deeper than 64 levels (the stack is not the limit)', () => {
+    const nested = (levels: number, core = '1') => `${'{"a":'.repeat(levels)}${core}${'}'.repeat(levels)}`;
+    const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+    it('client metadata nested 5,000 deep: 400 on create, PUT and PATCH, nothing changed', async () => {
+      const deep = nested(5_000);
+      const requests: [string, CallOptions][] = [
+        ['createOAuth2Client', { body: `{"client_name":"deep","metadata":${deep}}` }],
+        ['setOAuth2Client', { params: { id: clientId }, body: `{"metadata":${deep}}` }],
+        [
+          'patchOAuth2Client',
+          { params: { id: clientId }, body: `[{"op":"add","path":"/metadata/x","value":${deep}}]` },
+        ],
+        ['setJsonWebKeySet', { params: { set: 'deep' }, body: `{"keys":[${arrays(5_000)}]}` }],
+      ];
+      for (const [operationId, options] of requests) {
+        const response = await call(server, operationId, {
+          ...options,
+          headers: { 'content-type': 'application/json' },
+        });
+        expectJsonError(response, 400);
+        expect(response.body.error_description).to.include('more than 64 levels deep');
+      }
+      await expectUnchanged();
+    });
+
+    it('64 levels are accepted, 65 are not', async () => {
+      // The body is level 1, so metadata's 63 nested objects reach level 64.
+      const ok = await call(server, 'createOAuth2Client', {
+        body: `{"client_id":"depth-64","metadata":${nested(63)}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(ok.status, ok.text).to.equal(201);
+      expect((await call(server, 'deleteOAuth2Client', { params: { id: 'depth-64' } })).status).to.equal(204);
+      const tooDeep = await call(server, 'createOAuth2Client', {
+        body: `{"client_id":"depth-65","metadata":${nested(64)}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expectJsonError(tooDeep, 400);
+      await expectUnchanged();
+    });
+
+    it('a JSON Patch path of 10,000 segments, or one that builds a document too deep: 400, nothing changed', async () => {
+      for (const patch of [
+        [{ op: 'add', path: `/metadata${'/a'.repeat(10_000)}`, value: 1 }],
+        [{ op: 'add', path: `/metadata${'/a'.repeat(40)}`, value: JSON.parse(nested(40)) }],
+      ]) {
+        const response = await call(server, 'patchOAuth2Client', { params: { id: clientId }, json: patch });
+        expectJsonError(response, 400);
+        expect(response.body.error_description).to.match(/more than 64 (segments|levels deep)/);
+      }
+      await expectUnchanged();
+    });
+  });
+
   describe('PATCH bodies that are not JSON Patch documents', () => {
     const bodies: unknown[] = [
       { op: 'replace', path: '/client_name', value: 'x' },

@@ -2,6 +2,7 @@
 // the process keeps serving (contract §8; Hydra answers such outages with 401 invalid_client).
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';
+import { serverUrl } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('with the database unreachable', () => {
@@ -45,5 +46,40 @@ describe('with the database unreachable', () => {
     // An opaque token whose HMAC does not verify is inactive without any database access.
     expect(introspect.status).to.equal(200);
     expect(introspect.body).to.deep.equal({ active: false });
+  });
+});
+
+describe('with a wrong database password', () => {
+  let server: TestServer;
+
+  before(async () => {
+    const dsn = new URL(serverUrl());
+    dsn.password = 'not-the-password';
+    server = await startTestServer({}, { dsn: dsn.toString(), migrate: false });
+  });
+  after(() => server.close());
+
+  it("answers /health/ready with generic text on both ports, never the driver's; the log has the reason", async () => {
+    for (const port of ['public', 'admin'] as const) {
+      const ready = await call(server, 'isReady', { port });
+      expect(ready.status).to.equal(503);
+      expect(ready.body).to.deep.equal({ errors: { database: 'the database is unreachable' } });
+      expect(ready.text).not.to.match(/password|authentication|postgres/i);
+    }
+    const logged = server.logs.map((line) => JSON.parse(line)).filter((line) => line.reason);
+    // Once per reason, however often the probe asks.
+    const reasons = logged.filter((line) => line.msg === 'not ready: the database is unreachable');
+    expect(reasons).to.have.length(1);
+    expect(reasons[0].reason).to.match(/password authentication failed/);
+  });
+
+  it('answers the token endpoint 503 temporarily_unavailable without the reason', async () => {
+    const res = await call(server, 'oauth2TokenExchange', {
+      basic: ['some-client', 'some-secret'],
+      form: { grant_type: 'client_credentials' },
+    });
+    expect(res.status, res.text).to.equal(503);
+    expect(res.body.error).to.equal('temporarily_unavailable');
+    expect(res.text).not.to.match(/password|authentication/i);
   });
 });

@@ -453,6 +453,22 @@ describe('POST /oauth2/token (client_credentials), end to end', () => {
       }
     });
 
+    it('a path with dot segments, percent-encoded or not, is denied: 400 invalid_request', async () => {
+      for (const audience of [
+        'https://api/x/../admin',
+        'https://api/x/%2e%2e/admin',
+        'https://api/x/%2E./admin',
+        'https://api/x/./y',
+        'https://other.example/%2e%2E',
+      ]) {
+        const res = await request(audience);
+        expectOAuth2Error(res, 400, 'invalid_request');
+        expect(res.body.error_description).to.include(
+          `Requested audience '${audience}' has not been whitelisted`,
+        );
+      }
+    });
+
     it('repeated `audience` parameters are all granted, in order', async () => {
       const res = await request(['https://api/x/b', 'https://api/x/a']);
       expect(res.status, res.text).to.equal(200);

@@ -2,7 +2,11 @@
 // honours within 1 s, its caches (clients, verified secrets, tokens) included. The 1 s is a correctness bound
 // (how stale a replica may be), polled against a deadline, not a performance measurement.
 import { expect } from 'chai';
+import pg from 'pg';
+import { decrypt } from '../../server/crypto/aead.js';
+import { deriveKey } from '../../server/crypto/secrets.js';
 import { call } from '../helpers/api.js';
+import { runTollgate } from '../helpers/cli.js';
 import { basicHeader, ccClient, introspect, issueToken, sleep, tokenRequest } from '../helpers/oauth2.js';
 import { createDatabase } from '../helpers/postgres.js';
 import { migrate } from '../helpers/server.js';
@@ -146,6 +150,95 @@ describe('two replicas on one PostgreSQL', () => {
       'token of the deleted key inactive on B',
       async () => (await introspect(b.server, token)).active === false,
     );
+  });
+});
+
+describe('rotating SECRETS_SYSTEM across two replicas', () => {
+  const OLD = 'rotation-old-secret-0123456789';
+  const NEW = 'rotation-new-secret-9876543210';
+  let dsn: string;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  before(async () => {
+    dsn = await createDatabase();
+    await migrate(dsn);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  /** Which of the secrets open each stored JSON Web Key. */
+  async function sealedWith(): Promise<string[][]> {
+    const db = new pg.Client({ connectionString: dsn });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ key_data: string }>('SELECT key_data FROM jwks ORDER BY set_id, kid');
+      return rows.map(({ key_data }) =>
+        [OLD, NEW].filter((secret) => {
+          try {
+            decrypt(key_data, [deriveKey(secret)]);
+            return true;
+          } catch {
+            return false;
+          }
+        }),
+      );
+    } finally {
+      await db.end();
+    }
+  }
+
+  const jwks = (s: ServerProcess) => call(s.server, 'discoverJsonWebKeys');
+
+  it('a replica on [new, old] reseals nothing: the replica still on [old] keeps serving keys and JWTs', async () => {
+    b = await startServerProcess(dsn, { env: { SECRETS_SYSTEM: OLD } });
+    const client = await ccClient(b.server, { access_token_strategy: 'jwt' });
+    await issueToken(b.server, client);
+    expect((await jwks(b)).status).to.equal(200);
+    a = await startServerProcess(dsn, { env: { SECRETS_SYSTEM: `${NEW},${OLD}` } });
+    // A reads the keys (start-up check, jwks, signing) and writes none of them.
+    const token = await issueToken(a.server, client);
+    expect((await jwks(a)).status).to.equal(200);
+    expect(await introspect(a.server, token)).to.include({ active: true });
+    expect(await sealedWith()).to.deep.equal([[OLD], [OLD]]);
+    expect(a.output()).to.include('tollgate secrets reseal');
+    expect((await jwks(b)).status).to.equal(200);
+    expect(await introspect(b.server, await issueToken(b.server, client))).to.include({ active: true });
+  });
+
+  it('after `tollgate secrets reseal`, the replica still on [old] answers 503 with one clear error; [new, old] works', async () => {
+    const client = await ccClient(a.server, { access_token_strategy: 'jwt' });
+    const run = await runTollgate(['secrets', 'reseal'], {
+      env: { DSN: dsn, SECRETS_SYSTEM: `${NEW},${OLD}` },
+    });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.equal('Sealed 2 JSON Web Key(s) again with the first system secret.\n');
+    expect(await sealedWith()).to.deep.equal([[NEW], [NEW]]);
+
+    // B hears of the change (a key-change notification) and can no longer open the keys.
+    await within(1000, 'B answers 503 for jwks.json', async () => (await jwks(b)).status === 503);
+    const refused = await tokenRequest(
+      b.server,
+      { grant_type: 'client_credentials' },
+      { id: client.client_id, secret: client.client_secret! },
+    );
+    for (const res of [refused, await jwks(b)]) {
+      expect(res.status, res.text).to.equal(503);
+      expect(res.body.error).to.equal('temporarily_unavailable');
+      expect(res.headers.get('retry-after')).to.equal('1');
+      expect(res.text).not.to.match(/decrypt|SECRETS_SYSTEM|hydra\./i);
+    }
+    const errors = b
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"level":"error"'));
+    // One line per key that cannot be read, however many requests failed, naming the cause.
+    expect(errors).to.have.length(2);
+    for (const line of errors)
+      expect(line).to.match(/opens with none of the configured system secrets.*SECRETS_SYSTEM/);
+
+    expect((await jwks(a)).status).to.equal(200);
+    expect(await introspect(a.server, await issueToken(a.server, client))).to.include({ active: true });
   });
 });
 

@@ -1,12 +1,14 @@
 // Rotating SECRETS_SYSTEM across restarts on one database (contract §4, §6): [A] → [B, A] → [B]. The first
 // secret signs new opaque tokens and encrypts new private keys; every listed secret verifies and decrypts.
-// A start with [B, A] seals every private key again under B, so dropping A invalidates the opaque tokens signed
-// under A but loses no key. Dropping a secret without that overlap ([B] → [C]) leaves keys nobody can open:
-// every operation that needs them answers a plain 500 `server_error` (no details, no stack), the log names the
-// cause, and deleting the key set lets the server generate a fresh key.
+// A start with [B, A] writes nothing; `tollgate secrets reseal` under [B, A] seals every private key again under
+// B, so dropping A invalidates the opaque tokens signed under A but loses no key. Dropping a secret without that
+// overlap ([B] → [C]) leaves keys nobody can open: every operation that needs them answers 503
+// `temporarily_unavailable` (no details, no stack), the log names the cause once, and deleting the key set lets
+// the server generate a fresh key.
 import { createHash, createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';
+import { runTollgate } from '../helpers/cli.js';
 import { type CreatedClient, ccClient, introspect, issueToken, tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -99,10 +101,20 @@ describe('system secret rotation across restarts on one database', function () {
     expect(set.body.keys[0].d).to.be.a('string').that.is.not.empty;
   });
 
-  it('[B, A]: start-up sealed every private key again under B, and said so', () => {
-    const sealed = server!.logs.map((line) => JSON.parse(line)).find((line) => line.resealed !== undefined);
+  it('[B, A]: start-up only says that keys are sealed under an older secret; `secrets reseal` seals them again', async () => {
+    const stale = server!.logs.map((line) => JSON.parse(line)).find((line) => line.stale !== undefined);
     // The access-token set, and the other set created under A.
-    expect(sealed?.resealed).to.equal(2);
+    expect(stale?.stale).to.equal(2);
+    expect(stale?.msg).to.include('tollgate secrets reseal');
+    const run = await runTollgate(['secrets', 'reseal'], {
+      env: { DSN: dsn, SECRETS_SYSTEM: `${SECRET_B},${SECRET_A}` },
+    });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.equal('Sealed 2 JSON Web Key(s) again with the first system secret.\n');
+    const again = await runTollgate(['secrets', 'reseal'], {
+      env: { DSN: dsn, SECRETS_SYSTEM: `${SECRET_B},${SECRET_A}` },
+    });
+    expect(again.stdout).to.equal('Sealed 0 JSON Web Key(s) again with the first system secret.\n');
   });
 
   it('[B, A]: revocation still works for a token issued under A', async () => {
@@ -144,10 +156,11 @@ describe('system secret rotation across restarts on one database', function () {
     expect((await call(s, 'discoverJsonWebKeys')).status).to.equal(200);
   });
 
-  it('[C] without overlap: operations that need a key nobody can open answer a bare 500; the log says why', async () => {
+  it('[C] without overlap: operations that need a key nobody can open answer 503; the log says why', async () => {
     const s = await restart([SECRET_C]);
     const warning = s.logs.map((line) => JSON.parse(line)).find((line) => line.unreadable !== undefined);
     expect(warning?.unreadable).to.be.at.least(2);
+    expect(warning?.level).to.equal('error');
     const logged = s.logs.length;
     const failures = [
       await tokenRequest(
@@ -160,25 +173,26 @@ describe('system secret rotation across restarts on one database', function () {
       await call(s, 'getJsonWebKeySet', { params: { set: ACCESS_TOKEN_SET } }),
     ];
     for (const res of failures) {
-      expect(res.status, res.text).to.equal(500);
+      expect(res.status, res.text).to.equal(503);
       expect(res.headers.get('content-type')).to.match(/^application\/json/);
       expect(res.body).to.deep.equal({
-        error: 'server_error',
+        error: 'temporarily_unavailable',
         error_description:
-          'The authorization server encountered an unexpected condition that prevented it from fulfilling the request.',
+          'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
       });
       // Nothing internal leaks: no stack, no file paths, no crypto detail.
       expect(res.text).not.to.match(/decrypt|at \w+ \(|\.ts:|node:|SECRETS_SYSTEM/i);
     }
-    const reasons = s.logs
-      .slice(logged)
-      .map((line) => JSON.parse(line))
-      .filter((line) => line.level === 'error');
-    expect(reasons).to.have.length(failures.length);
-    for (const line of reasons) {
-      expect(line.request_id).to.be.a('string');
-      expect(JSON.stringify(line)).to.match(/Unable to decrypt.*SECRETS_SYSTEM/);
-    }
+    const lines = s.logs.slice(logged).map((line) => JSON.parse(line));
+    // One error per key nobody can open (the access-token set and the id-token set), not one per request.
+    const errors = lines.filter((line) => line.level === 'error');
+    expect(errors.map((line) => line.set).sort()).to.deep.equal([ACCESS_TOKEN_SET, 'hydra.openid.id-token']);
+    for (const line of errors)
+      expect(line.reason).to.match(/opens with none of the configured.*SECRETS_SYSTEM/);
+    // Each failed request is noted with its request id.
+    const failed = lines.filter((line) => line.msg === 'request failed');
+    expect(failed).to.have.length(failures.length);
+    for (const line of failed) expect(line.request_id).to.be.a('string');
     expect((await call(s, 'isAlive')).status).to.equal(200);
     expect((await call(s, 'isReady')).status).to.equal(200);
   });

@@ -90,6 +90,31 @@ describe('stateless JWT access tokens', () => {
       expect(await introspect(server, token)).to.deep.equal({ active: false });
     });
 
+    it('a new client with the id of a deleted one revives none of its tokens, even within one second', async () => {
+      const id = `sl-${Date.now()}`;
+      const first = await ccClient(server, { client_id: id, owner: 'alice' });
+      const revoked = await issueToken(server, first);
+      expect((await call(server, 'deleteOAuth2Token', { query: { client_id: id } })).status).to.equal(204);
+      // Then from a second boundary, so that the rest (a live token, deletion, re-creation, a new token) shares
+      // one `iat` second: only the creation time the token carries tells the two clients apart.
+      await sleep(1000 - (Date.now() % 1000));
+      const live = await issueToken(server, first);
+      expect(await introspect(server, live)).to.include({ active: true });
+      expect((await call(server, 'deleteOAuth2Client', { params: { id } })).status).to.equal(204);
+
+      const second = await ccClient(server, {
+        client_id: id,
+        owner: 'mallory',
+        client_secret: 'another-client-secret-9876543210',
+      });
+      expect(await introspect(server, live)).to.deep.equal({ active: false });
+      expect(await introspect(server, revoked)).to.deep.equal({ active: false });
+      // The new client's own token, issued in the second it was created, is active.
+      const fresh = await issueToken(server, second);
+      expect(await introspect(server, fresh)).to.include({ active: true, client_id: id });
+      expect(await introspect(server, live)).to.deep.equal({ active: false });
+    });
+
     it('a client can keep durable JWTs with metadata {"tollgate": {"stateless": false}}', async () => {
       const client = await ccClient(server, { metadata: { tollgate: { stateless: false } } });
       const token = await issueToken(server, client);

@@ -1,9 +1,11 @@
 // Property-based fuzzing of every operation in openapi.yaml against a real server on a real PostgreSQL.
 // Requests are generated from the contract (valid bodies and parameters from the schemas) and then spoiled
 // (wrong types, huge strings, unicode, nulls, SQL and header-injection strings, duplicate parameters, bad
-// JSON, oversized bodies). Whatever comes in: never a 5xx, never a crash, and every response, errors included,
-// conforms to the contract. A second property stores random strings in a client and reads them back
-// byte-for-byte.
+// JSON, oversized bodies, JSON nested tens of thousands of levels deep or a hundred thousand members wide,
+// strings of most of a mebibyte). Whatever comes in: never a 5xx, never a crash, and every response, errors
+// included, conforms to the contract. A second property throws the same hostile shapes at a client that exists
+// (create, replace, JSON Patch with long paths), and a third stores random strings in a client and reads them
+// back byte-for-byte.
 //
 // `npm test` runs a fixed seed and a bounded number of cases; `npm run fuzz` runs more
 // (FUZZ_RUNS, FUZZ_SEED override both).
@@ -67,6 +69,81 @@ const NASTY = [
 ];
 
 /** Short hostile strings: for paths, query strings and header values, which Node bounds at 16 KiB in all. */
+/**
+ * JSON text put into a generated body as is: shapes a JS value cannot carry through JSON.stringify (which
+ * recurses, so the test itself would overflow on them).
+ */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** How fast-check prints a generated request: bodies of a mebibyte are cut short, so a counterexample stays readable. */
+function printable<T extends { body?: string }>(request: T): T {
+  return Object.assign(request, {
+    [fc.toStringMethod]: () =>
+      JSON.stringify({
+        ...request,
+        body:
+          request.body && request.body.length > 300
+            ? `${request.body.slice(0, 300)}… (${request.body.length} chars)`
+            : request.body,
+      }),
+  });
+}
+
+/** JSON.stringify that splices RawJson values in as their text. */
+function toJsonText(value: unknown): string | undefined {
+  const raws: string[] = [];
+  const text = JSON.stringify(value, (_key, v) => {
+    if (!(v instanceof RawJson)) return v;
+    raws.push(v.text);
+    return `\u0001raw${raws.length - 1}\u0001`;
+  });
+  return text?.replace(/"\\u0001raw(\d+)\\u0001"/g, (_, i: string) => raws[Number(i)]!);
+}
+
+/** Depths around the server's bound (64), far beyond it, and beyond what a recursive walk survives. */
+const depth = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 55, max: 75 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 76, max: 2_000 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 2_001, max: 150_000 }) },
+);
+
+/** Deep JSON: nested objects, arrays, or both alternating, around a scalar. */
+const deepJson = fc
+  .tuple(depth, fc.constantFrom('object', 'array', 'mixed'), fc.constantFrom('1', '"x"', 'null', '{}', '[]'))
+  .map(([n, kind, core]) => {
+    const open = (i: number) =>
+      kind === 'object' || (kind === 'mixed' && i % 2 === 0) ? ['{"a":', '}'] : ['[', ']'];
+    const parts = Array.from({ length: n }, (_, i) => open(i));
+    return new RawJson(
+      `${parts.map(([o]) => o).join('')}${core}${parts
+        .map(([, c]) => c)
+        .reverse()
+        .join('')}`,
+    );
+  });
+
+/** Wide JSON: an object with many members or an array with many elements, up to most of the 1 MiB limit. */
+const wideJson = fc
+  .tuple(fc.integer({ min: 1_000, max: 120_000 }), fc.boolean())
+  .map(([n, object]) =>
+    object
+      ? new RawJson(`{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}`)
+      : new RawJson(`[${Array.from({ length: n }, (_, i) => i % 3).join(',')}]`),
+  );
+
+/** One string of most of a mebibyte: ASCII, multi-byte UTF-8, or JSON escapes that expand when parsed. */
+const hugeString = fc
+  .tuple(fc.integer({ min: 100_000, max: 1_000_000 }), fc.constantFrom('x', 'é', '🦄', '\\u0041'))
+  .map(([bytes, unit]) => {
+    const repeat = Math.max(1, Math.floor(bytes / Buffer.byteLength(unit)));
+    return unit.startsWith('\\') ? new RawJson(`"${unit.repeat(repeat)}"`) : unit.repeat(repeat);
+  });
+
+/** The hostile shapes: every generated body can carry one at any position. */
+const hostileShape = fc.oneof(deepJson, wideJson, hugeString);
+
 const shortNasty = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...NASTY.filter((s) => s.length < 100)) },
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
@@ -89,6 +166,7 @@ const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.array(nastyString, { maxLength: 3 }),
   fc.dictionary(nastyString, nastyString, { maxKeys: 3 }),
   fc.constant({ __proto__: { polluted: true } }),
+  hostileShape,
 );
 
 /** A value the schema accepts (mostly), with a chance of a wrong one at any depth. */
@@ -165,8 +243,7 @@ interface FuzzRequest {
 function formEncode(fields: [string, unknown][]): string {
   return fields
     .map(
-      ([k, v]) =>
-        `${encodeSegment(k)}=${encodeSegment(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`,
+      ([k, v]) => `${encodeSegment(k)}=${encodeSegment(typeof v === 'string' ? v : (toJsonText(v) ?? ''))}`,
     )
     .join('&');
 }
@@ -199,7 +276,7 @@ function requestFor(operation: Operation, server: TestServer): fc.Arbitrary<Fuzz
     fc.tuple(
       fc.oneof(fc.constantFrom(...queryParams.map((p) => p.name as string), 'x'), shortNasty),
       fc.oneof(
-        fromSchema(queryParams[0]?.schema).filter((v) => JSON.stringify(v ?? '').length < 2000),
+        fromSchema(queryParams[0]?.schema).filter((v) => (toJsonText(v ?? '') ?? '').length < 2000),
         shortNasty,
       ),
     ),
@@ -217,7 +294,7 @@ function requestFor(operation: Operation, server: TestServer): fc.Arbitrary<Fuzz
           weight: 8,
           arbitrary: fromSchema(schema).chain((value) => {
             if (bodyType === 'application/json')
-              return fc.constant({ body: JSON.stringify(value) ?? 'null', type: bodyType });
+              return fc.constant({ body: toJsonText(value) ?? 'null', type: bodyType });
             // A form: the generated fields, some repeated, some unknown.
             const fields =
               value && typeof value === 'object' && !Array.isArray(value)
@@ -258,6 +335,7 @@ function requestFor(operation: Operation, server: TestServer): fc.Arbitrary<Fuzz
             .map((type) => ({ body: 'a=b', type })),
         },
         { weight: 1, arbitrary: fc.constant({ body: `{"a":"${'x'.repeat(1_100_000)}"}`, type: bodyType }) },
+        { weight: 1, arbitrary: hostileShape.map((v) => ({ body: toJsonText(v), type: bodyType })) },
         { weight: 1, arbitrary: fc.constant({}) },
       );
 
@@ -286,20 +364,19 @@ function requestFor(operation: Operation, server: TestServer): fc.Arbitrary<Fuzz
     const path = operation.path.replace(/\{[^}]+\}/g, () => segments[i++] ?? 'x');
     const qs = query
       .map(
-        ([k, v]) =>
-          `${encodeSegment(k)}=${encodeSegment(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`,
+        ([k, v]) => `${encodeSegment(k)}=${encodeSegment(typeof v === 'string' ? v : (toJsonText(v) ?? ''))}`,
       )
       .join('&');
     const headers: Record<string, string> = {};
     if (type) headers['content-type'] = type;
     if (auth) headers.authorization = auth;
-    return {
+    return printable({
       operationId: operation.operationId,
       url: `${base}${path}${qs ? `?${qs}` : ''}`,
       method: operation.method.toUpperCase(),
       headers,
       body,
-    };
+    });
   });
 }
 
@@ -362,6 +439,74 @@ describe('fuzzing every operation of openapi.yaml', function () {
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
+  });
+
+  it('a stored client survives hostile shapes: deep, wide and huge bodies, JSON Patch paths of any length', async () => {
+    const created = await send({
+      operationId: 'createOAuth2Client',
+      url: `${server.adminUrl}/admin/clients`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'fuzz-target', grant_types: ['client_credentials'] }),
+    });
+    expect(created.status, created.text).to.equal(201);
+    const target = `${server.adminUrl}/admin/clients/fuzz-target`;
+    const segment = fc.oneof(fc.constantFrom('metadata', 'a', '0', '-', '~0', '~1', '__proto__'), shortNasty);
+    /** A JSON Pointer of 1 to 150,000 segments, mostly below /metadata where anything may be added. */
+    const longPath = fc
+      .tuple(fc.boolean(), fc.integer({ min: 1, max: 150_000 }), segment)
+      .map(([underMetadata, n, s]) => {
+        const token = s.replaceAll('~', '~0').replaceAll('/', '~1');
+        return `${underMetadata ? '/metadata' : ''}${`/${token}`.repeat(n)}`;
+      });
+    const patchOp = fc.record({
+      op: fc.constantFrom('add', 'replace', 'remove'),
+      path: fc.oneof(longPath, fc.constantFrom('/metadata/x', '/client_name', '/metadata')),
+      value: fc.oneof(hostileShape, wrongValue),
+    });
+    const hostile = fc.oneof(
+      fc
+        .array(patchOp, { minLength: 1, maxLength: 3 })
+        .map((ops) =>
+          printable({ method: 'PATCH', operationId: 'patchOAuth2Client', body: toJsonText(ops) }),
+        ),
+      fc.tuple(hostileShape, fc.constantFrom('PUT', 'POST')).map(([metadata, method]) =>
+        printable({
+          method,
+          operationId: method === 'PUT' ? 'setOAuth2Client' : 'createOAuth2Client',
+          body: toJsonText({ grant_types: ['client_credentials'], metadata }),
+        }),
+      ),
+      hostileShape.map((keys) =>
+        printable({ method: 'PUT', operationId: 'setJsonWebKeySet', body: toJsonText({ keys: [keys] }) }),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(hostile, async ({ method, operationId, body }) => {
+        stats.cases++;
+        const url =
+          operationId === 'createOAuth2Client'
+            ? `${server.adminUrl}/admin/clients`
+            : operationId === 'setJsonWebKeySet'
+              ? `${server.adminUrl}/admin/keys/fuzz-set`
+              : target;
+        const res = await send({
+          operationId,
+          url,
+          method,
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        const where = `${method} ${url} (${body?.length} bytes: ${body?.slice(0, 120)}) → ${res.status} ${res.text.slice(0, 200)}`;
+        expect(res.status, where).to.be.below(500);
+        const problem = contractProblem(method, url, res.status, res.type, res.body);
+        if (problem) expect.fail(`${where}: ${problem}`);
+      }),
+      { numRuns: Math.max(50, Math.round(RUNS / 10)), seed: SEED, endOnFailure: true },
+    );
+    // The client is still there and readable.
+    const read = await send({ operationId: 'getOAuth2Client', url: target, method: 'GET', headers: {} });
+    expect(read.status, read.text).to.equal(200);
   });
 
   it('stores client strings and returns them byte-for-byte (or refuses them with a 400)', async () => {

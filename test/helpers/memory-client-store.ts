@@ -39,6 +39,13 @@ export class MemoryClientStore implements ClientStore {
     return run;
   }
 
+  async replaceSecretHash(id: string, expected: string, next: string): Promise<boolean> {
+    const existing = this.clients.get(id);
+    if (existing?.secret_hash !== expected) return false;
+    existing.secret_hash = next;
+    return true;
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.clients.delete(id);
   }

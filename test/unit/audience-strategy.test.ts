@@ -57,6 +57,35 @@ describe('audience strategy (fosite DefaultAudienceMatchingStrategy)', () => {
       ));
   }
 
+  // fosite would allow these (a prefix match on the raw path); a resource server that removes dot segments
+  // (RFC 3986 §5.2.4) reads them as paths outside the allowed one.
+  const dotSegments = [
+    'https://api.example.com/x/../admin',
+    'https://api.example.com/x/./y',
+    'https://api.example.com/x/..',
+    'https://api.example.com/x/%2e%2e/admin',
+    'https://api.example.com/x/%2E%2E/admin',
+    'https://api.example.com/x/.%2E/admin',
+    'https://api.example.com/x/%2e./admin',
+    'https://api.example.com/x/%2e/y',
+    'https://api.example.com/x%2F..%2Fadmin',
+    'my-api/../other',
+  ];
+  for (const requested of dotSegments) {
+    it(`refuses '${requested}' (a dot segment), although its raw path starts with an allowed one`, () =>
+      expect(check(['https://api.example.com/x', 'my-api'], [requested])).to.equal(
+        `${DESCRIPTION} Requested audience '${requested}' has not been whitelisted by the OAuth 2.0 Client. Its path must not have '.' or '..' segments.`,
+      ));
+  }
+  for (const requested of [
+    'https://api.example.com/x/..a',
+    'https://api.example.com/x/a..',
+    'https://api.example.com/x/.well-known',
+  ]) {
+    it(`still allows '${requested}' (dots inside a segment)`, () =>
+      expect(check(['https://api.example.com/x'], [requested])).to.equal(null));
+  }
+
   it('accepts an empty request whatever is allowed', () => expect(check([], [])).to.equal(null));
 
   it('refuses the request when any one audience is not allowed', () =>

@@ -67,8 +67,36 @@ describe('crypto', () => {
   });
 
   describe('Pbkdf2Hasher', () => {
-    const FORMAT = /^\$pbkdf2-sha256\$i=25000,l=32\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
-    const hasher = new Pbkdf2Hasher();
+    const FORMAT = /^\$pbkdf2-sha256\$i=1000,l=32\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
+    const hasher = new Pbkdf2Hasher(1000);
+    const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
+    const hashWith = (secret: string, iterations: number, digest = 'sha256') => {
+      const salt = randomBytes(16);
+      const key = pbkdf2Sync(secret, salt, iterations, 32, digest);
+      return `$pbkdf2-${digest}$i=${iterations},l=32$${b64(salt)}$${b64(key)}`;
+    };
+
+    it('hashes new secrets with 600,000 iterations by default (OWASP; Hydra: 25,000)', async () => {
+      const hash = await new Pbkdf2Hasher().hash('my-secret');
+      expect(hash).to.match(/^\$pbkdf2-sha256\$i=600000,l=32\$/);
+      expect(await hasher.verify('my-secret', hash)).to.equal(true);
+    });
+
+    it('refuses stored hashes below 1,000 iterations (RFC 8018 §4.2), and such a configuration', async () => {
+      expect(await hasher.verify('weak', hashWith('weak', 999))).to.equal(false);
+      expect(await hasher.verify('weak', hashWith('weak', 1))).to.equal(false);
+      expect(await hasher.verify('ok', hashWith('ok', 1000))).to.equal(true);
+      expect(() => new Pbkdf2Hasher(999)).to.throw(RangeError, /between 1000 and/);
+    });
+
+    it('says which stored hashes are weaker than new ones (rehash on login)', () => {
+      const strong = new Pbkdf2Hasher(600_000);
+      expect(strong.needsRehash('$pbkdf2-sha256$i=25000,l=32$AAAA$AAAA')).to.equal(true);
+      expect(strong.needsRehash('$pbkdf2-sha512$i=900000,l=32$AAAA$AAAA')).to.equal(true);
+      expect(strong.needsRehash('$pbkdf2-sha256$i=600000,l=32$AAAA$AAAA')).to.equal(false);
+      // A stronger stored hash is never downgraded.
+      expect(strong.needsRehash('$pbkdf2-sha256$i=900000,l=32$AAAA$AAAA')).to.equal(false);
+    });
 
     it("writes Hydra's format and verifies", async () => {
       const hash = await hasher.hash('my-secret');
@@ -83,13 +111,10 @@ describe('crypto', () => {
     });
 
     it('verifies hashes made with other iteration counts (parameters read from the hash)', async () => {
-      const salt = randomBytes(16);
-      const key = pbkdf2Sync('imported', salt, 1000, 32, 'sha256');
-      const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
-      const hash = `$pbkdf2-sha256$i=1000,l=32$${b64(salt)}$${b64(key)}`;
+      const hash = hashWith('imported', 2500, 'sha512');
       expect(await hasher.verify('imported', hash)).to.equal(true);
       expect(await hasher.verify('other', hash)).to.equal(false);
-      expect(await new Pbkdf2Hasher(1000).hash('x')).to.match(/^\$pbkdf2-sha256\$i=1000,l=32\$/);
+      expect(await new Pbkdf2Hasher(2000).hash('x')).to.match(/^\$pbkdf2-sha256\$i=2000,l=32\$/);
     });
 
     it('does not truncate long secrets', async () => {

@@ -192,4 +192,19 @@ describe('JSON Patch (RFC 6902, Hydra subset)', () => {
     expect(value).to.deep.equal({ nested: ['v'] });
     expect(out).to.have.deep.property('extra', { nested: ['v', 'w'] });
   });
+
+  describe('depth (the patcher and what follows it must not recurse without bound)', () => {
+    it('refuses a path of more than 64 segments before applying anything', () => {
+      rejects([{ op: 'add', path: `/metadata${'/a'.repeat(10_000)}`, value: 1 }], /more than 64 segments/);
+      rejects([{ op: 'remove', path: '/x'.repeat(65) }], /more than 64 segments/);
+    });
+
+    it('refuses a result nested more than 64 levels deep, and accepts 64', () => {
+      const value = (levels: number): unknown => (levels === 0 ? 1 : { a: value(levels - 1) });
+      // base() is level 1 and metadata level 2, so the value's 62 nested objects reach level 64.
+      const ok = applyJsonPatch(base(), [{ op: 'add', path: '/metadata/x', value: value(62) }]);
+      expect(ok).to.have.nested.property('metadata.x.a');
+      rejects([{ op: 'add', path: '/metadata/x', value: value(63) }], /nests more than 64 levels deep/);
+    });
+  });
 });

@@ -8,6 +8,7 @@ import {
   type Jwk,
   KeyManager,
   type KeyManagerOptions,
+  UnreadableKey,
 } from '../../server/keys/key-manager.js';
 import { ApiError, BadRequestError, ConflictError, NotFoundError } from '../../server/oauth2/errors.js';
 import { MemoryKeyStore } from '../helpers/memory-key-store.js';
@@ -134,37 +135,53 @@ describe('KeyManager', () => {
     const after = store.rows.find((r) => r.kid === 'after')!;
     expect(() => decrypt(after.key_data, new SystemSecrets([OLD]).all)).to.throw();
 
-    // Dropping the old secret before anything sealed the first key again loses that key.
-    const dropped = new KeyManager(store, new SystemSecrets([NEW]), FAST);
-    await dropped.getKey('s', 'after');
-    let failed = false;
-    await dropped.getKey('s', jwk.kid).catch(() => {
-      failed = true;
+    // Dropping the old secret before anything sealed the first key again loses that key: 503, and the
+    // reason (which key, which configuration) is told once however often it is read.
+    const told: UnreadableKey[] = [];
+    const dropped = new KeyManager(store, new SystemSecrets([NEW]), {
+      ...FAST,
+      onUnreadable: (error) => told.push(error),
     });
-    expect(failed).to.equal(true);
+    await dropped.getKey('s', 'after');
+    for (const read of [dropped.getKey('s', jwk.kid), dropped.getKey('s', jwk.kid), dropped.getSet('s')]) {
+      const error = await rejects(read);
+      expect(error).to.be.instanceOf(UnreadableKey);
+      expect(error.status).to.equal(503);
+      expect(error.toJSON().error).to.equal('temporarily_unavailable');
+      expect(JSON.stringify(error.toJSON())).not.to.include(jwk.kid);
+    }
+    expect(told.map((e) => e.message)).to.have.length(1);
+    expect(told[0]!.message).to.include(`'s/${jwk.kid}'`).and.include('SECRETS_SYSTEM');
   });
 
-  it('seals keys again under the current secret: all at once with resealAll, and lazily on load', async () => {
+  it('reading never seals again: keys stay readable by a replica still on the old list until resealAll', async () => {
     const first = (await keys.generateSet('a', { alg: 'ES256', kid: 'a1' })).keys[0]!;
     const second = (await keys.generateSet('b', { alg: 'ES256', kid: 'b1' })).keys[0]!;
     const rotated = new KeyManager(store, new SystemSecrets([NEW, OLD]), FAST);
+    const before = store.rows.map((r) => r.key_data);
+    await rotated.getSet('a');
+    await rotated.getOrCreateSigningKey('b', 'ES256');
+    await rotated.publicKeys(['a', 'b']);
+    expect(store.rows.map((r) => r.key_data)).to.deep.equal(before);
+    expect(await rotated.sealStatus()).to.deep.equal({ stale: 2, unreadable: 0 });
+    const lagging = new KeyManager(store, new SystemSecrets([OLD]), FAST);
+    expect((await lagging.getSet('a')).keys).to.deep.equal([first]);
+
     expect(await rotated.resealAll()).to.deep.equal({ resealed: 2, unreadable: 0 });
     expect(await rotated.resealAll()).to.deep.equal({ resealed: 0, unreadable: 0 });
+    expect(await rotated.sealStatus()).to.deep.equal({ stale: 0, unreadable: 0 });
     const dropped = new KeyManager(store, new SystemSecrets([NEW]), FAST);
     expect((await dropped.getKey('a', 'a1')).keys[0]).to.deep.equal(first);
     expect((await dropped.getKey('b', 'b1')).keys[0]).to.deep.equal(second);
-
-    // A key written under the old secret later (a replica not yet rotated) is sealed again when a set loads.
-    const lagging = new KeyManager(store, new SystemSecrets([OLD]), FAST);
-    await lagging.generateSet('a', { alg: 'ES256', kid: 'a2' });
-    await rotated.getSet('a');
-    expect((await dropped.getKey('a', 'a2')).keys[0]?.kid).to.equal('a2');
+    expect(
+      (await rejects(new KeyManager(store, new SystemSecrets([OLD]), FAST).getSet('a'))).status,
+    ).to.equal(503);
     // Keys no configured secret opens are counted, not touched.
     expect(
       await new KeyManager(store, new SystemSecrets(['unrelated-secret-0123']), FAST).resealAll(),
     ).to.deep.equal({
       resealed: 0,
-      unreadable: 3,
+      unreadable: 2,
     });
   });
 

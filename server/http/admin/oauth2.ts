@@ -2,11 +2,9 @@
 import type { OAuth2Endpoints } from '../endpoints.js';
 import type { Handlers } from '../operations.js';
 
-/** fosite writes introspection and token responses with this exact content type and no caching. */
+/** fosite writes introspection and token responses with this exact content type (no caching: openapi.yaml). */
 export const OAUTH2_JSON_HEADERS = {
   'Content-Type': 'application/json;charset=UTF-8',
-  'Cache-Control': 'no-store',
-  Pragma: 'no-cache',
 };
 
 export function oauth2AdminHandlers(oauth2: OAuth2Endpoints) {

@@ -89,7 +89,7 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
         audience: audiences,
         issued_at: now,
         expires_at: expiresAt,
-        ...(stateless ? { stateless } : {}),
+        ...(stateless ? { stateless, client_created_at: client.created_at } : {}),
       });
       if (!stateless) {
         // Group commit (storage/batcher.ts): resolved once the row has committed, so the token is durable.
