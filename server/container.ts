@@ -135,7 +135,10 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     hasher,
     store: clientStore,
     onError: (clientId, err) =>
-      logger.warn({ client_id: clientId, reason: (err as Error)?.message }, 'could not rehash a client secret'),
+      logger.warn(
+        { client_id: clientId, reason: (err as Error)?.message },
+        'could not rehash a client secret',
+      ),
   });
   const authenticate = (request: ClientAuthenticationRequest) =>
     authenticateClient(request, { clients: clientCache, verifySecret, unknownClientHash, secretVerified });

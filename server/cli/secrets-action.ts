@@ -13,7 +13,9 @@ export async function resealSecrets(options: { config?: string }) {
   const config = loadConfig({ configFile: options.config, dev: true });
   if (config.secretsSystem.length === 0) throw new UsageError('set SECRETS_SYSTEM: the first secret seals');
   if (!config.dsn || !/^postgres(ql)?:\/\//.test(config.dsn)) {
-    throw new UsageError('secrets reseal needs a postgres:// DSN (the embedded database is reached only by serve)');
+    throw new UsageError(
+      'secrets reseal needs a postgres:// DSN (the embedded database is reached only by serve)',
+    );
   }
   const knex = createKnex(parsePostgresDsn(config.dsn, availableParallelism()));
   try {
