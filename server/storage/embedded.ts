@@ -267,7 +267,7 @@ export async function startEmbedded(options: {
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     options.progress?.(
-      `initialising the embedded PostgreSQL in ${dataDir}${persistent ? ' (first start only)' : ''}…`,
+      `initialising the embedded PostgreSQL in ${dataDir} (${persistent ? 'first start only' : 'discarded on exit'})…`,
     );
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
