@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 
 const LIBRARY = 'cdktf/constructs';
-const CORE_IMPORT = /(?:from|import|require\()\s*['"](cdktf|cdktn)(?:\/[^'"]*)?['"]/g;
+// No `g` flag: a global regex keeps `lastIndex` between `.test()` calls, so a file would be searched from where
+// the previous file's match ended.
+const CORE_IMPORT = /(?:from|import|require\()\s*['"](cdktf|cdktn)(?:\/[^'"]*)?['"]/;
 
 const sources = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
