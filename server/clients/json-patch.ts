@@ -5,7 +5,7 @@
 // - `add` creates missing parent objects (evanphx/json-patch `EnsurePathExistsOnAdd`);
 // - denied paths (and everything below them) are refused;
 // - paths of more than MAX_JSON_DEPTH tokens, and results nested deeper than that, are refused (json-depth.ts).
-// Hydra answers 500 for every refusal; Tollgate answers 400 with the reason (contract §8).
+// Hydra answers 500 for every refusal; Tollgate answers 400 with the reason (docs/hydra-differences.md).
 import { BadRequestError } from '../oauth2/errors.js';
 import { deeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 

@@ -2,7 +2,7 @@
 // is tried when verifying or decrypting, so rotation = prepend a new secret and keep the old ones for a while.
 import { createHash } from 'node:crypto';
 
-/** Hydra's `x.HashStringSecret`: the 32-byte key is SHA-256 of the configured secret (contract §6). */
+/** Hydra's `x.HashStringSecret`: the 32-byte key is SHA-256 of the configured secret. */
 export function deriveKey(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }

@@ -3,7 +3,7 @@
 // `client_secret_post` and `none`. `private_key_jwt` (RFC 7523 §2.2) is not supported yet.
 //
 // Unlike Hydra, a failing store or hasher is never reported as `invalid_client`: those errors propagate
-// unchanged so the HTTP layer can answer 503 (contract §8).
+// unchanged so the HTTP layer can answer 503 (docs/hydra-differences.md).
 //
 // Enumeration: whether a client id exists must not show. An unknown id, a client without a secret and a wrong
 // secret get the same answer after the same work: the presented secret is checked against a hash either way

@@ -87,7 +87,7 @@ export class ServerError extends define(
   'server_error',
   'The authorization server encountered an unexpected condition that prevented it from fulfilling the request.',
 ) {}
-/** A dependency (the database) is down: 503, never `invalid_client` (user research §1.10, contract §8). */
+/** A dependency (the database) is down: 503, never `invalid_client` (docs/hydra-differences.md). */
 export class TemporarilyUnavailable extends define(
   503,
   'temporarily_unavailable',

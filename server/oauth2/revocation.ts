@@ -4,7 +4,8 @@
 // RFC 7009 §2.2: an invalid or unknown token still answers 200, since the client cannot act on an error and
 // the token is unusable either way. A token issued to another client also answers 200 (revealing nothing), but
 // nothing is revoked; Hydra does the same silently, Tollgate returns the reason so the caller logs it
-// (contract §8). Revoking deletes every token of the token's request, as fosite's RevokeAccessToken does.
+// (docs/hydra-differences.md). Revoking deletes every token of the token's request, as fosite's
+// RevokeAccessToken does.
 // Store errors propagate (503), where Hydra would answer 200 while the token may still be valid.
 import type { StoredClient } from '../clients/client.js';
 import { InvalidRequest } from './errors.js';

@@ -5,7 +5,7 @@
 // fosite authenticates the client before looking for a handler but reports the authentication error only when
 // some handler accepts the grant type; checking the grant type first gives the same answers without the
 // database work. Unlike Hydra (which answers `invalid_request`), an unknown grant type answers
-// `unsupported_grant_type` (RFC 6749 §5.2; contract §8).
+// `unsupported_grant_type` (RFC 6749 §5.2; docs/hydra-differences.md).
 import type { StoredClient } from '../clients/client.js';
 import type { ClientAuthenticationRequest } from './client-authentication.js';
 import { InvalidRequest, UnsupportedGrantType } from './errors.js';

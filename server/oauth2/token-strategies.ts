@@ -22,7 +22,7 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 
 /** Hydra's storage key for a token: hex(SHA-384(signature part as sent)), 96 lowercase hex chars (`x/sighash.go`). */
 export function signatureKey(signaturePart: string): string {
-  // One-shot digest: a Hash object per call costs three times as much (computed on every token and introspection).
+  // One-shot digest: cheaper than a Hash object per call (docs/performance.md); runs on every token.
   return hash('sha384', signaturePart, 'hex');
 }
 
@@ -58,7 +58,7 @@ export interface OpaqueTokenStrategyOptions extends VerifiedTokenOptions {
 
 /**
  * Hydra's opaque token: `ory_at_` + b64url(32 random bytes) + `.` + b64url(HMAC-SHA-512/256(SHA-256(secret),
- * key bytes)) (`fosite/token/hmac/hmacsha.go`, contract §4). Nothing about the grant is inside the token.
+ * key bytes)) (`fosite/token/hmac/hmacsha.go`). Nothing about the grant is inside the token.
  */
 export class OpaqueTokenStrategy implements AccessTokenStrategy {
   readonly name = 'opaque';
@@ -188,7 +188,8 @@ interface VerifiedJwt {
 
 /**
  * RFC 9068 JWT access tokens signed with the newest key of `hydra.jwt.access-token`. Claims follow Hydra
- * (contract §4); the header says `typ: at+jwt` as RFC 9068 §2.1 requires, where Hydra sends `JWT`.
+ * (docs/hydra-compatibility.md#jwt-access-tokens); the header says `typ: at+jwt` as RFC 9068 §2.1 requires,
+ * where Hydra sends `JWT`.
  */
 export class JwtTokenStrategy implements AccessTokenStrategy {
   readonly name = 'jwt';

@@ -1,5 +1,5 @@
 // OAuth 2.0 client CRUD on a real server and PostgreSQL, held to Hydra v25's observable behaviour
-// (hydra-contract §1, §2): response shapes (null vs []), secrets shown only when set, Hydra's error bodies,
+// (docs/hydra-compatibility.md): response shapes (null vs []), secrets shown only when set, error bodies,
 // PUT as a full replace, RFC 6902 PATCH, lifespans, and keyset pagination of the list.
 import { expect } from 'chai';
 import { type ApiResponse, call, raw } from '../helpers/api.js';

@@ -1,5 +1,5 @@
 // A database that cannot be reached is a 503 with an error body: never `invalid_client`, never a hang, and
-// the process keeps serving (contract §8; Hydra answers such outages with 401 invalid_client).
+// the process keeps serving (docs/hydra-differences.md; Hydra answers such outages with 401 invalid_client).
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';
 import { serverUrl } from '../helpers/postgres.js';

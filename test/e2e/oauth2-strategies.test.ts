@@ -1,4 +1,4 @@
-// Access token strategies end to end (contract §4, §5): the opaque `ory_at_` format and what the database keeps
+// Token strategies end to end (docs/hydra-compatibility.md): the `ory_at_` format and what the database keeps
 // of it, RFC 9068 JWTs verified against the published keys, and introspection, revocation (RFC 7009) and bulk
 // deletion working the same for both.
 import { createHash, createPublicKey, type JsonWebKey, verify } from 'node:crypto';

@@ -1,5 +1,5 @@
 // POST /oauth2/token with grant_type=client_credentials against a real server and PostgreSQL: client
-// authentication (contract §3a), the order of checks (§3), scope strategies (§3b), audience matching, token
+// authentication, checks and scope strategies in Hydra's order (docs/hydra-compatibility.md), audience, token
 // lifetimes and the response headers fosite sends.
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';

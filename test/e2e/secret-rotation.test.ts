@@ -1,4 +1,4 @@
-// Rotating SECRETS_SYSTEM across restarts on one database (contract §4, §6): [A] → [B, A] → [B]. The first
+// Rotating SECRETS_SYSTEM across restarts on one database, as Hydra rotates: [A] → [B, A] → [B]. The first
 // secret signs new opaque tokens and encrypts new private keys; every listed secret verifies and decrypts.
 // A start with [B, A] writes nothing; `tollgate secrets reseal` under [B, A] seals every private key again under
 // B, so dropping A invalidates the opaque tokens signed under A but loses no key. Dropping a secret without that
@@ -18,7 +18,7 @@ const SECRET_C = 'rotation-secret-C-5555555555';
 const ACCESS_TOKEN_SET = 'hydra.jwt.access-token';
 const OTHER_SET = 'rotation-other';
 
-/** Whether an opaque token's signature is HMAC-SHA-512/256 of its key part under SHA-256(secret) (contract §4). */
+/** Whether an opaque token's signature is HMAC-SHA-512/256 of its key part under SHA-256(secret). */
 function signedWith(token: string, secret: string): boolean {
   const [key, sig] = token.slice('ory_at_'.length).split('.') as [string, string];
   const hmacKey = createHash('sha256').update(secret).digest();

@@ -298,7 +298,7 @@ describe('POST /admin/oauth2/introspect (RFC 7662)', () => {
       expect(response.access_token).to.match(/^ory_at_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
       expect(response.expires_in).to.equal(3599);
 
-      // The row is keyed by hex(SHA-384(signature part)), never by the token itself (contract §4).
+      // The row is keyed by hex(SHA-384(signature part)), never by the token itself (Hydra's `x/sighash.go`).
       const sigPart = response.access_token.split('.')[1] as string;
       const [row] = [...tokens.rows.values()];
       expect(row?.signature).to.equal(createHash('sha384').update(sigPart).digest('hex'));

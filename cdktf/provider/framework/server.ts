@@ -1,6 +1,6 @@
 // The tfplugin6.Provider RPCs over a ProviderDefinition. Every handler answers: failures become
 // diagnostics, never an unanswered call. The RPC sequence Terraform uses is recorded in
-// ../shared/reference/terraform-provider.md §2 (e.g. apply re-plans, destroy plans with a null proposal).
+// docs/terraform.md#the-rpcs-terraform-calls (e.g. apply re-plans, destroy plans with a null proposal).
 import type * as grpc from '@grpc/grpc-js';
 import { log } from '../plugin/log.js';
 import {

@@ -1,7 +1,7 @@
 // A fresh self-signed server certificate per process for go-plugin's automatic mutual TLS
 // (hashicorp/go-plugin: mtls.go, client.go loadServerCert). The client trusts exactly this certificate as
 // its root and dials with ServerName "localhost", so it needs a DNS SAN "localhost" (Go ignores the legacy
-// CN), CA:TRUE and serverAuth. ECDSA P-256 with node:crypto and a small DER writer: about 3 ms, no openssl.
+// CN), CA:TRUE and serverAuth. ECDSA P-256 with node:crypto and a small DER writer: fast, no openssl.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 
 const tag = (t: number, body: Buffer): Buffer => {
