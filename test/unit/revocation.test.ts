@@ -123,9 +123,12 @@ describe('DELETE /admin/oauth2/tokens', () => {
     expect([...tokens.rows.values()].map((row) => row.client_id)).to.deep.equal(['bob']);
   });
 
-  it('succeeds for an unknown client', async () => {
-    const { revocation } = setup();
-    await revocation.deleteClientTokens('nobody');
+  it("succeeds for an unknown client and deletes no other client's token", async () => {
+    const { revocation, mint, tokens } = setup();
+    await mint('alice', 'r1');
+    await mint('bob', 'r2', 'jwt');
+    expect(await revocation.deleteClientTokens('nobody')).to.equal(undefined);
+    expect([...tokens.rows.values()].map((row) => row.request_id)).to.deep.equal(['r1', 'r2']);
   });
 
   it('requires client_id, with Hydra’s message', async () => {
