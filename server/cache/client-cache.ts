@@ -4,6 +4,7 @@
 // received (the listening connection is down) nothing is cached, so a replica never serves a client another
 // one has changed for longer than the notification's delivery.
 import type { StoredClient } from '../clients/client.js';
+import type { ChangeFeed } from './change-feed.js';
 import { digestKey } from './map-keys.js';
 import { NotifiedCache, type NotifiedCacheOptions } from './notified-cache.js';
 
@@ -27,6 +28,14 @@ export class ClientCache implements ClientReader {
 
   get(id: string): Promise<StoredClient | null> {
     return this.cache.get(digestKey(id), () => this.store.get(id));
+  }
+
+  /** Follows client changes (migration 20261126000300 notifies `oauth2_clients` with the client id). */
+  watch(feed: ChangeFeed): void {
+    feed.subscribe(['oauth2_clients'], {
+      changed: (id) => this.invalidate(id),
+      listening: (on) => this.setEnabled(on),
+    });
   }
 
   invalidate(id: string): void {

@@ -6,6 +6,11 @@ import { Lru } from './lru.js';
 export interface NotifiedCacheOptions {
   max?: number;
   ttlMs?: number;
+  /**
+   * Caching from the start, before notifications are heard of. For data where the TTL alone is an acceptable
+   * bound while notifications are down (the owner then never turns it off).
+   */
+  enabled?: boolean;
 }
 
 export class NotifiedCache<K, V> {
@@ -14,7 +19,7 @@ export class NotifiedCache<K, V> {
   private readonly pending = new Map<K, Promise<V>>();
   /** Bumped by every invalidation, so a load that raced one is not remembered. */
   private generation = 0;
-  private enabled = false;
+  private enabled: boolean;
 
   constructor(
     options: NotifiedCacheOptions = {},
@@ -22,13 +27,17 @@ export class NotifiedCache<K, V> {
     private readonly keep: (value: V) => boolean = () => true,
   ) {
     this.entries = new Lru({ max: options.max ?? 10_000, ttlMs: options.ttlMs ?? 30_000 });
+    this.enabled = options.enabled ?? false;
   }
 
-  /** The remembered value for `key`, else what `load` gives. While disabled, always `load`. */
-  get(key: K, load: () => Promise<V>): Promise<V> {
+  /**
+   * The remembered value for `key`, else what `load` gives. While disabled, always `load`. A remembered value
+   * that `usable` refuses is loaded again (a load already running is shared) and the new value remembered.
+   */
+  get(key: K, load: () => Promise<V>, usable?: (remembered: V) => boolean): Promise<V> {
     if (!this.enabled) return settle(load);
     const hit = this.entries.get(key);
-    if (hit !== undefined) return Promise.resolve(hit);
+    if (hit !== undefined && (usable === undefined || usable(hit))) return Promise.resolve(hit);
     const shared = this.pending.get(key);
     if (shared) return shared;
     const generation = this.generation;

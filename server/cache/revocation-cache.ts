@@ -4,6 +4,7 @@
 // 20261126000500), whereupon each forgets every answer, as TokenCache does for deleted rows. Off (and empty)
 // while change notifications are not being received; any answer is at most `ttlMs` old.
 import type { StatelessRevocations } from '../oauth2/stateless.js';
+import type { ChangeFeed } from './change-feed.js';
 import { NotifiedCache } from './notified-cache.js';
 
 type Token = { signature: string; client_id: string; requested_at: Date };
@@ -29,6 +30,14 @@ export class RevocationCache implements StatelessRevocations {
 
   revokeOne(token: { signature: string; client_id: string; expires_at: Date }): Promise<void> {
     return this.answers.forgetAfter(() => this.store.revokeOne(token));
+  }
+
+  /** Follows both tables that decide revocation (migration 20261126000500 notifies on every change). */
+  watch(feed: ChangeFeed): void {
+    feed.subscribe(['oauth2_token_not_before', 'oauth2_revoked_stateless_tokens'], {
+      changed: () => this.forget(),
+      listening: (on) => this.setEnabled(on),
+    });
   }
 
   /** The revocation state changed somewhere. */

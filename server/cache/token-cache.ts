@@ -4,6 +4,7 @@
 // forgetting everything is simpler and as cheap as tracking rows. Found rows only; an unknown token always asks
 // the database. Off (and empty) while change notifications are not being received, like ClientCache.
 import type { AccessTokenRecord, AccessTokenStore } from '../oauth2/ports.js';
+import type { ChangeFeed } from './change-feed.js';
 import { NotifiedCache } from './notified-cache.js';
 
 export class TokenCache implements AccessTokenStore {
@@ -33,6 +34,14 @@ export class TokenCache implements AccessTokenStore {
   }
 
   /** Some token rows were deleted somewhere. */
+  /** Follows token deletions (migration 20261126000300 notifies `oauth2_access_tokens`). */
+  watch(feed: ChangeFeed): void {
+    feed.subscribe(['oauth2_access_tokens'], {
+      changed: () => this.forget(),
+      listening: (on) => this.setEnabled(on),
+    });
+  }
+
   forget(): void {
     this.cache.forget();
   }

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config.js';
 import { SystemSecrets } from '../crypto/secrets.js';
-import { KeyManager } from '../keys/key-manager.js';
+import { SealingKeyStore } from '../keys/sealing-key-store.js';
 import { parsePostgresDsn } from '../storage/dsn.js';
 import { createKnex } from '../storage/knex.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
@@ -19,7 +19,7 @@ export async function resealSecrets(options: { config?: string }) {
   }
   const knex = createKnex(parsePostgresDsn(config.dsn, availableParallelism()));
   try {
-    const keys = new KeyManager(new PgKeyStore(knex), new SystemSecrets(config.secretsSystem));
+    const keys = new SealingKeyStore(new PgKeyStore(knex), new SystemSecrets(config.secretsSystem));
     const { resealed, unreadable } = await keys.resealAll();
     process.stdout.write(`Sealed ${resealed} JSON Web Key(s) again with the first system secret.\n`);
     if (unreadable > 0) {

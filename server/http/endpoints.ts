@@ -1,4 +1,4 @@
-// What the HTTP layer needs from the domain, as narrow functions. container.ts wires them to the domain
+// What the HTTP layer needs from the domain, as narrow functions. server/wiring/ wires them to the domain
 // services; handlers never see concrete classes.
 import type { Logger } from 'pino';
 import type { components } from '../../sdk/generated/openapi.js';

@@ -4,7 +4,8 @@ import { constants, createHmac, hash, type KeyObject, sign, timingSafeEqual, ver
 import { Lru } from '../cache/lru.js';
 import { randomBytesPooled, uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
-import { ACCESS_TOKEN_KEY_SET, type JwsAlgorithm, type KeyManager } from '../keys/key-manager.js';
+import type { JwsAlgorithm } from '../keys/jwk.js';
+import { ACCESS_TOKEN_KEY_SET, type KeyManager } from '../keys/key-manager.js';
 import type { AccessTokenClaims, AccessTokenStrategy } from './ports.js';
 import {
   CLIENT_CREATED_HEADER,

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ClientEndpoints, OAuth2Endpoints } from '../http/endpoints.js';
 import type { ApiError } from '../oauth2/errors.js';
 import { type Form, formValue } from '../oauth2/form.js';
+import type { RevocationOutcome } from '../oauth2/revocation.js';
 import { claimedClientId } from '../protection/throttled-authentication.js';
 import type { Metrics } from './metrics.js';
 
@@ -98,4 +99,29 @@ export function observedOAuth2(oauth2: OAuth2Endpoints, audit: Audit, metrics: M
       audit('tokens.deleted', { client_id: clientId });
     },
   };
+}
+
+/** An RFC 7009 revocation's outcome, audited; a refused one (another client's token) also gets a warning. */
+export function auditRevocation(
+  audit: Audit,
+  clientId: string,
+  outcome: RevocationOutcome,
+  log: Logger,
+): void {
+  audit(
+    outcome.revoked
+      ? 'token.revoked'
+      : outcome.reason === 'other_client'
+        ? 'token.revocation_refused'
+        : 'token.revocation_unknown',
+    { client_id: clientId, ...(outcome.revoked ? {} : { reason: outcome.reason }) },
+    log,
+  );
+  // RFC 7009 §2.2: answered 200 either way, but a revocation attempt on another client's token is worth a note.
+  if (!outcome.revoked && outcome.reason === 'other_client') {
+    log.warn(
+      { client_id: clientId, token_client_id: outcome.token_client_id },
+      'revocation refused: the token belongs to another client',
+    );
+  }
 }

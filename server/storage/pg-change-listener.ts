@@ -3,9 +3,11 @@
 // after its transaction commits). Every replica therefore hears of a change made by any other, usually within
 // milliseconds.
 //
-// When the connection drops, `onStatus(false)` tells the caches to stop caching; after it is back and
-// listening again, `onStatus(true)` lets them start afresh (whatever changed meanwhile was missed).
+// Caches subscribe to the tables they mirror (ChangeFeed). When the connection drops, `listening(false)` tells
+// them to stop caching; after it is back and listening again, `listening(true)` lets them start afresh (whatever
+// changed meanwhile was missed).
 import pg from 'pg';
+import type { ChangeFeed, ChangeSubscriber } from '../cache/change-feed.js';
 
 export const CHANGES_CHANNEL = 'tollgate_changes';
 
@@ -16,19 +18,31 @@ export interface Change {
 
 export interface ChangeListenerOptions {
   connectionString: string;
-  onChange(change: Change): void;
-  onStatus(listening: boolean): void;
   log?: (level: 'warn' | 'info', message: string) => void;
   /** Wait before reconnecting (ms). */
   retryMs?: number;
 }
 
-export class PgChangeListener {
+export class PgChangeListener implements ChangeFeed {
+  private readonly subscribers: { tables: ReadonlySet<string>; subscriber: ChangeSubscriber }[] = [];
   private client: pg.Client | undefined;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ChangeListenerOptions) {}
+
+  subscribe(tables: readonly string[], subscriber: ChangeSubscriber): void {
+    this.subscribers.push({ tables: new Set(tables), subscriber });
+  }
+
+  private changed(change: Change): void {
+    for (const { tables, subscriber } of this.subscribers)
+      if (tables.has(change.table)) subscriber.changed(change.id);
+  }
+
+  private status(listening: boolean): void {
+    for (const { subscriber } of this.subscribers) subscriber.listening(listening);
+  }
 
   async start(): Promise<void> {
     await this.connect();
@@ -42,7 +56,7 @@ export class PgChangeListener {
     const fail = (reason: string) => {
       if (failed) return;
       failed = true;
-      this.options.onStatus(false);
+      this.status(false);
       if (this.stopped) return;
       this.options.log?.(
         'warn',
@@ -59,7 +73,7 @@ export class PgChangeListener {
       if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
       try {
         const change = JSON.parse(message.payload) as Change;
-        if (typeof change.table === 'string' && typeof change.id === 'string') this.options.onChange(change);
+        if (typeof change.table === 'string' && typeof change.id === 'string') this.changed(change);
       } catch {
         // Not ours; ignore.
       }
@@ -67,7 +81,7 @@ export class PgChangeListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANGES_CHANNEL}`);
-      if (!failed) this.options.onStatus(true);
+      if (!failed) this.status(true);
     } catch (err) {
       fail((err as Error).message);
     }
@@ -76,7 +90,7 @@ export class PgChangeListener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.options.onStatus(false);
+    this.status(false);
     await this.client?.end().catch(() => {});
   }
 }

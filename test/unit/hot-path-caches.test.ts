@@ -115,6 +115,23 @@ describe('hot-path caches and group commit', () => {
       expect(loads.started()).to.equal(2);
     });
 
+    it('enabled from the start caches before any notification; a refused value loads again, shared', async () => {
+      const loads = deferredLoads();
+      const cache = new NotifiedCache<string, string>({ enabled: true });
+      const first = cache.get('k', loads.load);
+      loads.settle(0, 'v1');
+      expect(await first).to.equal('v1');
+      expect(await cache.get('k', loads.load, (v) => v === 'v1')).to.equal('v1');
+      expect(loads.started()).to.equal(1);
+      const refused = cache.get('k', loads.load, () => false);
+      const joined = cache.get('k', loads.load, () => false);
+      expect(loads.started()).to.equal(2);
+      loads.settle(1, 'v2');
+      expect([await refused, await joined]).to.deep.equal(['v2', 'v2']);
+      expect(await cache.get('k', loads.load)).to.equal('v2');
+      expect(loads.started()).to.equal(2);
+    });
+
     it('a load started after an invalidation keeps its place when the older one settles', async () => {
       const loads = deferredLoads();
       const cache = new NotifiedCache<string, string>();

@@ -2,14 +2,14 @@ import { createPublicKey, sign, verify } from 'node:crypto';
 import { expect } from 'chai';
 import { decrypt } from '../../server/crypto/aead.js';
 import { SystemSecrets } from '../../server/crypto/secrets.js';
+import type { Jwk } from '../../server/keys/jwk.js';
 import {
   ACCESS_TOKEN_KEY_SET,
   ID_TOKEN_KEY_SET,
-  type Jwk,
   KeyManager,
   type KeyManagerOptions,
-  UnreadableKey,
 } from '../../server/keys/key-manager.js';
+import { UnreadableKey } from '../../server/keys/sealing-key-store.js';
 import { ApiError, BadRequestError, ConflictError, NotFoundError } from '../../server/oauth2/errors.js';
 import { MemoryKeyStore } from '../helpers/memory-key-store.js';
 

@@ -1,0 +1,49 @@
+// The two Express apps: every feature's operations, mounted from the contract, behind the hooks both ports
+// share (request metrics, source address, rate limits) and the admin port's authentication.
+import type { RequestListener } from 'node:http';
+import { metadataHandlers } from '../http/admin/metadata.js';
+import { adminAuthentication } from '../http/admin-auth.js';
+import { createAdminApp, createPublicApp } from '../http/apps.js';
+import { loadContract } from '../http/contract.js';
+import { requestMetrics } from '../http/metrics.js';
+import { rateLimit } from '../http/rate-limit.js';
+import { sourceAddress } from '../http/source-address.js';
+import type { Metrics } from '../observability/metrics.js';
+import { TokenBuckets } from '../protection/token-bucket.js';
+import { VERSION } from '../version.js';
+import type { Feature, WiringContext } from './feature.js';
+
+export function wireHttp(
+  { config, logger }: WiringContext,
+  metrics: Metrics,
+  features: readonly Feature[],
+): { publicApp: RequestListener; adminApp: RequestListener } {
+  const limits = config.protection.rateLimit;
+  const bucket = (b: { rate: number; burst: number }) =>
+    limits.enabled && b.rate > 0 ? new TokenBuckets(b) : undefined;
+  // One set of buckets for both ports: an address or client counts the same wherever it calls. Without any
+  // bucket (the default) the hook is left out: it would only cost time on every token request.
+  const buckets = { perClient: bucket(limits.perClient), perAddress: bucket(limits.perAddress) };
+  const source = sourceAddress(config.serve.trustedProxies);
+  const limiter = buckets.perClient || buckets.perAddress ? [rateLimit(buckets, source)] : [];
+  const adminAuth =
+    config.protection.adminTokens.length > 0 ? [adminAuthentication(config.protection.adminTokens)] : [];
+  const contract = loadContract();
+  const publicApp = createPublicApp(
+    logger,
+    contract,
+    Object.assign({}, ...features.map((f) => f.publicHandlers)),
+    { beforeBody: [requestMetrics(metrics, 'public')], afterBody: limiter, sourceAddress: source },
+  );
+  const adminApp = createAdminApp(
+    logger,
+    contract,
+    Object.assign({}, ...features.map((f) => f.adminHandlers), metadataHandlers(VERSION)),
+    {
+      beforeBody: [requestMetrics(metrics, 'admin'), ...adminAuth],
+      afterBody: limiter,
+      sourceAddress: source,
+    },
+  );
+  return { publicApp, adminApp };
+}

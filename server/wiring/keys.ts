@@ -1,0 +1,41 @@
+// JSON Web Key sets: the admin key operations, discovery and jwks.json, and the start-up seal report.
+import type { SystemSecrets } from '../crypto/secrets.js';
+import { keyHandlers } from '../http/admin/keys.js';
+import type { KeyEndpoints } from '../http/endpoints.js';
+import { wellKnownHandlers } from '../http/public/well-known.js';
+import { ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET, KeyManager } from '../keys/key-manager.js';
+import { reportSealStatus } from '../keys/seal-report.js';
+import type { Feature, WiringContext } from './feature.js';
+import type { Storage } from './storage.js';
+
+export function wireKeys({ config, logger }: WiringContext, storage: Storage, secrets: SystemSecrets) {
+  const keys = new KeyManager(storage.keyStore, secrets, {
+    onUnreadable: (error) =>
+      logger.error(
+        { set: error.setId, kid: error.kid, reason: error.message },
+        'a JSON Web Key cannot be read',
+      ),
+  });
+  keys.watch(storage.changes);
+  const endpoints: KeyEndpoints = {
+    getSet: (set) => keys.getSet(set),
+    createSet: (set, request) => keys.generateSet(set, request),
+    setSet: (set, jwks) => keys.setSet(set, jwks),
+    deleteSet: (set) => keys.deleteSet(set),
+    getKey: (set, kid) => keys.getKey(set, kid),
+    setKey: (set, kid, jwk) => keys.setKey(set, kid, jwk),
+    deleteKey: (set, kid) => keys.deleteKey(set, kid),
+    publicKeys: () =>
+      keys.publicKeys([...new Set([...config.broadcastKeys, ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET])]),
+  };
+  const feature: Feature = {
+    publicHandlers: wellKnownHandlers({
+      issuer: config.issuer,
+      publicUrl: config.publicUrl,
+      keys: endpoints,
+    }),
+    adminHandlers: keyHandlers(endpoints),
+    start: () => reportSealStatus(keys, logger),
+  };
+  return { keys, feature };
+}

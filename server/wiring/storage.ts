@@ -1,0 +1,57 @@
+// PostgreSQL: the stores, the read caches kept fresh by change notifications (each cache subscribes to its own
+// tables), the janitor, and the readiness probe.
+import { ClientCache, invalidatingOnWrite } from '../cache/client-cache.js';
+import { RevocationCache } from '../cache/revocation-cache.js';
+import { TokenCache } from '../cache/token-cache.js';
+import { healthHandlers } from '../http/health.js';
+import { databaseHealth } from '../storage/health.js';
+import { connectionStringOf } from '../storage/knex.js';
+import { PgChangeListener } from '../storage/pg-change-listener.js';
+import { PgClientStore } from '../storage/pg-client-store.js';
+import { startJanitor } from '../storage/pg-janitor.js';
+import { PgKeyStore } from '../storage/pg-key-store.js';
+import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
+import { PgAccessTokenStore } from '../storage/pg-token-store.js';
+import type { Feature, WiringContext } from './feature.js';
+
+export function wireStorage({ config, knex, logger }: WiringContext) {
+  const changes = new PgChangeListener({
+    connectionString: connectionStringOf(knex),
+    log: (level, message) => logger[level]({ component: 'cache' }, message),
+  });
+  // Hot-path client reads come from memory, kept fresh by PostgreSQL change notifications (see ClientCache).
+  const clientCache = new ClientCache(new PgClientStore(knex));
+  clientCache.watch(changes);
+  const tokens = new TokenCache(new PgAccessTokenStore(knex));
+  tokens.watch(changes);
+  const revocations = new RevocationCache(new PgStatelessRevocations(knex));
+  revocations.watch(changes);
+
+  const healthRoutes = healthHandlers(databaseHealth(knex, logger));
+  let stopJanitor = async () => {};
+  const feature: Feature = {
+    publicHandlers: healthRoutes,
+    adminHandlers: healthRoutes,
+    async start() {
+      await changes.start();
+      stopJanitor = startJanitor(knex, config.janitor, (level, fields, message) =>
+        logger[level]({ component: 'janitor', ...fields }, message),
+      );
+    },
+    async close() {
+      await stopJanitor();
+      await changes.stop();
+    },
+  };
+  return {
+    changes,
+    clientCache,
+    clientStore: invalidatingOnWrite(new PgClientStore(knex), clientCache),
+    tokens,
+    revocations,
+    keyStore: new PgKeyStore(knex),
+    feature,
+  };
+}
+
+export type Storage = ReturnType<typeof wireStorage>;
