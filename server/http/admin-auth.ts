@@ -2,10 +2,8 @@
 // token is configured. Health checks stay open so orchestrators can probe without a secret; everything else,
 // metrics included (they name client ids), needs `Authorization: Bearer <one of serve.admin.auth.tokens>`.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../oauth2/errors.js';
-
-const OPEN_PATHS = new Set(['/health/alive', '/health/ready', '/admin/health/alive', '/admin/health/ready']);
+import type { Hook } from './exchange.js';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -16,12 +14,13 @@ export class AdminUnauthorized extends ApiError {
   }
 }
 
-export function adminAuthentication(tokens: readonly string[]) {
+export function adminAuthentication(tokens: readonly string[]): Hook {
   // Compared as SHA-256 digests with timingSafeEqual over every configured token, so neither the length nor
   // the content of a token, nor which one matched, shows in the timing.
   const expected = tokens.map(digest);
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (OPEN_PATHS.has(req.path)) return next();
+  return (req, res, next) => {
+    // Paths whose operations declare `security: []` in the contract (routes.ts).
+    if (res.locals.route?.open) return next();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer +(\S+) *$/i.exec(header);
     res.setHeader(

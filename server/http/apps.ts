@@ -1,21 +1,17 @@
 // The two Express apps: public (4444) and admin (4445). Middleware order: request log → body parsers →
 // operations from the contract → 404 → the error handler.
 import type { RequestListener } from 'node:http';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { deeperThan, MAX_JSON_DEPTH } from '../clients/json-depth.js';
 import { type Contract, RequestValidationError } from './contract.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import type { Hook } from './exchange.js';
 import { withFastPath } from './fast-path.js';
 import { FORM_PARAMETER_LIMIT } from './form-body.js';
-import {
-  type ErrorStyle,
-  type Handlers,
-  type MountOptions,
-  mountOperations,
-  type OperationId,
-} from './operations.js';
+import { type ErrorStyle, type Handlers, mountOperations } from './operations.js';
 import { requestLog } from './request-log.js';
+import { type RouteTable, routeTable } from './routes.js';
 import { peerAddress, type SourceAddress } from './source-address.js';
 
 /** Hydra reads at most 1 MiB of form data in memory; JSON bodies get the same bound. */
@@ -26,35 +22,23 @@ const parseForm = express.urlencoded({
   parameterLimit: FORM_PARAMETER_LIMIT,
 });
 const TOO_DEEP = `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`;
-/** Served by http/fast-path.ts when the request is plain: the operations every token and API call makes. */
-const HOT_OPERATIONS: OperationId[] = ['oauth2TokenExchange', 'introspectOAuth2Token'];
 
 /** Middleware the composition root adds: before the body parsers (metrics, admin authentication) and after. */
 export interface AppHooks {
-  beforeBody?: RequestHandler[];
-  afterBody?: RequestHandler[];
+  beforeBody?: Hook[];
+  afterBody?: Hook[];
   /** Where a request comes from, as handlers see it (default: the TCP peer). */
   sourceAddress?: SourceAddress;
 }
 
-function createApp(
-  logger: Logger,
-  contract: Contract,
-  handlers: Handlers,
-  options: MountOptions & { valuesInDomain: ReadonlySet<OperationId> },
-  hooks: AppHooks,
-): RequestListener {
+function createApp(logger: Logger, routes: RouteTable, hooks: AppHooks): RequestListener {
   const sourceAddress = hooks.sourceAddress ?? peerAddress;
-  const app = createExpressApp(logger, contract, handlers, { ...options, sourceAddress }, hooks);
+  const app = createExpressApp(logger, routes, sourceAddress, hooks);
   return withFastPath(app, {
     sourceAddress,
     hooks,
     logger,
-    contract,
-    handlers,
-    operations: HOT_OPERATIONS,
-    aliases: options.aliases,
-    valuesInDomain: options.valuesInDomain,
+    routes,
     errorStyle,
     bodyLimit: BODY_LIMIT,
   });
@@ -62,9 +46,8 @@ function createApp(
 
 function createExpressApp(
   logger: Logger,
-  contract: Contract,
-  handlers: Handlers,
-  options: MountOptions,
+  routes: RouteTable,
+  sourceAddress: SourceAddress,
   hooks: AppHooks,
 ): Express {
   const app = express();
@@ -75,8 +58,10 @@ function createExpressApp(
   app.use(requestLog(logger));
   // Set before the body parsers, so that their errors (malformed or oversized bodies) are worded like the
   // endpoint's own: the token endpoint never answers a herodot-style error.
+  // The route is found here too, for the hooks before the router (admin authentication, rate limits).
   app.use((req, res, next) => {
     res.locals.errorStyle = errorStyle(req.path);
+    res.locals.route = routes.find(req.path);
     next();
   });
   for (const hook of hooks.beforeBody ?? []) app.use(hook);
@@ -88,7 +73,7 @@ function createExpressApp(
   app.use(parseForm);
   for (const hook of hooks.afterBody ?? []) app.use(hook);
   const router = express.Router({ strict: false, caseSensitive: true });
-  mountOperations(router, contract, handlers, options);
+  mountOperations(router, routes, sourceAddress);
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler);
@@ -98,27 +83,13 @@ function createExpressApp(
 /** The OAuth 2.0 endpoints (token, revoke, introspect, token deletion) speak fosite errors; the rest herodot. */
 const errorStyle = (path: string): ErrorStyle => (/^\/(admin\/)?oauth2\//.test(path) ? 'oauth2' : 'admin');
 
-/**
- * The domain checks these operations' values itself and answers as Hydra does (`invalid_client_metadata` for
- * a client, "Unsupported key algorithm", fosite's token-endpoint errors); the contract still rejects bodies of
- * the wrong shape before they get there.
- */
-const valuesInDomain = new Set<OperationId>([
-  'createOAuth2Client',
-  'setOAuth2Client',
-  'setOAuth2ClientLifespans',
-  'createJsonWebKeySet',
-  'oauth2TokenExchange',
-  'revokeOAuth2Token',
-]);
-
 export function createPublicApp(
   logger: Logger,
   contract: Contract,
   handlers: Handlers,
   hooks: AppHooks = {},
 ): RequestListener {
-  return createApp(logger, contract, handlers, { valuesInDomain }, hooks);
+  return createApp(logger, routeTable(contract, handlers), hooks);
 }
 
 /**
@@ -134,5 +105,5 @@ export function createAdminApp(
   handlers: Handlers,
   hooks: AppHooks = {},
 ): RequestListener {
-  return createApp(logger, contract, handlers, { valuesInDomain, aliases: adminAliases }, hooks);
+  return createApp(logger, routeTable(contract, handlers, adminAliases), hooks);
 }

@@ -48,12 +48,25 @@ export interface Operation {
   /** `x-tollgate-no-store`: the response carries a secret, a private key or a token, so no cache may keep it. */
   noStore: boolean;
   /**
-   * Validates and normalises (coerces query types, first value of repeated form fields) in place. With
-   * `valuesInDomain`, a body whose only faults are values (missing, out of an enum, off a pattern) passes:
-   * the domain checks those itself, with Hydra's own error bodies.
+   * `x-tollgate-values-in-domain`: a body whose only faults are values (missing, out of an enum, off a
+   * pattern) passes validation, because the domain checks those itself and answers with Hydra's error bodies.
    */
-  validate(request: RequestShape, options?: { valuesInDomain?: boolean }): void;
+  valuesInDomain: boolean;
+  /** `x-tollgate-fast-path`: served from node:http without Express when the request is plain (fast-path.ts). */
+  fastPath: boolean;
+  /**
+   * `x-tollgate-rate-limit`: limited per address and per client, the client being the id the request claims
+   * (`claimed_client`) or the caller's Basic user name or bearer token (`caller`).
+   */
+  rateLimit: RateLimitKey | undefined;
+  /** The security requirements name `adminBearer`: the optional admin authentication applies. */
+  adminAuth: boolean;
+  /** Validates and normalises (coerces query types, first value of repeated form fields) in place. */
+  validate(request: RequestShape): void;
 }
+
+export type RateLimitKey = 'claimed_client' | 'caller';
+const RATE_LIMIT_KEYS: readonly unknown[] = ['claimed_client', 'caller'] satisfies RateLimitKey[];
 
 export interface Contract {
   document: Record<string, unknown>;
@@ -179,6 +192,12 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         formRepeatable.set(type, new Set(Object.keys(props).filter((k) => repeatable(props[k] ?? {}))));
       }
       const bodyRequired = Boolean(requestBody?.required);
+      const valuesInDomain = op['x-tollgate-values-in-domain'] === true;
+      const rateLimit = op['x-tollgate-rate-limit'];
+      if (rateLimit !== undefined && !RATE_LIMIT_KEYS.includes(rateLimit)) {
+        throw new Error(`${operationId}: x-tollgate-rate-limit must be one of ${RATE_LIMIT_KEYS.join(', ')}`);
+      }
+      const security = (op.security ?? document.security ?? []) as Record<string, unknown>[];
 
       operations.set(operationId, {
         operationId,
@@ -187,7 +206,11 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         bodyTypes,
         bodyRequired,
         noStore: op['x-tollgate-no-store'] === true,
-        validate(request, options = {}) {
+        valuesInDomain,
+        fastPath: op['x-tollgate-fast-path'] === true,
+        rateLimit: rateLimit as RateLimitKey | undefined,
+        adminAuth: security.some((requirement) => 'adminBearer' in requirement),
+        validate(request) {
           if (!validatePath(request.params)) {
             throw new RequestValidationError('path', describe(validatePath.errors, 'path'));
           }
@@ -220,7 +243,7 @@ export function loadContract(file = CONTRACT_FILE): Contract {
           const validateBody = bodyValidators.get(type);
           if (validateBody && !validateBody(request.body)) {
             const errors = validateBody.errors ?? [];
-            if (options.valuesInDomain && errors.every((e) => VALUE_KEYWORDS.has(e.keyword))) return;
+            if (valuesInDomain && errors.every((e) => VALUE_KEYWORDS.has(e.keyword))) return;
             throw new RequestValidationError('body', describe(errors, 'body'));
           }
         },

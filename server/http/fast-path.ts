@@ -8,47 +8,32 @@
 // UTF-8 with a Content-Length within the limit and no Content-Encoding. Anything else goes to Express, which
 // answers it as before. The body is read by form-body.ts, which parses exactly as Express's urlencoded parser
 // without its general machinery (raw-body, iconv, type-is: together more than the token's own work).
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Contract, Operation } from './contract.js';
+import type { Operation } from './contract.js';
 import { handleError } from './error-handler.js';
+import type { ExchangeLocals, Hook, HttpRequest, HttpResponse } from './exchange.js';
 import { readFormBody } from './form-body.js';
-import {
-  type ErrorStyle,
-  type Handler,
-  type Handlers,
-  invoke,
-  type OperationId,
-  send,
-} from './operations.js';
+import { type ErrorStyle, type Handler, invoke, type OperationId, send } from './operations.js';
 import { startRequestLog } from './request-log.js';
+import type { PathRoute, RouteTable } from './routes.js';
 import type { SourceAddress } from './source-address.js';
-
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export interface FastPathOptions {
   logger: Logger;
-  contract: Contract;
-  handlers: Handlers;
-  /** Operations served here when their request is plain. */
-  operations: readonly OperationId[];
-  /** Extra paths per operation (Hydra's admin aliases). */
-  aliases?: (path: string) => string[];
-  valuesInDomain: ReadonlySet<OperationId>;
+  /** The app's route table: its operations marked `x-tollgate-fast-path` are served here when plain. */
+  routes: RouteTable;
   errorStyle: (path: string) => ErrorStyle;
   bodyLimit: number;
   sourceAddress: SourceAddress;
-  /**
-   * The same middleware Express runs around its body parsers (metrics, admin authentication, rate limits), so
-   * the fast path protects and counts exactly as the slow one.
-   */
-  hooks?: { beforeBody?: readonly unknown[]; afterBody?: readonly unknown[] };
+  /** The same hooks Express runs around its body parsers, so the fast path protects and counts alike. */
+  hooks?: { beforeBody?: readonly Hook[]; afterBody?: readonly Hook[] };
 }
 
-interface Route {
+interface FastRoute {
   operation: Operation;
   handler: Handler<OperationId>;
-  valuesInDomain: boolean;
+  route: PathRoute | undefined;
   style: ErrorStyle;
 }
 
@@ -60,16 +45,15 @@ const PLAIN_FORM = new Set([
 ]);
 
 export function withFastPath(fallback: RequestListener, options: FastPathOptions): RequestListener {
-  const routes = new Map<string, Route>();
-  for (const operationId of options.operations) {
-    const handler = options.handlers[operationId] as Handler<OperationId> | undefined;
-    const operation = options.contract.operations.get(operationId);
-    if (!handler || !operation || operation.method !== 'post' || operation.path.includes('{')) continue;
-    for (const path of [operation.path, ...(options.aliases?.(operation.path) ?? [])]) {
+  const routes = new Map<string, FastRoute>();
+  for (const { operation, handler, paths } of options.routes.routes) {
+    if (!operation.fastPath || operation.method !== 'post') continue;
+    for (const path of paths) {
+      if (path.includes('{')) continue;
       routes.set(path, {
         operation,
         handler,
-        valuesInDomain: options.valuesInDomain.has(operationId),
+        route: options.routes.find(path),
         style: options.errorStyle(path),
       });
     }
@@ -94,23 +78,65 @@ export function withFastPath(fallback: RequestListener, options: FastPathOptions
   };
 }
 
-const NO_HOOKS: readonly unknown[] = [];
+/** node's request as the hooks see it; `path` is the whole URL, which the fast path takes only without a query. */
+class FastRequest implements HttpRequest {
+  body: unknown = undefined;
+  constructor(readonly raw: IncomingMessage) {}
+  get method(): string | undefined {
+    return this.raw.method;
+  }
+  get path(): string {
+    return this.raw.url as string;
+  }
+  get headers(): IncomingHttpHeaders {
+    return this.raw.headers;
+  }
+  get socket(): IncomingMessage['socket'] {
+    return this.raw.socket;
+  }
+}
+
+/** node's response as the hooks see it, with the per-response locals Express would keep on it. */
+class FastResponse implements HttpResponse {
+  constructor(
+    readonly raw: ServerResponse,
+    readonly locals: ExchangeLocals,
+  ) {}
+  get statusCode(): number {
+    return this.raw.statusCode;
+  }
+  set statusCode(status: number) {
+    this.raw.statusCode = status;
+  }
+  setHeader(name: string, value: string) {
+    this.raw.setHeader(name, value);
+  }
+  removeHeader(name: string) {
+    this.raw.removeHeader(name);
+  }
+  on(event: 'finish', listener: () => void) {
+    this.raw.on(event, listener);
+  }
+}
+
+const NO_HOOKS: readonly Hook[] = [];
 
 /** One request on the fast path: the hooks before the body, the body, the hooks after it, the operation. */
 function exchange(
-  route: Route,
-  req: IncomingMessage & { body?: unknown; path?: string },
-  res: ServerResponse & { locals?: Record<string, unknown> },
+  route: FastRoute,
+  req: IncomingMessage,
+  res: ServerResponse,
   type: string,
   options: FastPathOptions,
 ) {
   const log = startRequestLog(options.logger, req, res, req.url as string);
-  // What the hooks read from Express's request and response: the path, the per-response locals.
-  req.path = req.url;
-  res.locals ??= {};
-  res.locals.operationId = route.operation.operationId;
-  res.locals.errorStyle = route.style;
-  res.locals.log = log;
+  const request = new FastRequest(req);
+  const response = new FastResponse(res, {
+    route: route.route,
+    operationId: route.operation.operationId,
+    errorStyle: route.style,
+    log,
+  });
   const before = options.hooks?.beforeBody ?? NO_HOOKS;
   const after = options.hooks?.afterBody ?? NO_HOOKS;
   let bodyRead = false;
@@ -118,17 +144,17 @@ function exchange(
 
   const fail = (err: unknown) => handleError(err, res, route.style, log);
   const run = () => {
-    invoke(route.operation, route.handler, route.valuesInDomain, {
+    invoke(route.operation, route.handler, {
       params: {},
       query: {},
-      body: req.body,
+      body: request.body,
       contentType: type,
       authorization: req.headers.authorization,
-      source: options.sourceAddress(req),
+      source: options.sourceAddress(request),
       log,
     }).then((reply) => send(res, route.operation, reply), fail);
   };
-  // Runs the hooks in order (Express treats a falsy argument as "no error"), reading the body between them.
+  // Runs the hooks in order (as Express does, a falsy argument means "no error"), reading the body between them.
   const next = (err?: unknown) => {
     if (err) {
       fail(err);
@@ -136,10 +162,9 @@ function exchange(
     }
     const chain = bodyRead ? after : before;
     if (index < chain.length) {
-      // Express middleware written against Express's request type; the fields it reads are set above.
-      const middleware = chain[index++] as Middleware;
+      const hook = chain[index++] as Hook;
       try {
-        middleware(req, res, next);
+        hook(request, response, next);
       } catch (e) {
         fail(e);
       }
@@ -148,7 +173,7 @@ function exchange(
       index = 0;
       readFormBody(req, (parseError, form) => {
         if (parseError) return fail(parseError);
-        req.body = form;
+        request.body = form;
         next();
       });
     } else {

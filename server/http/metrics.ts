@@ -1,10 +1,10 @@
 // Counts and times every request by operationId (set by operations.ts when a route matched, by the rate limit
 // for the endpoints it guards); unmatched requests count as `unmatched`, never under their raw path.
-import type { NextFunction, Request, Response } from 'express';
 import type { Metrics } from '../observability/metrics.js';
+import type { Hook } from './exchange.js';
 
-export function requestMetrics(metrics: Metrics, server: 'public' | 'admin') {
-  return (_req: Request, res: Response, next: NextFunction) => {
+export function requestMetrics(metrics: Metrics, server: 'public' | 'admin'): Hook {
+  return (_req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,12 +1,14 @@
 // Handlers are typed from the contract's generated types and mounted by operationId: the path and method come
-// from openapi.yaml, so a handler cannot be routed anywhere the contract does not say.
+// from openapi.yaml (through the route table, routes.ts), so a handler cannot be routed anywhere the contract
+// does not say.
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
-import { type Contract, type Operation, RequestValidationError } from './contract.js';
-import { peerAddress, type SourceAddress } from './source-address.js';
+import { type Operation, RequestValidationError } from './contract.js';
+import type { RouteTable } from './routes.js';
+import type { SourceAddress } from './source-address.js';
 import { unstorableText } from './text-check.js';
 
 export type OperationId = keyof operations;
@@ -45,41 +47,24 @@ export type Handlers = { [O in OperationId]?: Handler<O> };
 /** The OAuth 2.0 endpoints answer errors the RFC 6749 way; the rest answer as Hydra's admin API (herodot). */
 export type ErrorStyle = 'oauth2' | 'admin';
 
-export interface MountOptions {
-  /** Extra paths an operation also answers on (Hydra's admin API works with and without `/admin`). */
-  aliases?: (path: string) => string[];
-  /** Operations whose domain code checks values itself, with Hydra's error bodies (see Operation.validate). */
-  valuesInDomain?: ReadonlySet<OperationId>;
-  /** Where a request comes from (default: the TCP peer). */
-  sourceAddress?: SourceAddress;
-}
-
 const expressPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
 
-export function mountOperations(
-  router: Router,
-  contract: Contract,
-  handlers: Handlers,
-  options: MountOptions,
-) {
+/** Mounts every route of the table on its method and paths. */
+export function mountOperations(router: Router, table: RouteTable, sourceAddress: SourceAddress) {
   const methods = new Map<string, Set<string>>();
-  const sourceAddress = options.sourceAddress ?? peerAddress;
-  for (const [operationId, handler] of Object.entries(handlers) as [OperationId, Handler<OperationId>][]) {
-    const operation = contract.operations.get(operationId);
-    if (!operation) throw new Error(`handler ${operationId} has no operation in openapi.yaml`);
-    const paths = [operation.path, ...(options.aliases?.(operation.path) ?? [])].map(expressPath);
+  for (const { operation, handler, paths: contractPaths } of table.routes) {
+    const paths = contractPaths.map(expressPath);
     for (const path of paths) {
       const allowed = methods.get(path) ?? new Set(['OPTIONS']);
       allowed.add(operation.method.toUpperCase());
       if (operation.method === 'get') allowed.add('HEAD');
       methods.set(path, allowed);
     }
-    const valuesInDomain = options.valuesInDomain?.has(operationId) ?? false;
     router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
       // The route label of metrics: the operation, never the raw path.
-      res.locals.operationId = operationId;
+      res.locals.operationId = operation.operationId;
       try {
-        const reply = await invoke(operation, handler, valuesInDomain, {
+        const reply = await invoke(operation, handler, {
           params: req.params as Record<string, string>,
           query: { ...(req.query as Record<string, unknown>) },
           body: req.body,
@@ -120,7 +105,6 @@ export type AnyReply = { status: number; body?: unknown; headers?: Record<string
 export async function invoke(
   operation: Operation,
   handler: Handler<OperationId>,
-  valuesInDomain: boolean,
   request: RawRequest,
 ): Promise<AnyReply> {
   for (const [location, value] of [
@@ -136,7 +120,7 @@ export async function invoke(
       );
     }
   }
-  operation.validate(request, { valuesInDomain });
+  operation.validate(request);
   return (await handler({
     params: request.params as never,
     query: request.query as never,

@@ -1,14 +1,14 @@
-// Token-bucket rate limits in front of the endpoints that do work per request for anyone who asks: the token
-// endpoint, revocation and introspection. Per address (the TCP peer, or the caller behind a trusted proxy: see
-// source-address.ts) and per client (the client id the request claims, read before authentication so a flood
+// Token-bucket rate limits in front of the endpoints that do work per request for anyone who asks (the
+// contract's `x-tollgate-rate-limit`: the token endpoint, revocation and introspection). Per address (the TCP
+// peer, or the caller behind a trusted proxy: see source-address.ts) and per client (the client id the request claims, read before authentication so a flood
 // costs no hashing; for introspection, the caller's credentials), keyed by a digest of it (map-keys.ts). 429
 // with Retry-After, written by the one error writer.
-import type { NextFunction, Request, Response } from 'express';
 import { digestKey } from '../cache/map-keys.js';
 import { TooManyRequests } from '../oauth2/errors.js';
 import type { Form } from '../oauth2/form.js';
 import { claimedClientId } from '../protection/throttled-authentication.js';
 import type { TokenBuckets } from '../protection/token-bucket.js';
+import type { Hook } from './exchange.js';
 import { peerAddress, type SourceAddress } from './source-address.js';
 
 export interface RateLimits {
@@ -16,28 +16,20 @@ export interface RateLimits {
   perAddress?: TokenBuckets;
 }
 
-/** The limited paths (with the admin alias of introspection) and their operations, for the metrics label. */
-const LIMITED: Record<string, string> = {
-  '/oauth2/token': 'oauth2TokenExchange',
-  '/oauth2/revoke': 'revokeOAuth2Token',
-  '/admin/oauth2/introspect': 'introspectOAuth2Token',
-  '/oauth2/introspect': 'introspectOAuth2Token',
-};
-
-export function rateLimit(limits: RateLimits, sourceAddress: SourceAddress = peerAddress) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    // The router ignores a trailing slash (strict: false), so the limit must too.
-    const operationId = req.method === 'POST' ? LIMITED[req.path.replace(/(.)\/+$/, '$1')] : undefined;
-    if (!operationId) return next();
-    res.locals.operationId = operationId;
+/** Limits the operations the contract marks `x-tollgate-rate-limit`, found by the route table (routes.ts). */
+export function rateLimit(limits: RateLimits, sourceAddress: SourceAddress = peerAddress): Hook {
+  return (req, res, next) => {
+    const operation = req.method === 'POST' ? res.locals.route?.operations.post : undefined;
+    if (!operation?.rateLimit) return next();
+    res.locals.operationId = operation.operationId;
     if (limits.perAddress) {
       const wait = limits.perAddress.take(sourceAddress(req));
       if (wait > 0) return next(refused(wait, 'this address'));
     }
     if (limits.perClient) {
-      const body: Form = req.body !== null && typeof req.body === 'object' ? req.body : {};
+      const body = (req.body !== null && typeof req.body === 'object' ? req.body : {}) as Form;
       const clientId =
-        operationId === 'introspectOAuth2Token'
+        operation.rateLimit === 'caller'
           ? introspectionCaller(req.headers.authorization)
           : claimedClientId({ authorization: req.headers.authorization, form: body });
       if (clientId !== '') {

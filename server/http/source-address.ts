@@ -3,11 +3,11 @@
 // (the entry the nearest proxy appended) leftwards, past every trusted proxy, and the first other address is
 // the caller. Entries left of that one are whatever the caller chose to send, so they are never believed.
 // Hydra has no such setting: it counts nothing per address.
-import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { ownCopy } from '../cache/map-keys.js';
+import type { HttpRequest } from './exchange.js';
 
-export type SourceAddress = (req: IncomingMessage) => string;
+export type SourceAddress = (req: Pick<HttpRequest, 'headers' | 'socket'>) => string;
 
 /** The TCP peer: the source address without trusted proxies. */
 export const peerAddress: SourceAddress = (req) => req.socket.remoteAddress ?? '';
