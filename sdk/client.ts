@@ -9,7 +9,7 @@ import createClient, {
   type Middleware,
   mergeHeaders,
 } from 'openapi-fetch';
-import { fetchOrThrow, OAuth2ApiError } from './errors.js';
+import { fetchOrThrow, OAuth2ApiError, type RequestPolicy } from './errors.js';
 import type { paths } from './generated/openapi.js';
 
 /** Whatever `new Headers()` takes (spelled this way so neither DOM nor Node typings are required). */
@@ -77,7 +77,7 @@ void formPathsComplete;
 /** Where the contract allows client authentication (`security: basic`). */
 const CLIENT_AUTH_PATHS = new Set<string>(['/oauth2/token', '/oauth2/revoke']);
 
-export interface ClientOptions {
+export interface ClientOptions extends RequestPolicy {
   /** Base URL of the port, e.g. `http://127.0.0.1:4445` for the admin API. */
   baseUrl: string;
   /** A fetch implementation (default: the global fetch). */
@@ -145,7 +145,7 @@ function wrap<Paths extends object>(options: ClientOptions, auth: ClientCredenti
   const raw = createClient<Paths>({
     baseUrl: options.baseUrl,
     headers: options.headers,
-    fetch: (request) => fetchOrThrow(fetchImpl, request),
+    fetch: (request) => fetchOrThrow(fetchImpl, request, options),
   });
   raw.use(throwOnError);
 

@@ -72,14 +72,75 @@ function describeCause(cause: unknown): string {
   return cause.message;
 }
 
-/** Runs one fetch, turning a thrown failure into a NetworkError (an abort stays an AbortError). */
-export async function fetchOrThrow(fetchImpl: typeof fetch, request: Request): Promise<Response> {
-  try {
-    return await fetchImpl(request);
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    throw new NetworkError(`${request.method} ${request.url}`, err);
+/** How a client sends each request: cancellation, a time limit, and retries when no answer arrives. */
+export interface RequestPolicy {
+  /** Cancels every request of the client (with the request's own signal, if any). */
+  signal?: AbortSignal;
+  /** Limit per attempt in milliseconds, so a server that accepts but never answers cannot hang the caller. */
+  timeoutMs?: number;
+  /**
+   * Extra attempts when the server cannot be reached at all (connection refused or reset, DNS), which is what a
+   * restarting server looks like. HTTP errors are answers and are never retried. Default 0.
+   */
+  retries?: number;
+  /** First retry delay in milliseconds; doubles each time. Default 250. */
+  retryDelayMs?: number;
+}
+
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** True when the error (or one of its causes) says the connection itself failed, so a retry may succeed. */
+export function isConnectionError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
   }
+  return false;
+}
+
+/**
+ * Runs a fetch under the policy, turning a thrown failure into a NetworkError (an abort stays an AbortError
+ * or TimeoutError).
+ */
+export async function fetchOrThrow(
+  fetchImpl: typeof fetch,
+  request: Request,
+  policy: RequestPolicy = {},
+): Promise<Response> {
+  const retries = policy.retries ?? 0;
+  let delay = policy.retryDelayMs ?? 250;
+  for (let attempt = 0; ; attempt++) {
+    // A body can be read once: keep the original for the attempts still to come.
+    const sent = withSignals(attempt < retries ? request.clone() : request, policy);
+    try {
+      return await fetchImpl(sent);
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      if (attempt < retries && isConnectionError(err) && !sent.signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+        continue;
+      }
+      throw new NetworkError(`${request.method} ${request.url}`, err);
+    }
+  }
+}
+
+function withSignals(request: Request, policy: RequestPolicy): Request {
+  const extra: AbortSignal[] = [];
+  if (policy.signal) extra.push(policy.signal);
+  if (policy.timeoutMs !== undefined) extra.push(AbortSignal.timeout(policy.timeoutMs));
+  if (extra.length === 0) return request;
+  return new Request(request, { signal: AbortSignal.any([request.signal, ...extra]) });
 }
 
 export function isAbort(err: unknown): boolean {

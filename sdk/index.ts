@@ -17,7 +17,9 @@ export {
   type PublicPaths,
   type TollgateClient,
 } from './client.js';
-export { NetworkError, OAuth2ApiError, type OAuth2ErrorBody } from './errors.js';
+export { AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS, type LifespanField } from './client-fields.js';
+export { canonicalDuration, DurationError, formatDuration, parseDuration } from './duration.js';
+export { NetworkError, OAuth2ApiError, type OAuth2ErrorBody, type RequestPolicy } from './errors.js';
 export type { components, operations, paths } from './generated/openapi.js';
 export {
   bearerToken,

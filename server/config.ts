@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from './clients/duration.js';
+import { parseDuration } from '../sdk/duration.js';
 import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
 
 export type AccessTokenStrategyName = 'opaque' | 'jwt';

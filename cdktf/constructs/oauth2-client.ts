@@ -1,7 +1,7 @@
 // L2 OAuth 2.0 client: camelCase props with defaults documented, checked at synth time, rendered to the L1
 // `tollgate_oauth2_client`. Constructs expose attributes; outputs are the app's choice.
 import { Construct, type IConstruct } from 'constructs';
-import { AUTH_TOKEN_SIGNING_ALGS } from '../../server/clients/client.js';
+import { AUTH_TOKEN_SIGNING_ALGS } from '../../sdk/client-fields.js';
 import { Fn, type TerraformProvider, Token } from './core.js';
 import {
   DataTollgateOauth2Client,

@@ -1,8 +1,10 @@
-// The provider's HTTP client for Tollgate's (and Hydra's) admin API: plain fetch, bearer token and extra
-// headers on every request, and retries when the server cannot be reached at all (connection refused or
-// reset, DNS), which is what a server restarting during `terraform apply` looks like. HTTP errors are
-// answers and are never retried.
+// The admin API operations the provider's resources use, over the SDK's admin client: bearer token and extra
+// headers on every request, retries when the server cannot be reached at all (a server restarting during
+// `terraform apply`), a per-request limit, and cancellation when Terraform stops the provider. Failures are the
+// SDK's OAuth2ApiError (an answer) or NetworkError (none).
+
 import type { components } from '../../sdk/generated/openapi.js';
+import { createAdminClient, OAuth2ApiError, type AdminClient as SdkAdminClient } from '../../sdk/index.js';
 
 export type OAuth2Client = components['schemas']['oAuth2Client'];
 export type JsonWebKeySet = components['schemas']['jsonWebKeySet'];
@@ -21,115 +23,45 @@ export interface AdminClientOptions {
   timeoutMs?: number;
 }
 
-/** A non-2xx answer, with Hydra's error body (`error`, `error_description`) when there is one. */
-export class AdminApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    readonly description: string,
-    method: string,
-    url: string,
-  ) {
-    super(
-      `${method} ${url}: HTTP ${status}${error ? ` ${error}` : ''}${description ? `: ${description}` : ''}`,
-    );
-  }
-}
-
-const CONNECTION_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function isConnectionError(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
-  }
-  return false;
-}
+/** Reading or deleting something that is gone is not an error for a resource: Terraform plans to recreate it. */
+const undefinedOn404 = <T>(call: Promise<{ data?: T }>): Promise<T | undefined> =>
+  call.then(
+    (r) => r.data,
+    (err: unknown) => {
+      if (err instanceof OAuth2ApiError && err.status === 404) return undefined;
+      throw err;
+    },
+  );
 
 export class AdminClient {
-  private readonly base: string;
+  private readonly api: SdkAdminClient;
 
-  constructor(private readonly options: AdminClientOptions) {
-    this.base = options.endpoint.replace(/\/+$/, '');
-  }
-
-  /** Sends a request; resolves with the parsed body, or undefined for 404 when `allow404`. */
-  async request<T>(method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
-    const url = `${this.base}${path}`;
-    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let delay = this.options.retryDelayMs ?? 250;
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.any([
-            this.options.signal,
-            AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-          ]),
-        });
-      } catch (err) {
-        if (attempt < this.options.retries && isConnectionError(err) && !this.options.signal.aborted) {
-          await new Promise((r) => setTimeout(r, delay));
-          delay *= 2;
-          continue;
-        }
-        const reason = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-        throw new Error(`${method} ${url}: ${reason}`);
-      }
-      const text = await res.text();
-      if (res.status === 404 && allow404) return undefined;
-      if (!res.ok) {
-        let parsed: { error?: string; error_description?: string } = {};
-        try {
-          parsed = JSON.parse(text);
-        } catch {}
-        throw new AdminApiError(
-          res.status,
-          parsed.error ?? '',
-          parsed.error_description ?? text.slice(0, 200),
-          method,
-          url,
-        );
-      }
-      return (text === '' ? undefined : JSON.parse(text)) as T;
-    }
+  constructor(options: AdminClientOptions) {
+    this.api = createAdminClient({
+      baseUrl: options.endpoint.replace(/\/+$/, ''),
+      ...(options.token ? { token: options.token } : {}),
+      headers: { accept: 'application/json', ...options.headers },
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs ?? 250,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
   }
 
   getClient = (id: string) =>
-    this.request<OAuth2Client>('GET', `/admin/clients/${encodeURIComponent(id)}`, undefined, true);
-  createClient = (body: OAuth2Client) =>
-    this.request<OAuth2Client>('POST', '/admin/clients', body) as Promise<OAuth2Client>;
-  setClient = (id: string, body: OAuth2Client) =>
-    this.request<OAuth2Client>(
-      'PUT',
-      `/admin/clients/${encodeURIComponent(id)}`,
-      body,
-    ) as Promise<OAuth2Client>;
+    undefinedOn404<OAuth2Client>(this.api.GET('/admin/clients/{id}', { params: { path: { id } } }));
+  createClient = async (body: OAuth2Client) => (await this.api.POST('/admin/clients', { body })).data;
+  setClient = async (id: string, body: OAuth2Client) =>
+    (await this.api.PUT('/admin/clients/{id}', { params: { path: { id } }, body })).data;
   deleteClient = (id: string) =>
-    this.request<void>('DELETE', `/admin/clients/${encodeURIComponent(id)}`, undefined, true);
+    undefinedOn404(this.api.DELETE('/admin/clients/{id}', { params: { path: { id } } }));
 
   getKeySet = (set: string) =>
-    this.request<JsonWebKeySet>('GET', `/admin/keys/${encodeURIComponent(set)}`, undefined, true);
-  createKeySet = (set: string, body: CreateJsonWebKeySet) =>
-    this.request<JsonWebKeySet>(
-      'POST',
-      `/admin/keys/${encodeURIComponent(set)}`,
-      body,
-    ) as Promise<JsonWebKeySet>;
+    undefinedOn404<JsonWebKeySet>(this.api.GET('/admin/keys/{set}', { params: { path: { set } } }));
+  createKeySet = async (set: string, body: CreateJsonWebKeySet) =>
+    (await this.api.POST('/admin/keys/{set}', { params: { path: { set } }, body })).data;
+  setKeySet = async (set: string, body: JsonWebKeySet) =>
+    (await this.api.PUT('/admin/keys/{set}', { params: { path: { set } }, body })).data;
   deleteKeySet = (set: string) =>
-    this.request<void>('DELETE', `/admin/keys/${encodeURIComponent(set)}`, undefined, true);
+    undefinedOn404(this.api.DELETE('/admin/keys/{set}', { params: { path: { set } } }));
 }

@@ -1,6 +1,6 @@
 // What `tollgate janitor` does: delete expired access tokens in batches. Loaded only when it runs.
 import { availableParallelism } from 'node:os';
-import { parseDuration } from '../clients/duration.js';
+import { parseDuration } from '../../sdk/duration.js';
 import { parsePostgresDsn } from '../storage/dsn.js';
 import { createKnex } from '../storage/knex.js';
 import { deleteExpiredTokens } from '../storage/pg-janitor.js';

@@ -2,6 +2,7 @@
 // `client/client.go` BeforeSave, `client/handler.go`). The wire JSON is built key by key in Hydra's struct
 // declaration order, because Go's encoder keeps that order and clients diff responses.
 
+import { canonicalDuration, DurationError, parseDuration } from '../../sdk/duration.js';
 import { BadRequestError, InvalidClientMetadata, InvalidRedirectUri } from '../oauth2/errors.js';
 import {
   AUTH_TOKEN_SIGNING_ALGS,
@@ -12,7 +13,6 @@ import {
   MAX_CLIENT_ID_LENGTH,
   type OAuth2Client,
 } from './client.js';
-import { canonicalDuration, DurationError, parseDuration } from './duration.js';
 import { formatOrigin, type GoUrl, GoUrlError, hostname, parseRequestUri, parseUrl, port } from './go-url.js';
 
 export interface ClientValidatorOptions {

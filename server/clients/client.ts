@@ -30,24 +30,7 @@ export function isOverlongClientId(id: string): boolean {
   return characters > MAX_CLIENT_ID_LENGTH;
 }
 
-/** The 13 per-grant lifespan fields, in Hydra's declaration order (`client.Lifespans`). */
-export const LIFESPAN_FIELDS = [
-  'authorization_code_grant_access_token_lifespan',
-  'authorization_code_grant_id_token_lifespan',
-  'authorization_code_grant_refresh_token_lifespan',
-  'client_credentials_grant_access_token_lifespan',
-  'implicit_grant_access_token_lifespan',
-  'implicit_grant_id_token_lifespan',
-  'jwt_bearer_grant_access_token_lifespan',
-  'refresh_token_grant_id_token_lifespan',
-  'refresh_token_grant_access_token_lifespan',
-  'refresh_token_grant_refresh_token_lifespan',
-  'device_authorization_grant_id_token_lifespan',
-  'device_authorization_grant_access_token_lifespan',
-  'device_authorization_grant_refresh_token_lifespan',
-] as const;
-
-export type LifespanField = (typeof LIFESPAN_FIELDS)[number];
+export { AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS, type LifespanField } from '../../sdk/client-fields.js';
 
 /** A create or replace request body: every field may be absent (or null, which Go's decoder treats alike). */
 export type OAuth2ClientInput = Partial<OAuth2Client>;
@@ -60,16 +43,3 @@ export type JsonPatchOperation = components['schemas']['jsonPatch'];
 
 /** Hydra's `oidc.dynamic_client_registration.default_scope` default, given to clients created without scope. */
 export const DEFAULT_CLIENT_SCOPE = 'offline_access offline openid';
-
-/** Signing algorithms Hydra accepts for `private_key_jwt` client assertions (`client/validator.go`). */
-export const AUTH_TOKEN_SIGNING_ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-];

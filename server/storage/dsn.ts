@@ -1,6 +1,6 @@
 // Hydra-style DSNs for PostgreSQL. Hydra's pool options ride in the query string (max_conns, max_idle_conns,
 // max_conn_lifetime, max_conn_idle_time); they are taken out here and the rest is handed to `pg`.
-import { parseDuration } from '../clients/duration.js';
+import { parseDuration } from '../../sdk/duration.js';
 
 export interface PgConnection {
   /** Connection string without Hydra's pool options. */

@@ -1,9 +1,9 @@
 // OAuth 2.0: the client registry, client authentication (with the failed-authentication lockout), the token
 // endpoint's grants, introspection and revocation (RFC 6749, 7662, 7009).
 import { randomUUID } from 'node:crypto';
+import { parseDuration } from '../../sdk/duration.js';
 import { rememberVerifiedSecrets } from '../cache/verified-secrets.js';
 import { ClientService } from '../clients/client-service.js';
-import { parseDuration } from '../clients/duration.js';
 import { secretHashUpgrade } from '../clients/secret-hash-upgrade.js';
 import { Pbkdf2Hasher } from '../crypto/hasher.js';
 import type { SystemSecrets } from '../crypto/secrets.js';

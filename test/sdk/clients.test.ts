@@ -1,7 +1,8 @@
 // createAdminClient / createPublicClient against a real server: every operation family typed and working, the
 // three form endpoints sent as forms, client authentication encoded per RFC 6749 §2.3.1, and failures surfacing
 // as OAuth2ApiError (an answer) or NetworkError (no answer).
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import { expect } from 'chai';
 import {
   basicAuthorization,
@@ -240,5 +241,80 @@ describe('sdk: createAdminClient and createPublicClient', () => {
     const res = await admin.GET('/admin/version');
     expect(res.response.headers.get('x-request-id')).to.equal('sdk-test-1');
     expect(rec.requests[0]!.headers.get('authorization')).to.equal('Bearer an-admin-token');
+  });
+
+  describe('request policy: retries, timeout and a client-wide signal', () => {
+    const freePort = () =>
+      new Promise<number>((resolve) => {
+        const srv = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = srv.address() as { port: number };
+          srv.close(() => resolve(port));
+        });
+      });
+
+    it('retries a refused connection until the server is up, resending the body', async () => {
+      const port = await freePort();
+      const bodies: string[] = [];
+      const http = createHttpServer((req, res) => {
+        let body = '';
+        req.on('data', (d) => {
+          body += d;
+        });
+        req.on('end', () => {
+          bodies.push(body);
+          res.setHeader('content-type', 'application/json');
+          res.end(body);
+        });
+      });
+      setTimeout(() => http.listen(port, '127.0.0.1'), 100);
+      try {
+        const admin = createAdminClient({
+          baseUrl: `http://127.0.0.1:${port}`,
+          retries: 8,
+          retryDelayMs: 25,
+        });
+        const { data } = await admin.POST('/admin/clients', { body: { client_name: 'retried' } });
+        expect(data).to.deep.equal({ client_name: 'retried' });
+        expect(bodies.map((b) => JSON.parse(b))).to.deep.equal([{ client_name: 'retried' }]);
+      } finally {
+        http.close();
+      }
+    });
+
+    it('does not retry by default', async () => {
+      const port = await freePort();
+      const admin = createAdminClient({ baseUrl: `http://127.0.0.1:${port}` });
+      const err = await admin.GET('/admin/version').catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(NetworkError);
+    });
+
+    describe('against a server that accepts and never answers', () => {
+      const sockets: Socket[] = [];
+      const blackhole = createServer((s) => sockets.push(s.on('error', () => {})));
+      let url = '';
+      before(async () => {
+        await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+        url = `http://127.0.0.1:${(blackhole.address() as { port: number }).port}`;
+      });
+      after(() => {
+        for (const s of sockets) s.destroy();
+        blackhole.close();
+      });
+
+      it('gives up after timeoutMs with a TimeoutError', async () => {
+        const admin = createAdminClient({ baseUrl: url, timeoutMs: 100 });
+        const err = await admin.GET('/admin/version').catch((e: unknown) => e);
+        expect((err as Error).name).to.equal('TimeoutError');
+      });
+
+      it('cancels every request when the client-wide signal aborts, with its reason', async () => {
+        const stop = new AbortController();
+        const admin = createAdminClient({ baseUrl: url, signal: stop.signal });
+        const pending = admin.GET('/admin/version').catch((e: unknown) => e);
+        setTimeout(() => stop.abort(new Error('shutting down')), 50);
+        const err = (await pending) as Error;
+        expect(err.message).to.include('shutting down');
+      });
+    });
   });
 });

@@ -1,10 +1,5 @@
 import { expect } from 'chai';
-import {
-  canonicalDuration,
-  DurationError,
-  formatDuration,
-  parseDuration,
-} from '../../server/clients/duration.js';
+import { canonicalDuration, DurationError, formatDuration, parseDuration } from '../../sdk/duration.js';
 
 const NS = 1n;
 const US = 1000n;

@@ -3,7 +3,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { AdminApiError, AdminClient } from '../../cdktf/provider/admin-client.js';
+import { AdminClient } from '../../cdktf/provider/admin-client.js';
+import { OAuth2ApiError as AdminApiError } from '../../sdk/index.js';
 
 function listen(server: Server, port = 0): Promise<number> {
   return new Promise((resolve) =>

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseDuration } from '../../server/clients/duration.js';
+import { parseDuration } from '../../sdk/duration.js';
 import { defaultAudienceStrategy } from '../../server/oauth2/audience-strategy.js';
 import { authenticateClient } from '../../server/oauth2/client-authentication.js';
 import {

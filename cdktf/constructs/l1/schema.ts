@@ -1,6 +1,6 @@
 // Attribute tables of the agreed provider schema (the Terraform names) and the mapping from the bindings'
 // camelCase config to those names. One table per block keeps the bindings and the schema in one shape.
-import { LIFESPAN_FIELDS } from '../../../server/clients/client.js';
+import { LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
 import type { TerraformMetaArguments } from '../core.js';
 import {
   booleanToHclTerraform,

@@ -85,7 +85,7 @@ export const hydraJwksResource: ManagedResource<AdminClient> = {
       if (!Array.isArray(config.key))
         throw new ProviderError('hydra_jwks needs a generator block or key values');
       await ctx.client
-        .request('PUT', `/admin/keys/${encodeURIComponent(name)}`, { keys: config.key.map(jwkToApi) })
+        .setKeySet(name, { keys: config.key.map(jwkToApi) } as JsonWebKeySet) // the server validates each key
         .catch(describeApiError(`store JSON Web Key set ${name}`));
       keys = planned.key ?? null;
     }
@@ -109,7 +109,7 @@ export const hydraJwksResource: ManagedResource<AdminClient> = {
     const name = planned.name as string;
     if (!Array.isArray(config.key)) return planned;
     await ctx.client
-      .request('PUT', `/admin/keys/${encodeURIComponent(name)}`, { keys: config.key.map(jwkToApi) })
+      .setKeySet(name, { keys: config.key.map(jwkToApi) } as JsonWebKeySet) // the server validates each key
       .catch(describeApiError(`store JSON Web Key set ${name}`));
     return planned;
   },

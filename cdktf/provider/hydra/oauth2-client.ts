@@ -4,7 +4,7 @@
 // `jwk` blocks, `id` = `client_id`. What it does better: lifespans in another spelling (`1h` vs `1h0m0s`)
 // never diff, metadata key order never diffs, and a client deleted outside Terraform is planned for
 // re-creation instead of failing the refresh.
-import { LIFESPAN_FIELDS } from '../../../server/clients/client.js';
+import { LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
 import type { AdminClient, OAuth2Client } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import { reconcile } from '../framework/plan.js';

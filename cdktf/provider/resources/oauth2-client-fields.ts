@@ -1,6 +1,6 @@
 // The OAuth 2.0 client's attributes, shared by resource `tollgate_oauth2_client` and its data source.
 // Names are the admin API's JSON names (openapi.yaml oAuth2Client); this module maps between the two.
-import { LIFESPAN_FIELDS } from '../../../server/clients/client.js';
+import { LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
 import type { OAuth2Client } from '../admin-client.js';
 import type { Attribute } from '../framework/schema.js';
 import { isUnknown, type ObjectValue, type Value } from '../protocol/values.js';

@@ -1,6 +1,6 @@
 // Attribute helpers shared by the resources: semantic equality and validation for the value kinds the
 // admin API normalises (Go durations, JSON documents, scope strings).
-import { parseDuration } from '../../../server/clients/duration.js';
+import { parseDuration } from '../../../sdk/duration.js';
 import type { Attribute } from '../framework/schema.js';
 import type { Value } from '../protocol/values.js';
 
