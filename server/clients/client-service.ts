@@ -7,6 +7,7 @@
 import { randomSecret, uuidv4 } from '../crypto/random.js';
 import { BadRequestError, NotFoundError } from '../oauth2/errors.js';
 import {
+  type ClientModel,
   type JsonPatchOperation,
   LIFESPAN_FIELDS,
   type OAuth2Client,
@@ -14,15 +15,8 @@ import {
   type OAuth2ClientTokenLifespans,
   type StoredClient,
 } from './client.js';
-import {
-  type ClientModel,
-  type ClientValidatorOptions,
-  readClient,
-  readLifespans,
-  renderClient,
-  toStoredForm,
-  validateClient,
-} from './client-validator.js';
+import { readClient, readLifespans, renderClient, toStoredForm } from './client-codec.js';
+import { type ClientValidatorOptions, validateClient } from './client-policy.js';
 import { applyJsonPatch } from './json-patch.js';
 import { decodePageToken, encodePageToken, pageSize } from './pagination.js';
 import type { ClientStore } from './ports.js';

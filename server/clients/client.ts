@@ -1,5 +1,6 @@
 // The client model. The wire shape is the contract's `oAuth2Client` schema; the domain only adds what is
 // never sent (the secret's hash).
+import type { LifespanField } from '../../sdk/client-fields.js';
 import type { components } from '../../sdk/generated/openapi.js';
 
 export type OAuth2Client = components['schemas']['oAuth2Client'];
@@ -43,3 +44,91 @@ export type JsonPatchOperation = components['schemas']['jsonPatch'];
 
 /** Hydra's `oidc.dynamic_client_registration.default_scope` default, given to clients created without scope. */
 export const DEFAULT_CLIENT_SCOPE = 'offline_access offline openid';
+
+export interface JsonWebKeySet {
+  keys: Record<string, unknown>[];
+}
+
+/**
+ * A client after reading (and, from `validateClient`, after defaults and validation). Strings are "" when unset.
+ * Arrays are null when the caller did not send them: create and PUT responses show that null, the stored
+ * document turns it into [] (Hydra stores arrays as JSON text, "[]" when empty).
+ */
+export type ClientModel = {
+  client_id: string;
+  client_name: string;
+  redirect_uris: string[] | null;
+  grant_types: string[] | null;
+  response_types: string[] | null;
+  scope: string;
+  audience: string[] | null;
+  owner: string;
+  policy_uri: string;
+  allowed_cors_origins: string[] | null;
+  tos_uri: string;
+  client_uri: string;
+  logo_uri: string;
+  contacts: string[] | null;
+  subject_type: string;
+  sector_identifier_uri: string;
+  jwks_uri: string;
+  /** null when unset; renders as `{}`. */
+  jwks: JsonWebKeySet | null;
+  token_endpoint_auth_method: string;
+  token_endpoint_auth_signing_alg: string;
+  request_uris: string[] | null;
+  request_object_signing_alg: string;
+  userinfo_signed_response_alg: string;
+  frontchannel_logout_uri: string;
+  frontchannel_logout_session_required: boolean;
+  post_logout_redirect_uris: string[] | null;
+  backchannel_logout_uri: string;
+  backchannel_logout_session_required: boolean;
+  /** null when unset; BeforeSave turns it into `{}`. */
+  metadata: Record<string, unknown> | null;
+  access_token_strategy: string;
+  skip_consent: boolean;
+  skip_logout_consent: boolean | null;
+} & {
+  /** Go's canonical duration string, or null for the server default. */
+  [K in LifespanField]: string | null;
+};
+
+// The client's fields by Go type, which decides how each one is read and what an unset one is.
+export const ARRAY_FIELDS = [
+  'redirect_uris',
+  'grant_types',
+  'response_types',
+  'audience',
+  'allowed_cors_origins',
+  'contacts',
+  'request_uris',
+  'post_logout_redirect_uris',
+] as const;
+
+export const STRING_FIELDS = [
+  'client_id',
+  'client_name',
+  'scope',
+  'owner',
+  'policy_uri',
+  'tos_uri',
+  'client_uri',
+  'logo_uri',
+  'subject_type',
+  'sector_identifier_uri',
+  'jwks_uri',
+  'token_endpoint_auth_method',
+  'token_endpoint_auth_signing_alg',
+  'request_object_signing_alg',
+  'userinfo_signed_response_alg',
+  'frontchannel_logout_uri',
+  'backchannel_logout_uri',
+  'access_token_strategy',
+] as const;
+
+export const BOOLEAN_FIELDS = [
+  'frontchannel_logout_session_required',
+  'backchannel_logout_session_required',
+  'skip_consent',
+] as const;

@@ -1,14 +1,13 @@
 import { expect } from 'chai';
 import {
-  type ClientValidatorOptions,
   formatCreatedAt,
   formatUpdatedAt,
   readClient,
   readLifespans,
   renderClient,
   toStoredForm,
-  validateClient,
-} from '../../server/clients/client-validator.js';
+} from '../../server/clients/client-codec.js';
+import { type ClientValidatorOptions, validateClient } from '../../server/clients/client-policy.js';
 import { hostname, parseRequestUri, parseUrl, port } from '../../server/clients/go-url.js';
 import {
   type ApiError,
