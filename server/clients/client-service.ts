@@ -20,6 +20,7 @@ import { type ClientValidatorOptions, validateClient } from './client-policy.js'
 import { applyJsonPatch } from './json-patch.js';
 import { decodePageToken, encodePageToken, pageSize } from './pagination.js';
 import type { ClientStore } from './ports.js';
+import { clientFromStored } from './stored-client.js';
 
 export interface ClientServiceDeps {
   store: ClientStore;
@@ -171,7 +172,7 @@ export class ClientService {
   async setLifespans(id: string, lifespans: OAuth2ClientTokenLifespans): Promise<OAuth2Client> {
     const values = readLifespans(lifespans);
     const stored = await this.store.modify(id, async (existing) => {
-      const client = this.readStored(existing);
+      const client = clientFromStored(existing);
       for (const f of LIFESPAN_FIELDS) client[f] = values[f];
       return this.toStored(
         validateClient(client, '', this.validation),
@@ -228,15 +229,9 @@ export class ClientService {
     };
   }
 
-  private readStored(stored: StoredClient): ClientModel {
-    const { client } = readClient(stored.document);
-    client.client_id = stored.client_id;
-    return toStoredForm(client);
-  }
-
   /** GET's shape: re-rendered in Hydra's key order (jsonb does not keep it), timestamps from the columns. */
   private render(stored: StoredClient): OAuth2Client {
-    return renderClient(this.readStored(stored), {
+    return renderClient(clientFromStored(stored), {
       created_at: stored.created_at,
       updated_at: stored.updated_at,
     });
