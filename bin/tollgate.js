@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tollgate` command runs the compiled CLI. `npm ci` compiles it (the `prepare` script); in a checkout
 // where that has not happened, say so in one line instead of a stack trace.
-const entry = new URL('../dist/server/cli/main.js', import.meta.url);
+const entry = new URL('../dist/server/cli/tollgate.js', import.meta.url);
 try {
   await import(entry.href);
 } catch (err) {

@@ -2,7 +2,7 @@
 // SIGTERM/SIGINT. Loaded only when `serve` runs.
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, defaultLogFormat } from '../logger.js';
-import { type Role, startServer } from '../main.js';
+import { type Role, startServer } from '../start-server.js';
 import type { ServeOptions } from './serve.js';
 import { UsageError } from './usage-error.js';
 import { isWorker, runPrimary } from './workers.js';

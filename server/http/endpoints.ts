@@ -3,6 +3,10 @@
 import type { Logger } from 'pino';
 import type { components } from '../../sdk/generated/openapi.js';
 import type { ClientService } from '../clients/client-service.js';
+import type { ClientAuthenticationRequest } from '../oauth2/client-authentication.js';
+import type { IntrospectionRequest } from '../oauth2/introspection.js';
+import type { RevocationResult } from '../oauth2/revocation.js';
+import type { TokenRequest } from '../oauth2/token-endpoint.js';
 
 type Schemas = components['schemas'];
 export type Form = Record<string, unknown>;
@@ -17,12 +21,18 @@ export interface ClientRequest {
 }
 
 export interface OAuth2Endpoints {
-  /** RFC 6749 §3.2 token endpoint: client authentication, then the grant named by `grant_type`. */
-  token(input: ClientRequest): Promise<Schemas['oAuth2TokenExchange']>;
-  /** RFC 7009 revocation by an authenticated client; `log` is the request's logger (with its request id). */
-  revoke(input: ClientRequest): Promise<void>;
+  /**
+   * RFC 6749 §3.2 token endpoint: client authentication, then the grant named by `grant_type`. Wired to the
+   * domain's `TokenEndpoint.handle` itself; `log` is read only by the audit decorator.
+   */
+  token(input: TokenRequest & Pick<ClientRequest, 'log'>): Promise<Schemas['oAuth2TokenExchange']>;
+  /**
+   * RFC 7009 revocation by an authenticated client; `log` is the request's logger (with its request id), which
+   * the audit decorator writes the outcome to.
+   */
+  revoke(input: ClientAuthenticationRequest & Pick<ClientRequest, 'log'>): Promise<RevocationResult>;
   /** RFC 7662 introspection (admin port, unauthenticated as in Hydra). */
-  introspect(form: Form): Promise<Schemas['introspectedOAuth2Token']>;
+  introspect(form: IntrospectionRequest): Promise<Schemas['introspectedOAuth2Token']>;
   /** Hydra's DELETE /admin/oauth2/tokens?client_id=. */
   deleteClientTokens(clientId: string): Promise<void>;
 }

@@ -257,3 +257,21 @@ export class KeyManager {
     );
   }
 }
+
+/**
+ * The admin key operations and jwks.json's keys, bound to one manager, as the key handlers call them. The
+ * broadcast sets always include the two Hydra signs with (`webfinger.jwks.broadcast_keys`).
+ */
+export function keyEndpoints(keys: KeyManager, broadcastKeys: readonly string[]) {
+  const broadcast = [...new Set([...broadcastKeys, ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET])];
+  return {
+    getSet: (set: string) => keys.getSet(set),
+    createSet: (set: string, request: GenerateKeyOptions) => keys.generateSet(set, request),
+    setSet: (set: string, jwks: unknown) => keys.setSet(set, jwks),
+    deleteSet: (set: string) => keys.deleteSet(set),
+    getKey: (set: string, kid: string) => keys.getKey(set, kid),
+    setKey: (set: string, kid: string, jwk: unknown) => keys.setKey(set, kid, jwk),
+    deleteKey: (set: string, kid: string) => keys.deleteKey(set, kid),
+    publicKeys: () => keys.publicKeys(broadcast),
+  };
+}

@@ -58,6 +58,11 @@ export function isPublicClient(client: StoredClient): boolean {
   return client.document.token_endpoint_auth_method === 'none';
 }
 
+/** `authenticateClient` bound to its dependencies once, as the token endpoint and revocation call it. */
+export function clientAuthenticator(deps: ClientAuthenticationDeps): ClientAuthenticator {
+  return (request) => authenticateClient(request, deps);
+}
+
 /** Returns the authenticated client or throws `InvalidRequest` / `InvalidClient`. */
 export async function authenticateClient(
   request: ClientAuthenticationRequest,

@@ -1,5 +1,5 @@
-// POST /oauth2/revoke (RFC 7009) and DELETE /admin/oauth2/tokens. The HTTP layer authenticates the client
-// first (RFC 7009 §2.1, with `authenticateClient`), then calls `revoke`.
+// POST /oauth2/revoke (RFC 7009) and DELETE /admin/oauth2/tokens. `authenticatedRevocation` authenticates the
+// client first (RFC 7009 §2.1), then calls `revoke`.
 //
 // RFC 7009 §2.2: an invalid or unknown token still answers 200, since the client cannot act on an error and
 // the token is unusable either way. A token issued to another client also answers 200 (revealing nothing), but
@@ -8,6 +8,7 @@
 // RevokeAccessToken does.
 // Store errors propagate (503), where Hydra would answer 200 while the token may still be valid.
 import type { StoredClient } from '../clients/client.js';
+import type { ClientAuthenticationRequest, ClientAuthenticator } from './client-authentication.js';
 import { InvalidRequest } from './errors.js';
 import { formValue } from './form.js';
 import { type StatelessTokens, validate } from './introspection.js';
@@ -40,6 +41,24 @@ export interface Revocation {
   revoke(request: RevocationRequest, client: StoredClient): Promise<RevocationOutcome>;
   /** Hydra's DELETE /admin/oauth2/tokens?client_id=: deletes every access token of a client, known or not. */
   deleteClientTokens(clientId: string | undefined): Promise<void>;
+}
+
+/** What an authenticated revocation did, for the audit log. */
+export interface RevocationResult {
+  client_id: string;
+  outcome: RevocationOutcome;
+}
+
+/** RFC 7009 §2.1: the client authenticates first, then revokes one of its own tokens. */
+export function authenticatedRevocation(
+  revocation: Revocation,
+  authenticate: ClientAuthenticator,
+): (request: ClientAuthenticationRequest) => Promise<RevocationResult> {
+  return async (request) => {
+    const client = await authenticate(request);
+    const outcome = await revocation.revoke(request.form, client);
+    return { client_id: client.client_id, outcome };
+  };
 }
 
 export function createRevocation(deps: RevocationDeps): Revocation {

@@ -42,6 +42,11 @@ export function statelessFor(client: StoredClient, serverDefault: boolean): bool
   return typeof chosen === 'boolean' ? chosen : serverDefault;
 }
 
+/** `statelessFor` with the server's default (`strategies.jwt.stateless`) bound, as the grants call it. */
+export function statelessPolicy(serverDefault: boolean): (client: StoredClient) => boolean {
+  return (client) => statelessFor(client, serverDefault);
+}
+
 /**
  * Whether a stateless token was issued by this client rather than by an earlier, deleted client of the same id.
  * A token without the creation time (minted before it was added) has only `iat`, in whole seconds: it counts

@@ -1,6 +1,15 @@
 // The two access-token formats (fosite's strategy split): Hydra's opaque HMAC token and an RFC 9068 JWT.
 // Both only mint and check integrity; storage, expiry and revocation are the AccessTokenStore's business.
-import { constants, createHmac, hash, type KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  hash,
+  type KeyObject,
+  randomUUID,
+  sign,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
 import { Lru } from '../cache/lru.js';
 import { randomBytesPooled, uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
@@ -171,6 +180,27 @@ function parseJson(part: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Hydra issues a registration access token with every created client (RFC 7591 §3.2.1); only its signature is
+ * stored. The claims are those of an empty request: the opaque strategy does not put them in the token.
+ */
+export function registrationTokenIssuer(
+  strategy: AccessTokenStrategy,
+  issuer: string,
+): () => Promise<{ token: string; signature: string }> {
+  return () =>
+    strategy.issue({
+      request_id: randomUUID(),
+      issuer,
+      client_id: '',
+      subject: '',
+      scope: [],
+      audience: [],
+      issued_at: new Date(),
+      expires_at: new Date(),
+    });
 }
 
 export interface JwtTokenStrategyOptions extends VerifiedTokenOptions {

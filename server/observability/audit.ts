@@ -66,8 +66,13 @@ export function auditedClients(clients: ClientEndpoints, audit: Audit): ClientEn
   };
 }
 
-/** Token issuance, denial and bulk deletion: audited and counted (revocation is audited where its outcome is known). */
-export function observedOAuth2(oauth2: OAuth2Endpoints, audit: Audit, metrics: Metrics): OAuth2Endpoints {
+/** Token issuance, denial, revocation and bulk deletion: audited, and issuance and denial counted. */
+export function observedOAuth2(
+  oauth2: OAuth2Endpoints,
+  audit: Audit,
+  metrics: Metrics,
+  logger: Logger,
+): OAuth2Endpoints {
   return {
     ...oauth2,
     async token(input) {
@@ -93,6 +98,11 @@ export function observedOAuth2(oauth2: OAuth2Endpoints, audit: Audit, metrics: M
         }
         throw err;
       }
+    },
+    async revoke(input) {
+      const result = await oauth2.revoke(input);
+      auditRevocation(audit, result.client_id, result.outcome, input.log ?? logger);
+      return result;
     },
     async deleteClientTokens(clientId) {
       await oauth2.deleteClientTokens(clientId);

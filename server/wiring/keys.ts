@@ -3,7 +3,7 @@ import type { SystemSecrets } from '../crypto/secrets.js';
 import { keyHandlers } from '../http/admin/keys.js';
 import type { KeyEndpoints } from '../http/endpoints.js';
 import { wellKnownHandlers } from '../http/public/well-known.js';
-import { ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET, KeyManager } from '../keys/key-manager.js';
+import { KeyManager, keyEndpoints } from '../keys/key-manager.js';
 import { reportSealStatus } from '../keys/seal-report.js';
 import type { Feature, WiringContext } from './feature.js';
 import type { Storage } from './storage.js';
@@ -17,17 +17,7 @@ export function wireKeys({ config, logger }: WiringContext, storage: Storage, se
       ),
   });
   keys.watch(storage.changes);
-  const endpoints: KeyEndpoints = {
-    getSet: (set) => keys.getSet(set),
-    createSet: (set, request) => keys.generateSet(set, request),
-    setSet: (set, jwks) => keys.setSet(set, jwks),
-    deleteSet: (set) => keys.deleteSet(set),
-    getKey: (set, kid) => keys.getKey(set, kid),
-    setKey: (set, kid, jwk) => keys.setKey(set, kid, jwk),
-    deleteKey: (set, kid) => keys.deleteKey(set, kid),
-    publicKeys: () =>
-      keys.publicKeys([...new Set([...config.broadcastKeys, ACCESS_TOKEN_KEY_SET, ID_TOKEN_KEY_SET])]),
-  };
+  const endpoints: KeyEndpoints = keyEndpoints(keys, config.broadcastKeys);
   const feature: Feature = {
     publicHandlers: wellKnownHandlers({
       issuer: config.issuer,

@@ -22,7 +22,8 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
   // Hot-path client reads come from memory, kept fresh by PostgreSQL change notifications (see ClientCache).
   const clientCache = new ClientCache(new PgClientStore(knex));
   clientCache.watch(changes);
-  const tokens = new TokenCache(new PgAccessTokenStore(knex));
+  const tokenStore = new PgAccessTokenStore(knex);
+  const tokens = new TokenCache(tokenStore);
   tokens.watch(changes);
   const revocations = new RevocationCache(new PgStatelessRevocations(knex));
   revocations.watch(changes);
@@ -48,6 +49,8 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     clientCache,
     clientStore: invalidatingOnWrite(new PgClientStore(knex), clientCache),
     tokens,
+    // Issuing a token only inserts, which the cache passes straight through: the grants write to the store.
+    tokenStore,
     revocations,
     keyStore: new PgKeyStore(knex),
     feature,

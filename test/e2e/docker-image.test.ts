@@ -143,7 +143,7 @@ describe('the Docker image (runtime stage replayed without a Docker engine)', fu
     ]) {
       expect(existsSync(join(app, 'node_modules', name)), name).to.equal(false);
     }
-    expect(existsSync(join(app, 'dist/server/cli/main.js'))).to.equal(true);
+    expect(existsSync(join(app, 'dist/server/cli/tollgate.js'))).to.equal(true);
     expect(existsSync(join(app, 'node_modules/express'))).to.equal(true);
   });
 

@@ -73,7 +73,7 @@ describe('first run: npm ci && npm start in a private directory, then the guide'
 
   it('npm ci installs and builds without errors', async () => {
     await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, maxBuffer: 1 << 26 });
-    expect((await stat(join(dir, 'dist/server/cli/main.js'))).isFile()).to.equal(true);
+    expect((await stat(join(dir, 'dist/server/cli/tollgate.js'))).isFile()).to.equal(true);
   });
 
   it('npm start serves the guide: create a client, token, introspect, delete its tokens, introspect', async () => {

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { type Config, loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
-import { startServer } from '../../server/main.js';
+import { startServer } from '../../server/start-server.js';
 import { parsePostgresDsn } from '../../server/storage/dsn.js';
 import { createKnex, migratorConfig } from '../../server/storage/knex.js';
 import { createDatabase } from './postgres.js';

@@ -37,7 +37,7 @@ describe('package: what npm pack ships and what consumers import', function () {
       'package.json',
       'openapi.yaml',
       'bin/tollgate.js',
-      'dist/server/cli/main.js',
+      'dist/server/cli/tollgate.js',
       'dist/server/migrations/20261126000000_create_oauth2_clients.js',
       'dist/cdktf/provider/bin/terraform-provider-tollgate',
       'dist/cdktf/provider/protocol/tfplugin6.proto',

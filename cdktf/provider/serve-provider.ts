@@ -5,7 +5,7 @@ import { log } from './plugin/log.js';
 import { servePlugin } from './plugin/serve.js';
 import { tollgateProvider } from './tollgate-provider.js';
 
-export async function main(flavor: string): Promise<void> {
+export async function serveProvider(flavor: string): Promise<void> {
   const definition =
     flavor === 'hydra' ? (await import('./hydra/provider.js')).hydraProvider : tollgateProvider;
   const stop = new AbortController();
