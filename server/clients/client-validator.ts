@@ -11,7 +11,7 @@ import {
   LIFESPAN_FIELDS,
   type LifespanField,
   MAX_CLIENT_ID_LENGTH,
-  type OAuth2Client,
+  type OAuth2ClientWire,
 } from './client.js';
 import { formatOrigin, type GoUrl, GoUrlError, hostname, parseRequestUri, parseUrl, port } from './go-url.js';
 
@@ -22,7 +22,8 @@ export interface ClientValidatorOptions {
   subjectTypesSupported?: readonly string[];
 }
 
-export interface JsonWebKeySet {
+/** A client's `jwks` field as read; the key API's JSON Web Key set is `JsonWebKeySet` in keys/jwk.ts. */
+export interface ClientJwks {
   keys: Record<string, unknown>[];
 }
 
@@ -31,7 +32,7 @@ export interface JsonWebKeySet {
  * Arrays are null when the caller did not send them: create and PUT responses show that null, the stored
  * document turns it into [] (Hydra stores arrays as JSON text, "[]" when empty).
  */
-export type ClientModel = {
+export type Client = {
   client_id: string;
   client_name: string;
   redirect_uris: string[] | null;
@@ -50,7 +51,7 @@ export type ClientModel = {
   sector_identifier_uri: string;
   jwks_uri: string;
   /** null when unset; renders as `{}`. */
-  jwks: JsonWebKeySet | null;
+  jwks: ClientJwks | null;
   token_endpoint_auth_method: string;
   token_endpoint_auth_signing_alg: string;
   request_uris: string[] | null;
@@ -164,7 +165,7 @@ function readLifespan(body: Record<string, unknown>, field: string): string | nu
 }
 
 /** Reads the JSON types of a client body like Go's decoder (unknown keys ignored), without defaults. */
-export function readClient(input: unknown): { client: ClientModel; secret: string } {
+export function readClient(input: unknown): { client: Client; secret: string } {
   if (!isObject(input)) {
     throw new BadRequestError(
       `Unable to decode the request body: json: cannot unmarshal ${input === null ? 'null' : jsonType(input)} into Go value of type client.Client`,
@@ -235,7 +236,7 @@ const REQUIRED_KEY_MEMBERS: Record<string, readonly string[]> = {
 };
 
 /** `{}` and null both mean "no key set": Hydra renders an unset set as `{}`, so it must read back as unset. */
-function readJwks(v: unknown): JsonWebKeySet | null {
+function readJwks(v: unknown): ClientJwks | null {
   if (v === undefined || v === null) return null;
   if (!isObject(v)) throw typeError('jwks', v, 'x.JoseJSONWebKeySet');
   if (v.keys === undefined || v.keys === null) return null;
@@ -256,12 +257,8 @@ const goList = (items: readonly string[]) => `[${items.join(' ')}]`;
  * Applies Hydra's defaults and validation rules, in Hydra's order (so the first error reported is Hydra's).
  * `secret` is the plaintext the caller sent ("" when none); it is only checked here.
  */
-export function validateClient(
-  client: ClientModel,
-  secret: string,
-  options: ClientValidatorOptions = {},
-): ClientModel {
-  const c: ClientModel = structuredClone(client);
+export function validateClient(client: Client, secret: string, options: ClientValidatorOptions = {}): Client {
+  const c: Client = structuredClone(client);
 
   // Tollgate: Hydra's column is a VARCHAR(255), so a longer id fails there with a database error.
   if (isOverlongClientId(c.client_id)) {
@@ -420,7 +417,7 @@ export function validateClient(
 }
 
 /** The stored form: every array that was not sent becomes [] (Hydra: "[]" text in the database). */
-export function toStoredForm(client: ClientModel): ClientModel {
+export function toStoredForm(client: Client): Client {
   const c = structuredClone(client);
   for (const f of ARRAY_FIELDS) c[f] ??= [];
   return c;
@@ -454,7 +451,7 @@ export interface RenderExtras {
  * The wire JSON, keys in Hydra's declaration order. Go's `omitempty` fields are left out when empty; the
  * others are always present (arrays as null when unset, lifespans as null).
  */
-export function renderClient(c: ClientModel, extras: RenderExtras): OAuth2Client {
+export function renderClient(c: Client, extras: RenderExtras): OAuth2ClientWire {
   const out: Record<string, unknown> = {};
   const put = (key: string, value: unknown) => {
     out[key] = value;
@@ -505,5 +502,5 @@ export function renderClient(c: ClientModel, extras: RenderExtras): OAuth2Client
   put('skip_logout_consent', c.skip_logout_consent);
   for (const f of LIFESPAN_FIELDS) put(f, c[f]);
   // Built dynamically to keep the key order; the contract's `metadata` type (Record<string, never>) is too narrow.
-  return out as OAuth2Client;
+  return out as OAuth2ClientWire;
 }

@@ -2,7 +2,7 @@
 // never sent (the secret's hash).
 import type { components } from '../../sdk/generated/openapi.js';
 
-export type OAuth2Client = components['schemas']['oAuth2Client'];
+export type OAuth2ClientWire = components['schemas']['oAuth2Client'];
 
 /** What the ClientStore persists: the client document (never holding the plaintext secret) plus the hash. */
 export interface StoredClient {
@@ -12,7 +12,7 @@ export interface StoredClient {
   /** Hydra's `$pbkdf2-sha256$…` (or imported bcrypt) hash; null for a public client without a secret. */
   secret_hash: string | null;
   /** The full client JSON as GET returns it (no client_secret, registration_access_token, registration_client_uri). */
-  document: OAuth2Client;
+  document: OAuth2ClientWire;
   created_at: Date;
   updated_at: Date;
 }
@@ -33,10 +33,10 @@ export function isOverlongClientId(id: string): boolean {
 export { AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS, type LifespanField } from '../../sdk/client-fields.js';
 
 /** A create or replace request body: every field may be absent (or null, which Go's decoder treats alike). */
-export type OAuth2ClientInput = Partial<OAuth2Client>;
+export type OAuth2ClientInputWire = Partial<OAuth2ClientWire>;
 
 /** Body of PUT /admin/clients/{id}/lifespans. */
-export type OAuth2ClientTokenLifespans = components['schemas']['oAuth2ClientTokenLifespans'];
+export type OAuth2ClientTokenLifespansWire = components['schemas']['oAuth2ClientTokenLifespans'];
 
 /** One RFC 6902 operation as the contract describes it (the service also refuses move, copy and test). */
 export type JsonPatchOperation = components['schemas']['jsonPatch'];
