@@ -7,8 +7,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../sdk/duration.js';
 import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
-
-export type AccessTokenStrategyName = 'opaque' | 'jwt';
+import type { AccessTokenStrategyName } from './oauth2/ports.js';
 
 export interface Config {
   /** `dsn`: unset → persistent embedded PostgreSQL under `.tollgate/`; `memory` → throwaway; else postgres://… */

@@ -6,9 +6,9 @@
 import type { components } from '../../sdk/generated/openapi.js';
 import { createAdminClient, OAuth2ApiError, type AdminClient as SdkAdminClient } from '../../sdk/index.js';
 
-export type OAuth2Client = components['schemas']['oAuth2Client'];
-export type JsonWebKeySet = components['schemas']['jsonWebKeySet'];
-export type CreateJsonWebKeySet = components['schemas']['createJsonWebKeySet'];
+export type OAuth2ClientWire = components['schemas']['oAuth2Client'];
+export type JsonWebKeySetWire = components['schemas']['jsonWebKeySet'];
+export type CreateJsonWebKeySetWire = components['schemas']['createJsonWebKeySet'];
 
 export interface AdminClientOptions {
   endpoint: string;
@@ -49,18 +49,18 @@ export class AdminClient {
   }
 
   getClient = (id: string) =>
-    undefinedOn404<OAuth2Client>(this.api.GET('/admin/clients/{id}', { params: { path: { id } } }));
-  createClient = async (body: OAuth2Client) => (await this.api.POST('/admin/clients', { body })).data;
-  setClient = async (id: string, body: OAuth2Client) =>
+    undefinedOn404<OAuth2ClientWire>(this.api.GET('/admin/clients/{id}', { params: { path: { id } } }));
+  createClient = async (body: OAuth2ClientWire) => (await this.api.POST('/admin/clients', { body })).data;
+  setClient = async (id: string, body: OAuth2ClientWire) =>
     (await this.api.PUT('/admin/clients/{id}', { params: { path: { id } }, body })).data;
   deleteClient = (id: string) =>
     undefinedOn404(this.api.DELETE('/admin/clients/{id}', { params: { path: { id } } }));
 
   getKeySet = (set: string) =>
-    undefinedOn404<JsonWebKeySet>(this.api.GET('/admin/keys/{set}', { params: { path: { set } } }));
-  createKeySet = async (set: string, body: CreateJsonWebKeySet) =>
+    undefinedOn404<JsonWebKeySetWire>(this.api.GET('/admin/keys/{set}', { params: { path: { set } } }));
+  createKeySet = async (set: string, body: CreateJsonWebKeySetWire) =>
     (await this.api.POST('/admin/keys/{set}', { params: { path: { set } }, body })).data;
-  setKeySet = async (set: string, body: JsonWebKeySet) =>
+  setKeySet = async (set: string, body: JsonWebKeySetWire) =>
     (await this.api.PUT('/admin/keys/{set}', { params: { path: { set } }, body })).data;
   deleteKeySet = (set: string) =>
     undefinedOn404(this.api.DELETE('/admin/keys/{set}', { params: { path: { set } } }));

@@ -7,11 +7,11 @@ import { BadRequestError, InvalidClientMetadata } from '../oauth2/errors.js';
 import {
   ARRAY_FIELDS,
   BOOLEAN_FIELDS,
-  type ClientModel,
-  type JsonWebKeySet,
+  type Client,
+  type ClientJwks,
   LIFESPAN_FIELDS,
   type LifespanField,
-  type OAuth2Client,
+  type OAuth2ClientWire,
   STRING_FIELDS,
 } from './client.js';
 
@@ -70,7 +70,7 @@ function readLifespan(body: Record<string, unknown>, field: string): string | nu
 }
 
 /** Reads the JSON types of a client body like Go's decoder (unknown keys ignored), without defaults. */
-export function readClient(input: unknown): { client: ClientModel; secret: string } {
+export function readClient(input: unknown): { client: Client; secret: string } {
   if (!isObject(input)) {
     throw new BadRequestError(
       `Unable to decode the request body: json: cannot unmarshal ${input === null ? 'null' : jsonType(input)} into Go value of type client.Client`,
@@ -133,7 +133,7 @@ export function readLifespans(input: unknown): Record<LifespanField, string | nu
 }
 
 /** `{}` and null both mean "no key set": Hydra renders an unset set as `{}`, so it must read back as unset. */
-function readJwks(v: unknown): JsonWebKeySet | null {
+function readJwks(v: unknown): ClientJwks | null {
   if (v === undefined || v === null) return null;
   if (!isObject(v)) throw typeError('jwks', v, 'x.JoseJSONWebKeySet');
   if (v.keys === undefined || v.keys === null) return null;
@@ -146,7 +146,7 @@ function readJwks(v: unknown): JsonWebKeySet | null {
 }
 
 /** The stored form: every array that was not sent becomes [] (Hydra: "[]" text in the database). */
-export function toStoredForm(client: ClientModel): ClientModel {
+export function toStoredForm(client: Client): Client {
   const c = structuredClone(client);
   for (const f of ARRAY_FIELDS) c[f] ??= [];
   return c;
@@ -177,7 +177,7 @@ export interface RenderExtras {
  * The wire JSON, keys in Hydra's declaration order. Go's `omitempty` fields are left out when empty; the
  * others are always present (arrays as null when unset, lifespans as null).
  */
-export function renderClient(c: ClientModel, extras: RenderExtras): OAuth2Client {
+export function renderClient(c: Client, extras: RenderExtras): OAuth2ClientWire {
   const out: Record<string, unknown> = {};
   const put = (key: string, value: unknown) => {
     out[key] = value;
@@ -228,5 +228,5 @@ export function renderClient(c: ClientModel, extras: RenderExtras): OAuth2Client
   put('skip_logout_consent', c.skip_logout_consent);
   for (const f of LIFESPAN_FIELDS) put(f, c[f]);
   // Built dynamically to keep the key order; the contract's `metadata` type (Record<string, never>) is too narrow.
-  return out as OAuth2Client;
+  return out as OAuth2ClientWire;
 }

@@ -4,7 +4,7 @@
 import { InvalidClientMetadata, InvalidRedirectUri } from '../oauth2/errors.js';
 import {
   AUTH_TOKEN_SIGNING_ALGS,
-  type ClientModel,
+  type Client,
   DEFAULT_CLIENT_SCOPE,
   isOverlongClientId,
   MAX_CLIENT_ID_LENGTH,
@@ -35,12 +35,8 @@ const goList = (items: readonly string[]) => `[${items.join(' ')}]`;
  * Applies Hydra's defaults and validation rules, in Hydra's order (so the first error reported is Hydra's).
  * `secret` is the plaintext the caller sent ("" when none); it is only checked here.
  */
-export function validateClient(
-  client: ClientModel,
-  secret: string,
-  options: ClientValidatorOptions = {},
-): ClientModel {
-  const c: ClientModel = structuredClone(client);
+export function validateClient(client: Client, secret: string, options: ClientValidatorOptions = {}): Client {
+  const c: Client = structuredClone(client);
 
   // Tollgate: Hydra's column is a VARCHAR(255), so a longer id fails there with a database error.
   if (isOverlongClientId(c.client_id)) {

@@ -7,12 +7,12 @@
 import { randomSecret, uuidv4 } from '../crypto/random.js';
 import { BadRequestError, NotFoundError } from '../oauth2/errors.js';
 import {
-  type ClientModel,
+  type Client,
   type JsonPatchOperation,
   LIFESPAN_FIELDS,
-  type OAuth2Client,
-  type OAuth2ClientInput,
-  type OAuth2ClientTokenLifespans,
+  type OAuth2ClientInputWire,
+  type OAuth2ClientTokenLifespansWire,
+  type OAuth2ClientWire,
   type StoredClient,
 } from './client.js';
 import { readClient, readLifespans, renderClient, toStoredForm } from './client-codec.js';
@@ -41,7 +41,7 @@ export interface ListClientsQuery {
 }
 
 export interface ClientPage {
-  clients: OAuth2Client[];
+  clients: OAuth2ClientWire[];
   /** The effective page size (default and cap applied), for the `Link` header. */
   pageSize: number;
   /** Present when more clients follow; pass it back as `page_token`. */
@@ -81,7 +81,7 @@ export class ClientService {
    * POST /admin/clients. The response carries the plaintext secret (generated when none was sent, except for
    * `token_endpoint_auth_method: none`), a registration access token and the registration URI.
    */
-  async create(input: OAuth2ClientInput): Promise<OAuth2Client> {
+  async create(input: OAuth2ClientInputWire): Promise<OAuth2ClientWire> {
     const { client: read, secret: sent } = readClient(input);
     const client = validateClient(read, sent, this.validation);
     if (client.client_id === '') client.client_id = uuidv4();
@@ -109,7 +109,7 @@ export class ClientService {
   }
 
   /** GET /admin/clients/{id}: never with a secret. */
-  async get(id: string): Promise<OAuth2Client> {
+  async get(id: string): Promise<OAuth2ClientWire> {
     return this.render(await this.load(id));
   }
 
@@ -142,7 +142,7 @@ export class ClientService {
    * PUT /admin/clients/{id}: a full replace. The path's id wins, unsent fields take their defaults, an unsent
    * secret keeps the stored hash, and a sent secret is hashed and echoed once.
    */
-  async set(id: string, input: OAuth2ClientInput): Promise<OAuth2Client> {
+  async set(id: string, input: OAuth2ClientInputWire): Promise<OAuth2ClientWire> {
     const { client: read, secret } = readClient(input);
     read.client_id = id;
     const client = validateClient(read, secret, this.validation);
@@ -153,7 +153,7 @@ export class ClientService {
    * PATCH /admin/clients/{id}: RFC 6902 ops on the stored client's JSON (as GET shows it), validated like PUT.
    * Adding `/client_secret` rotates the secret and is the only way the response shows one.
    */
-  async patch(id: string, operations: readonly JsonPatchOperation[]): Promise<OAuth2Client> {
+  async patch(id: string, operations: readonly JsonPatchOperation[]): Promise<OAuth2ClientWire> {
     return this.replace(id, (existing) => {
       const patched = applyJsonPatch(this.render(existing), operations, { denyPaths: PATCH_DENY_PATHS });
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
@@ -169,7 +169,7 @@ export class ClientService {
    * PUT /admin/clients/{id}/lifespans: replaces all 13 lifespans (an absent one becomes null, as Hydra decodes
    * the body into a fresh struct) and leaves every other field alone.
    */
-  async setLifespans(id: string, lifespans: OAuth2ClientTokenLifespans): Promise<OAuth2Client> {
+  async setLifespans(id: string, lifespans: OAuth2ClientTokenLifespansWire): Promise<OAuth2ClientWire> {
     const values = readLifespans(lifespans);
     const stored = await this.store.modify(id, async (existing) => {
       const client = clientFromStored(existing);
@@ -196,9 +196,9 @@ export class ClientService {
    */
   private async replace(
     id: string,
-    build: (existing: StoredClient) => { client: ClientModel; secret: string },
-  ): Promise<OAuth2Client> {
-    let built: { client: ClientModel; secret: string } | undefined;
+    build: (existing: StoredClient) => { client: Client; secret: string },
+  ): Promise<OAuth2ClientWire> {
+    let built: { client: Client; secret: string } | undefined;
     const stored = await this.store.modify(id, async (existing) => {
       built = build(existing);
       const secretHash = built.secret !== '' ? await this.hasher.hash(built.secret) : existing.secret_hash;
@@ -213,7 +213,7 @@ export class ClientService {
   }
 
   private toStored(
-    client: ClientModel,
+    client: Client,
     secretHash: string | null,
     createdAt: Date,
     updatedAt: Date,
@@ -230,7 +230,7 @@ export class ClientService {
   }
 
   /** GET's shape: re-rendered in Hydra's key order (jsonb does not keep it), timestamps from the columns. */
-  private render(stored: StoredClient): OAuth2Client {
+  private render(stored: StoredClient): OAuth2ClientWire {
     return renderClient(clientFromStored(stored), {
       created_at: stored.created_at,
       updated_at: stored.updated_at,

@@ -3,7 +3,7 @@
 import type { LifespanField } from '../../sdk/client-fields.js';
 import type { components } from '../../sdk/generated/openapi.js';
 
-export type OAuth2Client = components['schemas']['oAuth2Client'];
+export type OAuth2ClientWire = components['schemas']['oAuth2Client'];
 
 /** What the ClientStore persists: the client document (never holding the plaintext secret) plus the hash. */
 export interface StoredClient {
@@ -13,7 +13,7 @@ export interface StoredClient {
   /** Hydra's `$pbkdf2-sha256$…` (or imported bcrypt) hash; null for a public client without a secret. */
   secret_hash: string | null;
   /** The full client JSON as GET returns it (no client_secret, registration_access_token, registration_client_uri). */
-  document: OAuth2Client;
+  document: OAuth2ClientWire;
   created_at: Date;
   updated_at: Date;
 }
@@ -34,10 +34,10 @@ export function isOverlongClientId(id: string): boolean {
 export { AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS, type LifespanField } from '../../sdk/client-fields.js';
 
 /** A create or replace request body: every field may be absent (or null, which Go's decoder treats alike). */
-export type OAuth2ClientInput = Partial<OAuth2Client>;
+export type OAuth2ClientInputWire = Partial<OAuth2ClientWire>;
 
 /** Body of PUT /admin/clients/{id}/lifespans. */
-export type OAuth2ClientTokenLifespans = components['schemas']['oAuth2ClientTokenLifespans'];
+export type OAuth2ClientTokenLifespansWire = components['schemas']['oAuth2ClientTokenLifespans'];
 
 /** One RFC 6902 operation as the contract describes it (the service also refuses move, copy and test). */
 export type JsonPatchOperation = components['schemas']['jsonPatch'];
@@ -45,7 +45,8 @@ export type JsonPatchOperation = components['schemas']['jsonPatch'];
 /** Hydra's `oidc.dynamic_client_registration.default_scope` default, given to clients created without scope. */
 export const DEFAULT_CLIENT_SCOPE = 'offline_access offline openid';
 
-export interface JsonWebKeySet {
+/** A client's `jwks` field as read; the key API's JSON Web Key set is `JsonWebKeySet` in keys/jwk.ts. */
+export interface ClientJwks {
   keys: Record<string, unknown>[];
 }
 
@@ -54,7 +55,7 @@ export interface JsonWebKeySet {
  * Arrays are null when the caller did not send them: create and PUT responses show that null, the stored
  * document turns it into [] (Hydra stores arrays as JSON text, "[]" when empty).
  */
-export type ClientModel = {
+export type Client = {
   client_id: string;
   client_name: string;
   redirect_uris: string[] | null;
@@ -73,7 +74,7 @@ export type ClientModel = {
   sector_identifier_uri: string;
   jwks_uri: string;
   /** null when unset; renders as `{}`. */
-  jwks: JsonWebKeySet | null;
+  jwks: ClientJwks | null;
   token_endpoint_auth_method: string;
   token_endpoint_auth_signing_alg: string;
   request_uris: string[] | null;

@@ -4,7 +4,7 @@
 import {
   ARRAY_FIELDS,
   BOOLEAN_FIELDS,
-  type ClientModel,
+  type Client,
   LIFESPAN_FIELDS,
   type LifespanField,
   STRING_FIELDS,
@@ -20,7 +20,7 @@ type BooleanField = (typeof BOOLEAN_FIELDS)[number];
  * A key missing from the document reads as unset, as Go's decoder leaves it. Arrays, keys and metadata are
  * copied, so a caller may change the result without touching the cached or stored row.
  */
-export function clientFromStored(stored: StoredClient): ClientModel {
+export function clientFromStored(stored: StoredClient): Client {
   const d = stored.document;
   const strings = {} as Record<StringField, string>;
   for (const f of STRING_FIELDS) strings[f] = d[f] ?? '';

@@ -43,6 +43,9 @@ export interface AccessTokenClaims {
  * How an access token looks (fosite's strategy split): `opaque` is Hydra's `ory_at_` HMAC format, `jwt` is an
  * RFC 9068 JWT. Where it is stored is the AccessTokenStore's business.
  */
+/** `strategies.access_token` and a client's `access_token_strategy` (Hydra's two token formats). */
+export type AccessTokenStrategyName = 'opaque' | 'jwt';
+
 export interface AccessTokenStrategy {
   readonly name: 'opaque' | 'jwt';
   /** Mints a token; `signature` is the storage key (hex SHA-384 of the token's signature part). */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { OAuth2Client } from '../../server/clients/client.js';
+import type { OAuth2ClientWire } from '../../server/clients/client.js';
 import { ClientService } from '../../server/clients/client-service.js';
 import {
   type ApiError,
@@ -60,7 +60,7 @@ describe('ClientService', () => {
         client_secret: 'my_secret',
         grant_types: ['client_credentials'],
         scope: 'api',
-      } as OAuth2Client);
+      } as OAuth2ClientWire);
       const id = out.client_id as string;
       expect(id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       // The seed guide's response (Hydra 25.4.0), with the generated values filled in.
@@ -101,7 +101,7 @@ describe('ClientService', () => {
 
     it('generates a 26-character secret from [a-zA-Z0-9_-.~] when none is sent, and stores only its hash', async () => {
       const { service, store } = setup();
-      const out = await service.create({ client_name: 'svc' } as OAuth2Client);
+      const out = await service.create({ client_name: 'svc' } as OAuth2ClientWire);
       expect(out.client_secret).to.match(/^[a-zA-Z0-9_.~-]{26}$/);
       const raw = store.raw(out.client_id as string);
       expect(raw?.secret_hash).to.equal(`fake-hash:${out.client_secret}`);
@@ -121,14 +121,16 @@ describe('ClientService', () => {
 
     it('keeps a chosen id, and escapes it in registration_client_uri without a double slash', async () => {
       const { service } = setup('https://auth.example/base//');
-      const out = await service.create({ client_id: 'a b/c' } as OAuth2Client);
+      const out = await service.create({ client_id: 'a b/c' } as OAuth2ClientWire);
       expect(out.client_id).to.equal('a b/c');
       expect(out.registration_client_uri).to.equal('https://auth.example/base/oauth2/register/a%20b%2Fc');
     });
 
     it('refuses a short secret with invalid_client_metadata', async () => {
       const { service, store } = setup();
-      const err = await rejection(service.create({ client_id: 'x', client_secret: 'short' } as OAuth2Client));
+      const err = await rejection(
+        service.create({ client_id: 'x', client_secret: 'short' } as OAuth2ClientWire),
+      );
       expect(err).to.be.instanceOf(InvalidClientMetadata);
       expect(err.toJSON()).to.deep.equal({
         error: 'invalid_client_metadata',
@@ -141,7 +143,7 @@ describe('ClientService', () => {
     it('refuses a bad redirect URI with invalid_redirect_uri', async () => {
       const { service } = setup();
       const err = await rejection(
-        service.create({ redirect_uris: ['https://a.example/cb#frag'] } as OAuth2Client),
+        service.create({ redirect_uris: ['https://a.example/cb#frag'] } as OAuth2ClientWire),
       );
       expect(err).to.be.instanceOf(InvalidRedirectUri);
       expect(err.error).to.equal('invalid_redirect_uri');
@@ -149,8 +151,8 @@ describe('ClientService', () => {
 
     it('lets the store report a duplicate id as a conflict', async () => {
       const { service } = setup();
-      await service.create({ client_id: 'dup' } as OAuth2Client);
-      expect(await rejection(service.create({ client_id: 'dup' } as OAuth2Client))).to.be.instanceOf(
+      await service.create({ client_id: 'dup' } as OAuth2ClientWire);
+      expect(await rejection(service.create({ client_id: 'dup' } as OAuth2ClientWire))).to.be.instanceOf(
         ConflictError,
       );
     });
@@ -159,7 +161,7 @@ describe('ClientService', () => {
   describe('get and delete', () => {
     it('GET shows [] for every array, omits empty request_uris/post_logout_redirect_uris, and never a secret', async () => {
       const { service } = setup();
-      const created = await service.create({ client_id: 'c1', client_name: 'svc' } as OAuth2Client);
+      const created = await service.create({ client_id: 'c1', client_name: 'svc' } as OAuth2ClientWire);
       const got = await service.get('c1');
       for (const k of HYDRA_STORED_ARRAYS) {
         expect(got, k).to.have.deep.property(k, []);
@@ -177,10 +179,10 @@ describe('ClientService', () => {
 
     it('GET keeps Hydra key order although the store may not (jsonb)', async () => {
       const { service, store } = setup();
-      await service.create({ client_id: 'c1' } as OAuth2Client);
+      await service.create({ client_id: 'c1' } as OAuth2ClientWire);
       const raw = store.raw('c1');
       if (raw === undefined) throw new Error('not stored');
-      const shuffled = Object.fromEntries(Object.entries(raw.document).reverse()) as OAuth2Client;
+      const shuffled = Object.fromEntries(Object.entries(raw.document).reverse()) as OAuth2ClientWire;
       await store.update({ ...raw, document: shuffled });
       const keys = Object.keys(await service.get('c1'));
       expect(keys.slice(0, 3)).to.deep.equal(['client_id', 'client_name', 'redirect_uris']);
@@ -194,7 +196,7 @@ describe('ClientService', () => {
 
     it('deletes', async () => {
       const { service } = setup();
-      await service.create({ client_id: 'gone' } as OAuth2Client);
+      await service.create({ client_id: 'gone' } as OAuth2ClientWire);
       await service.delete('gone');
       expect(await rejection(service.get('gone'))).to.be.instanceOf(NotFoundError);
     });
@@ -210,9 +212,9 @@ describe('ClientService', () => {
         owner: 'team',
         audience: ['https://api'],
         client_secret: 'first-secret',
-      } as OAuth2Client);
+      } as OAuth2ClientWire);
       setNow(T1);
-      const out = await service.set('c1', { client_id: 'other', client_name: 'new' } as OAuth2Client);
+      const out = await service.set('c1', { client_id: 'other', client_name: 'new' } as OAuth2ClientWire);
       expect(out).to.include({
         client_id: 'c1',
         client_name: 'new',
@@ -231,15 +233,15 @@ describe('ClientService', () => {
 
     it('keeps the stored hash when no secret is sent', async () => {
       const { service, store } = setup();
-      await service.create({ client_id: 'c1', client_secret: 'first-secret' } as OAuth2Client);
-      await service.set('c1', { client_name: 'renamed' } as OAuth2Client);
+      await service.create({ client_id: 'c1', client_secret: 'first-secret' } as OAuth2ClientWire);
+      await service.set('c1', { client_name: 'renamed' } as OAuth2ClientWire);
       expect(store.raw('c1')?.secret_hash).to.equal('fake-hash:first-secret');
     });
 
     it('hashes and echoes a new secret once', async () => {
       const { service, store } = setup();
-      await service.create({ client_id: 'c1', client_secret: 'first-secret' } as OAuth2Client);
-      const out = await service.set('c1', { client_secret: 'second-secret' } as OAuth2Client);
+      await service.create({ client_id: 'c1', client_secret: 'first-secret' } as OAuth2ClientWire);
+      const out = await service.set('c1', { client_secret: 'second-secret' } as OAuth2ClientWire);
       expect(out.client_secret).to.equal('second-secret');
       expect(store.raw('c1')?.secret_hash).to.equal('fake-hash:second-secret');
       expect(await service.get('c1')).not.to.have.property('client_secret');
@@ -247,9 +249,9 @@ describe('ClientService', () => {
 
     it('keeps created_at from the store', async () => {
       const { service, store, setNow } = setup();
-      await service.create({ client_id: 'c1' } as OAuth2Client);
+      await service.create({ client_id: 'c1' } as OAuth2ClientWire);
       setNow(T1);
-      const out = await service.set('c1', { created_at: '2000-01-01T00:00:00Z' } as OAuth2Client);
+      const out = await service.set('c1', { created_at: '2000-01-01T00:00:00Z' } as OAuth2ClientWire);
       expect(out.created_at).to.equal('2025-11-07T12:00:00Z');
       // Stored to the millisecond: it tells a client from an earlier one of the same id (oauth2/stateless.ts).
       expect(store.raw('c1')?.created_at.toISOString()).to.equal(T0.toISOString());
@@ -258,11 +260,11 @@ describe('ClientService', () => {
 
     it('validates like create, and reports an unknown client as not found', async () => {
       const { service } = setup();
-      await service.create({ client_id: 'c1' } as OAuth2Client);
-      expect(await rejection(service.set('c1', { client_secret: 'abc' } as OAuth2Client))).to.be.instanceOf(
-        InvalidClientMetadata,
-      );
-      expect(await rejection(service.set('nope', {} as OAuth2Client))).to.be.instanceOf(NotFoundError);
+      await service.create({ client_id: 'c1' } as OAuth2ClientWire);
+      expect(
+        await rejection(service.set('c1', { client_secret: 'abc' } as OAuth2ClientWire)),
+      ).to.be.instanceOf(InvalidClientMetadata);
+      expect(await rejection(service.set('nope', {} as OAuth2ClientWire))).to.be.instanceOf(NotFoundError);
     });
   });
 
@@ -276,7 +278,7 @@ describe('ClientService', () => {
         redirect_uris: ['https://app.example/cb'],
         grant_types: ['client_credentials'],
         metadata: { team: 'core' },
-      } as unknown as OAuth2Client);
+      } as unknown as OAuth2ClientWire);
       ctx.setNow(T1);
       return ctx;
     };
@@ -368,7 +370,7 @@ describe('ClientService', () => {
         client_name: 'svc',
         client_secret: 'first-secret',
         implicit_grant_access_token_lifespan: '1h',
-      } as OAuth2Client);
+      } as OAuth2ClientWire);
       setNow(T1);
       const out = await service.setLifespans('c1', {
         client_credentials_grant_access_token_lifespan: '90m',
@@ -385,7 +387,7 @@ describe('ClientService', () => {
 
     it('refuses invalid durations and unknown clients', async () => {
       const { service } = setup();
-      await service.create({ client_id: 'c1' } as OAuth2Client);
+      await service.create({ client_id: 'c1' } as OAuth2ClientWire);
       const err = await rejection(
         service.setLifespans('c1', { refresh_token_grant_access_token_lifespan: '5 minutes' }),
       );
@@ -405,7 +407,7 @@ describe('ClientService', () => {
         { client_id: 'b', client_name: 'beta', owner: 'dev' },
         { client_id: 'd', client_name: 'alpha', owner: 'dev' },
       ];
-      for (const c of clients) await ctx.service.create(c as OAuth2Client);
+      for (const c of clients) await ctx.service.create(c as OAuth2ClientWire);
       return ctx;
     };
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { OAuth2Client, StoredClient } from '../../server/clients/client.js';
+import type { OAuth2ClientWire, StoredClient } from '../../server/clients/client.js';
 import { readClient, renderClient, toStoredForm } from '../../server/clients/client-codec.js';
 import { validateClient } from '../../server/clients/client-policy.js';
 import { clientFromStored } from '../../server/clients/stored-client.js';
@@ -76,7 +76,7 @@ describe('clientFromStored (a stored row to the domain client)', () => {
 
   it('reads keys missing from the document as unset, as Go’s decoder leaves them', () => {
     const stored = storedFrom({ client_id: 'old' });
-    const sparse = { client_id: 'old', jwks: {} } as OAuth2Client;
+    const sparse = { client_id: 'old', jwks: {} } as OAuth2ClientWire;
     const old = { ...stored, document: sparse };
     const client = clientFromStored(old);
     expect(client).to.deep.equal(decoded(old));

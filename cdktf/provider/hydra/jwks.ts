@@ -2,7 +2,7 @@
 // `data_source_jwks.go`): a set `name`, an optional `generator` block (the server generates the key) or
 // keys given in `key`. Unlike svrakitin/hydra, generated private key members are not copied into the
 // state: `key` holds the public parts (the private key stays on the server, readable through its API).
-import type { AdminClient, CreateJsonWebKeySet, JsonWebKeySet } from '../admin-client.js';
+import type { AdminClient, CreateJsonWebKeySetWire, JsonWebKeySetWire } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import type { DataSource, ManagedResource } from '../framework/resource.js';
 import type { Schema } from '../framework/schema.js';
@@ -52,7 +52,7 @@ export const hydraJwksSchema: Schema = {
   },
 };
 
-const keysOf = (set: JsonWebKeySet, withPrivate: boolean): ObjectValue[] =>
+const keysOf = (set: JsonWebKeySetWire, withPrivate: boolean): ObjectValue[] =>
   (set.keys ?? []).map((k) => jwkFromApi(k as Record<string, unknown>, withPrivate));
 
 const generatorOf = (v: ObjectValue): ObjectValue | null => {
@@ -75,7 +75,7 @@ export const hydraJwksResource: ManagedResource<AdminClient> = {
     if (generator) {
       const set = await ctx.client
         .createKeySet(name, {
-          alg: generator.alg as CreateJsonWebKeySet['alg'],
+          alg: generator.alg as CreateJsonWebKeySetWire['alg'],
           kid: generator.kid as string,
           use: generator.use as string,
         })
@@ -85,7 +85,7 @@ export const hydraJwksResource: ManagedResource<AdminClient> = {
       if (!Array.isArray(config.key))
         throw new ProviderError('hydra_jwks needs a generator block or key values');
       await ctx.client
-        .setKeySet(name, { keys: config.key.map(jwkToApi) } as JsonWebKeySet) // the server validates each key
+        .setKeySet(name, { keys: config.key.map(jwkToApi) } as JsonWebKeySetWire) // the server validates each key
         .catch(describeApiError(`store JSON Web Key set ${name}`));
       keys = planned.key ?? null;
     }
@@ -109,7 +109,7 @@ export const hydraJwksResource: ManagedResource<AdminClient> = {
     const name = planned.name as string;
     if (!Array.isArray(config.key)) return planned;
     await ctx.client
-      .setKeySet(name, { keys: config.key.map(jwkToApi) } as JsonWebKeySet) // the server validates each key
+      .setKeySet(name, { keys: config.key.map(jwkToApi) } as JsonWebKeySetWire) // the server validates each key
       .catch(describeApiError(`store JSON Web Key set ${name}`));
     return planned;
   },

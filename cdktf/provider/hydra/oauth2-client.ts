@@ -5,7 +5,7 @@
 // never diff, metadata key order never diffs, and a client deleted outside Terraform is planned for
 // re-creation instead of failing the refresh.
 import { LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
-import type { AdminClient, OAuth2Client } from '../admin-client.js';
+import type { AdminClient, OAuth2ClientWire } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import { reconcile } from '../framework/plan.js';
 import type { ManagedResource } from '../framework/resource.js';
@@ -118,7 +118,7 @@ export const hydraClientSchema: Schema = {
 
 const onlyStrings = (o: Record<string, unknown>) => Object.values(o).every((v) => typeof v === 'string');
 
-function fromApi(c: OAuth2Client, reference: ObjectValue): Record<string, Value | undefined> {
+function fromApi(c: OAuth2ClientWire, reference: ObjectValue): Record<string, Value | undefined> {
   const raw = c as Record<string, unknown>;
   const out: Record<string, Value | undefined> = { id: c.client_id ?? null, client_id: c.client_id ?? null };
   for (const n of [...PLAIN, ...DEFAULTED]) out[n] = typeof raw[n] === 'string' ? (raw[n] as string) : null;
@@ -144,7 +144,7 @@ function fromApi(c: OAuth2Client, reference: ObjectValue): Record<string, Value 
   return out;
 }
 
-function toApi(v: ObjectValue): OAuth2Client {
+function toApi(v: ObjectValue): OAuth2ClientWire {
   const body: Record<string, unknown> = {};
   const put = (n: string, x: unknown) => {
     if (x !== null && x !== undefined && !isUnknown(x)) body[n] = x;
@@ -155,7 +155,7 @@ function toApi(v: ObjectValue): OAuth2Client {
   if (typeof v.metadata_json === 'string') body.metadata = JSON.parse(v.metadata_json);
   else put('metadata', v.metadata);
   if (Array.isArray(v.jwk) && v.jwk.length > 0) body.jwks = { keys: v.jwk.map(jwkToApi) };
-  return body as OAuth2Client;
+  return body as OAuth2ClientWire;
 }
 
 /** SDKv2 wrote zero values ("" / false / 0 / []) for everything unset; here unset is null. */

@@ -1,7 +1,7 @@
 // The OAuth 2.0 client's attributes, shared by resource `tollgate_oauth2_client` and its data source.
 // Names are the admin API's JSON names (openapi.yaml oAuth2Client); this module maps between the two.
 import { LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
-import type { OAuth2Client } from '../admin-client.js';
+import type { OAuth2ClientWire } from '../admin-client.js';
 import type { Attribute } from '../framework/schema.js';
 import { isUnknown, type ObjectValue, type Value } from '../protocol/values.js';
 import { jsonObject, oneOf, sameDuration, sameJson, str, validDuration } from './values.js';
@@ -96,7 +96,7 @@ const jsonOrNull = (v: unknown): string | null =>
   v !== null && typeof v === 'object' && Object.keys(v).length > 0 ? JSON.stringify(v) : null;
 
 /** The server's client as attribute values (no secret: callers add it when the server returned one). */
-export function fromApi(c: OAuth2Client): Record<string, Value | undefined> {
+export function fromApi(c: OAuth2ClientWire): Record<string, Value | undefined> {
   const raw = c as Record<string, unknown>;
   const out: Record<string, Value | undefined> = { client_id: c.client_id ?? null };
   for (const n of [...Object.keys(PLAIN_STRINGS), ...Object.keys(DEFAULTED_STRINGS)]) {
@@ -112,7 +112,7 @@ export function fromApi(c: OAuth2Client): Record<string, Value | undefined> {
 }
 
 /** The request body for create and replace from planned values (nulls left out: the server's "unset"). */
-export function toApi(v: ObjectValue): OAuth2Client {
+export function toApi(v: ObjectValue): OAuth2ClientWire {
   const body: Record<string, unknown> = {};
   const put = (n: string, x: unknown) => {
     if (x !== null && x !== undefined && !isUnknown(x)) body[n] = x;
@@ -124,5 +124,5 @@ export function toApi(v: ObjectValue): OAuth2Client {
   for (const n of Object.keys(JSON_DOCS))
     put(n, typeof v[n] === 'string' ? JSON.parse(v[n] as string) : v[n]);
   for (const n of LIFESPAN_FIELDS) put(n, v[n]);
-  return body as OAuth2Client;
+  return body as OAuth2ClientWire;
 }

@@ -10,10 +10,8 @@ import { isPublicClient } from '../client-authentication.js';
 import { InvalidGrant, InvalidScope, UnauthorizedClient } from '../errors.js';
 import { dedupe, fields, formValue, splitSpaceList } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
-import type { AccessTokenStore, AccessTokenStrategy } from '../ports.js';
+import type { AccessTokenStore, AccessTokenStrategy, AccessTokenStrategyName } from '../ports.js';
 import type { ScopeStrategy } from '../scope-strategy.js';
-
-export type AccessTokenStrategyName = 'opaque' | 'jwt';
 
 export interface ClientCredentialsDeps {
   scopeStrategy: ScopeStrategy;
