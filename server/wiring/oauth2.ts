@@ -58,8 +58,10 @@ export function wireOAuth2({ config, logger }: WiringContext, deps: OAuth2Depend
     publicUrl: config.publicUrl,
   });
 
-  const verifySecret = rememberVerifiedSecrets(hasher.verify.bind(hasher));
-  const unknownClientHash = dummySecretHash(hasher.hash.bind(hasher));
+  // Looked up on the hasher at each call (not bound once), so the hashing stays observable in-process: the
+  // enumeration test counts it to show unknown ids cost the same hash work.
+  const verifySecret = rememberVerifiedSecrets((s, h) => hasher.verify(s, h));
+  const unknownClientHash = dummySecretHash((s) => hasher.hash(s));
   const secretVerified = secretHashUpgrade({
     hasher,
     store: storage.clientStore,
