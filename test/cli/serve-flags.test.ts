@@ -63,8 +63,12 @@ describe('tollgate serve flags and configuration', function () {
       const alive = await fetch(`http://127.0.0.1:${adminPort}/health/ready`);
       expect(alive.status).to.equal(200);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      // A child that already exited (it failed to start) fires no further 'exit': do not wait for one.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
     }
   });
 
