@@ -1,24 +1,28 @@
-// Facts about the OAuth2 client's wire format that the server, the Terraform provider and the CDKTF constructs
-// all need. They live in the SDK so that none of those has to import another's internals.
+// The OAuth2 client's fields as the contract defines them (`sdk/generated/client-fields.ts`, derived from
+// openapi.yaml by `npm run generate`), with the types the server, the Terraform provider and the CDKTF constructs
+// read them through. They live in the SDK so that none of those has to import another's internals.
+import { CLIENT_FIELDS } from './generated/client-fields.js';
+import type { components } from './generated/openapi.js';
 
-/** The 13 per-grant lifespan fields, in Hydra's declaration order (`client.Lifespans`). */
-export const LIFESPAN_FIELDS = [
-  'authorization_code_grant_access_token_lifespan',
-  'authorization_code_grant_id_token_lifespan',
-  'authorization_code_grant_refresh_token_lifespan',
-  'client_credentials_grant_access_token_lifespan',
-  'implicit_grant_access_token_lifespan',
-  'implicit_grant_id_token_lifespan',
-  'jwt_bearer_grant_access_token_lifespan',
-  'refresh_token_grant_id_token_lifespan',
-  'refresh_token_grant_access_token_lifespan',
-  'refresh_token_grant_refresh_token_lifespan',
-  'device_authorization_grant_id_token_lifespan',
-  'device_authorization_grant_access_token_lifespan',
-  'device_authorization_grant_refresh_token_lifespan',
-] as const;
+export { CLIENT_FIELDS };
 
-export type LifespanField = (typeof LIFESPAN_FIELDS)[number];
+/** An OAuth 2.0 client on the wire, as the admin API takes and returns it. */
+export type OAuth2ClientWire = components['schemas']['oAuth2Client'];
+/** Body of PUT /admin/clients/{id}/lifespans. */
+export type OAuth2ClientTokenLifespansWire = components['schemas']['oAuth2ClientTokenLifespans'];
+
+/** One entry of the field table. */
+export type ClientField = (typeof CLIENT_FIELDS)[number];
+export type ClientFieldName = ClientField['name'];
+export type ClientFieldKind = ClientField['kind'];
+/** The names of the fields of one kind (`'duration'`: the per-grant lifespans). */
+export type FieldsOfKind<K extends ClientFieldKind> = Extract<ClientField, { kind: K }>['name'];
+
+/** The per-grant lifespan fields, in Hydra's declaration order (`client.Lifespans`). */
+export type LifespanField = FieldsOfKind<'duration'>;
+export const LIFESPAN_FIELDS: readonly LifespanField[] = CLIENT_FIELDS.filter(
+  (f): f is Extract<ClientField, { kind: 'duration' }> => f.kind === 'duration',
+).map((f) => f.name);
 
 /** Signing algorithms Hydra accepts for `private_key_jwt` client assertions (`client/validator.go`). */
 export const AUTH_TOKEN_SIGNING_ALGS = [

@@ -3,10 +3,11 @@
 // `terraform apply`), a per-request limit, and cancellation when Terraform stops the provider. Failures are the
 // SDK's OAuth2ApiError (an answer) or NetworkError (none).
 
+import type { OAuth2ClientWire } from '../../sdk/client-fields.js';
 import type { components } from '../../sdk/generated/openapi.js';
 import { createAdminClient, OAuth2ApiError, type AdminClient as SdkAdminClient } from '../../sdk/index.js';
 
-export type OAuth2ClientWire = components['schemas']['oAuth2Client'];
+export type { OAuth2ClientWire };
 export type JsonWebKeySetWire = components['schemas']['jsonWebKeySet'];
 export type CreateJsonWebKeySetWire = components['schemas']['createJsonWebKeySet'];
 

@@ -409,16 +409,21 @@ export interface components {
             client_name?: string;
             /** @description The secret in clear text, only sent on create or when a new secret was set (at least 6 characters). */
             client_secret?: string;
+            /** @description Allowed redirect URIs. */
             redirect_uris?: components["schemas"]["StringSliceJSONFormat"];
+            /** @description Allowed grant types, for example `client_credentials`. */
             grant_types?: components["schemas"]["StringSliceJSONFormat"];
+            /** @description Allowed response types. */
             response_types?: components["schemas"]["StringSliceJSONFormat"];
             /** @description Space-separated scopes (or wildcard patterns) the client may request. */
             scope?: string;
+            /** @description Audiences the client may request tokens for. */
             audience?: components["schemas"]["StringSliceJSONFormat"];
             /** @description Free-form owner of the client. */
             owner?: string;
             /** @description URL of the client's privacy policy. */
             policy_uri?: string;
+            /** @description Origins allowed to call the public endpoints from a browser. */
             allowed_cors_origins?: components["schemas"]["StringSliceJSONFormat"];
             /** @description URL of the client's terms of service (http or https). */
             tos_uri?: string;
@@ -426,12 +431,13 @@ export interface components {
             client_uri?: string;
             /** @description URL of the client's logo. */
             logo_uri?: string;
+            /** @description Contacts for the client. */
             contacts?: components["schemas"]["StringSliceJSONFormat"];
             /**
              * Format: int64
              * @description Secret expiry time; always 0 (never expires).
              */
-            client_secret_expires_at?: number;
+            readonly client_secret_expires_at?: number;
             /**
              * @description OpenID Connect subject identifier type; empty means `public`.
              * @enum {string}
@@ -439,6 +445,8 @@ export interface components {
             subject_type?: "public" | "pairwise" | "";
             /** @description HTTPS URL listing the redirect URIs, used for pairwise subjects. */
             sector_identifier_uri?: string;
+            /** @description URL of the client's JSON Web Key set; not allowed together with `jwks`. */
+            jwks_uri?: string;
             /** @description The client's public keys passed by value; `{}` when unset. */
             jwks?: {
                 keys?: ({
@@ -449,12 +457,11 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
-            /** @description URL of the client's JSON Web Key set; not allowed together with `jwks`. */
-            jwks_uri?: string;
             /** @description Client authentication at the token endpoint: `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` or `none`. */
             token_endpoint_auth_method?: string;
             /** @description JWS algorithm of the client's `private_key_jwt` assertions. */
             token_endpoint_auth_signing_alg?: string;
+            /** @description Allowed `request_uri` values. */
             request_uris?: components["schemas"]["StringSliceJSONFormat"];
             /** @description JWS algorithm required for request objects. */
             request_object_signing_alg?: string;
@@ -467,16 +474,17 @@ export interface components {
              * Format: date-time
              * @description Creation time, set by the server.
              */
-            created_at?: string;
+            readonly created_at?: string;
             /**
              * Format: date-time
              * @description Last update time, set by the server.
              */
-            updated_at?: string;
+            readonly updated_at?: string;
             /** @description OpenID Connect front-channel logout URL. */
             frontchannel_logout_uri?: string;
             /** @description Whether `iss` and `sid` are sent to the front-channel logout URL. */
             frontchannel_logout_session_required?: boolean;
+            /** @description Allowed redirect URIs after logout. */
             post_logout_redirect_uris?: components["schemas"]["StringSliceJSONFormat"];
             /** @description OpenID Connect back-channel logout URL. */
             backchannel_logout_uri?: string;
@@ -487,27 +495,40 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description Token for the dynamic client registration endpoints; only returned when issued. */
-            registration_access_token?: string;
+            readonly registration_access_token?: string;
             /** @description URL of the client's dynamic client registration endpoint; only returned on create. */
-            registration_client_uri?: string;
+            readonly registration_client_uri?: string;
             /** @description Access token format for this client, `jwt` or `opaque` (case-insensitive, stored lowercase as in Hydra), overriding `strategies.access_token`; empty means the global one. */
             access_token_strategy?: string;
             /** @description Skip the consent screen for this client. */
             skip_consent?: boolean;
             /** @description Skip the logout consent screen for this client; null when unset. */
             skip_logout_consent?: boolean | null;
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             authorization_code_grant_access_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             authorization_code_grant_id_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             authorization_code_grant_refresh_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             client_credentials_grant_access_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             implicit_grant_access_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             implicit_grant_id_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             jwt_bearer_grant_access_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             refresh_token_grant_id_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             refresh_token_grant_access_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             refresh_token_grant_refresh_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             device_authorization_grant_id_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             device_authorization_grant_access_token_lifespan?: components["schemas"]["NullDuration"];
+            /** @description Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
             device_authorization_grant_refresh_token_lifespan?: components["schemas"]["NullDuration"];
         };
         /**

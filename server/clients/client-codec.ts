@@ -2,17 +2,16 @@
 // `client.Client` (`client/handler.go`), and rendering a client key by key in Hydra's struct declaration order,
 // because Go's encoder keeps that order and clients diff responses.
 
+import { CLIENT_FIELDS, type ClientFieldKind } from '../../sdk/client-fields.js';
 import { canonicalDuration, DurationError, parseDuration } from '../../sdk/duration.js';
 import { BadRequestError, InvalidClientMetadata } from '../oauth2/errors.js';
 import {
-  ARRAY_FIELDS,
-  BOOLEAN_FIELDS,
   type Client,
   type ClientJwks,
+  DOMAIN_FIELDS,
   LIFESPAN_FIELDS,
   type LifespanField,
   type OAuth2ClientWire,
-  STRING_FIELDS,
 } from './client.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -69,6 +68,40 @@ function readLifespan(body: Record<string, unknown>, field: string): string | nu
   return canonicalDuration(v);
 }
 
+function readNullableBoolean(body: Record<string, unknown>, field: string): boolean | null {
+  const v = body[field];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'boolean') throw typeError(field, v, 'sqlxx.NullBool');
+  return v;
+}
+
+function readObject(body: Record<string, unknown>, field: string): Record<string, unknown> | null {
+  const v = body[field];
+  if (v === undefined || v === null) return null;
+  if (!isObject(v)) throw typeError(field, v, 'map[string]interface {}');
+  return structuredClone(v);
+}
+
+function readInteger(body: Record<string, unknown>, field: string): number {
+  const v = body[field];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number') throw typeError(field, v, 'int');
+  return v;
+}
+
+/** One reader per kind of field, each refusing a wrong JSON type with Go's message for the field's Go type. */
+const READERS: Record<ClientFieldKind, (body: Record<string, unknown>, field: string) => unknown> = {
+  string: readString,
+  set: readStringArray,
+  bool: readBoolean,
+  nullableBool: readNullableBoolean,
+  json: readObject,
+  duration: readLifespan,
+  integer: readInteger,
+  // Go parses a timestamp it is sent and then overwrites it; Hydra never reports one.
+  timestamp: () => undefined,
+};
+
 /** Reads the JSON types of a client body like Go's decoder (unknown keys ignored), without defaults. */
 export function readClient(input: unknown): { client: Client; secret: string } {
   if (!isObject(input)) {
@@ -76,47 +109,13 @@ export function readClient(input: unknown): { client: Client; secret: string } {
       `Unable to decode the request body: json: cannot unmarshal ${input === null ? 'null' : jsonType(input)} into Go value of type client.Client`,
     );
   }
-  const strings = Object.fromEntries(STRING_FIELDS.map((f) => [f, readString(input, f)])) as Record<
-    (typeof STRING_FIELDS)[number],
-    string
-  >;
-  const arrays = Object.fromEntries(ARRAY_FIELDS.map((f) => [f, readStringArray(input, f)])) as Record<
-    (typeof ARRAY_FIELDS)[number],
-    string[] | null
-  >;
-  const booleans = Object.fromEntries(BOOLEAN_FIELDS.map((f) => [f, readBoolean(input, f)])) as Record<
-    (typeof BOOLEAN_FIELDS)[number],
-    boolean
-  >;
-  const lifespans = readLifespans(input);
-
-  const secretExpiresAt = input.client_secret_expires_at;
-  if (secretExpiresAt !== undefined && secretExpiresAt !== null && typeof secretExpiresAt !== 'number') {
-    throw typeError('client_secret_expires_at', secretExpiresAt, 'int');
+  const client: Record<string, unknown> = {};
+  for (const f of DOMAIN_FIELDS) {
+    client[f.name] = f.name === 'jwks' ? readJwks(input.jwks) : READERS[f.kind](input, f.name);
   }
-
-  const skipLogout = input.skip_logout_consent;
-  if (skipLogout !== undefined && skipLogout !== null && typeof skipLogout !== 'boolean') {
-    throw typeError('skip_logout_consent', skipLogout, 'sqlxx.NullBool');
-  }
-
-  const metadata = input.metadata;
-  if (metadata !== undefined && metadata !== null && !isObject(metadata)) {
-    throw typeError('metadata', metadata, 'map[string]interface {}');
-  }
-
-  return {
-    secret: readString(input, 'client_secret'),
-    client: {
-      ...strings,
-      ...arrays,
-      ...booleans,
-      jwks: readJwks(input.jwks),
-      metadata: metadata === undefined || metadata === null ? null : structuredClone(metadata),
-      skip_logout_consent: skipLogout === undefined || skipLogout === null ? null : skipLogout,
-      ...lifespans,
-    },
-  };
+  // Fields the server sets are still decoded by Go, so a wrong type is refused like any other.
+  for (const f of CLIENT_FIELDS) if (f.readOnly) READERS[f.kind](input, f.name);
+  return { secret: readString(input, 'client_secret'), client: client as Client };
 }
 
 /** Reads the body of PUT /admin/clients/{id}/lifespans: all 13 fields, absent or null meaning "server default". */
@@ -148,7 +147,8 @@ function readJwks(v: unknown): ClientJwks | null {
 /** The stored form: every array that was not sent becomes [] (Hydra: "[]" text in the database). */
 export function toStoredForm(client: Client): Client {
   const c = structuredClone(client);
-  for (const f of ARRAY_FIELDS) c[f] ??= [];
+  const lists = c as Record<string, unknown>;
+  for (const f of DOMAIN_FIELDS) if (f.kind === 'set') lists[f.name] ??= [];
   return c;
 }
 
@@ -174,59 +174,34 @@ export interface RenderExtras {
 }
 
 /**
- * The wire JSON, keys in Hydra's declaration order. Go's `omitempty` fields are left out when empty; the
- * others are always present (arrays as null when unset, lifespans as null).
+ * The wire JSON, keys in Hydra's declaration order (the contract's). Go's `omitempty` fields are left out when
+ * empty; the others are always present (lists as null when unset, lifespans as null, `jwks` and `metadata` as
+ * `{}`). What the server sets comes from `extras`.
  */
 export function renderClient(c: Client, extras: RenderExtras): OAuth2ClientWire {
+  const set: Record<string, unknown> = {
+    client_secret: extras.client_secret,
+    client_secret_expires_at: 0, // Hydra: "has to be 0 because it is not supposed to be set"
+    created_at: formatCreatedAt(extras.created_at),
+    updated_at: formatUpdatedAt(extras.updated_at),
+    registration_access_token: extras.registration_access_token,
+    registration_client_uri: extras.registration_client_uri,
+  };
+  const fields = c as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  const put = (key: string, value: unknown) => {
-    out[key] = value;
-  };
-  const omitEmpty = (key: string, value: string | boolean | string[] | null | undefined) => {
-    if (value === undefined || value === null || value === '' || value === false) return;
-    if (Array.isArray(value) && value.length === 0) return;
-    out[key] = value;
-  };
-
-  put('client_id', c.client_id);
-  put('client_name', c.client_name);
-  omitEmpty('client_secret', extras.client_secret);
-  put('redirect_uris', c.redirect_uris);
-  put('grant_types', c.grant_types);
-  put('response_types', c.response_types);
-  put('scope', c.scope);
-  put('audience', c.audience);
-  put('owner', c.owner);
-  put('policy_uri', c.policy_uri);
-  put('allowed_cors_origins', c.allowed_cors_origins);
-  put('tos_uri', c.tos_uri);
-  put('client_uri', c.client_uri);
-  put('logo_uri', c.logo_uri);
-  put('contacts', c.contacts);
-  put('client_secret_expires_at', 0); // Hydra: "has to be 0 because it is not supposed to be set"
-  put('subject_type', c.subject_type);
-  omitEmpty('sector_identifier_uri', c.sector_identifier_uri);
-  omitEmpty('jwks_uri', c.jwks_uri);
-  put('jwks', c.jwks === null ? {} : structuredClone(c.jwks));
-  omitEmpty('token_endpoint_auth_method', c.token_endpoint_auth_method);
-  omitEmpty('token_endpoint_auth_signing_alg', c.token_endpoint_auth_signing_alg);
-  omitEmpty('request_uris', c.request_uris);
-  omitEmpty('request_object_signing_alg', c.request_object_signing_alg);
-  omitEmpty('userinfo_signed_response_alg', c.userinfo_signed_response_alg);
-  put('created_at', formatCreatedAt(extras.created_at));
-  put('updated_at', formatUpdatedAt(extras.updated_at));
-  omitEmpty('frontchannel_logout_uri', c.frontchannel_logout_uri);
-  omitEmpty('frontchannel_logout_session_required', c.frontchannel_logout_session_required);
-  omitEmpty('post_logout_redirect_uris', c.post_logout_redirect_uris);
-  omitEmpty('backchannel_logout_uri', c.backchannel_logout_uri);
-  omitEmpty('backchannel_logout_session_required', c.backchannel_logout_session_required);
-  put('metadata', structuredClone(c.metadata ?? {}));
-  omitEmpty('registration_access_token', extras.registration_access_token);
-  omitEmpty('registration_client_uri', extras.registration_client_uri);
-  omitEmpty('access_token_strategy', c.access_token_strategy);
-  put('skip_consent', c.skip_consent);
-  put('skip_logout_consent', c.skip_logout_consent);
-  for (const f of LIFESPAN_FIELDS) put(f, c[f]);
+  for (const f of CLIENT_FIELDS) {
+    let value = f.readOnly || f.sensitive ? set[f.name] : fields[f.name];
+    if (f.kind === 'json') value = structuredClone(value ?? {});
+    if (f.omitEmpty && isEmpty(value)) continue;
+    out[f.name] = value;
+  }
   // Built dynamically to keep the key order; the contract's `metadata` type (Record<string, never>) is too narrow.
   return out as OAuth2ClientWire;
 }
+
+const isEmpty = (value: unknown) =>
+  value === undefined ||
+  value === null ||
+  value === '' ||
+  value === false ||
+  (Array.isArray(value) && value.length === 0);

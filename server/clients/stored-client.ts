@@ -1,45 +1,36 @@
 // A stored client back into the domain client, without the request decoder. Only this server writes the
 // document (`renderClient(toStoredForm(client))` of a validated client), so its types, defaults and canonical
 // durations are already right: reading it copies fields instead of re-checking them as Go's decoder would.
-import {
-  ARRAY_FIELDS,
-  BOOLEAN_FIELDS,
-  type Client,
-  LIFESPAN_FIELDS,
-  type LifespanField,
-  STRING_FIELDS,
-  type StoredClient,
-} from './client.js';
+import type { ClientFieldKind } from '../../sdk/client-fields.js';
+import { type Client, DOMAIN_FIELDS, type StoredClient } from './client.js';
 
-type StringField = (typeof STRING_FIELDS)[number];
-type ArrayField = (typeof ARRAY_FIELDS)[number];
-type BooleanField = (typeof BOOLEAN_FIELDS)[number];
+/** A field's value when the document lacks its key: Go's zero value, as the decoder would leave it. */
+const UNSET: Record<ClientFieldKind, () => unknown> = {
+  string: () => '',
+  set: () => [],
+  bool: () => false,
+  nullableBool: () => null,
+  json: () => null,
+  duration: () => null,
+  integer: () => 0,
+  timestamp: () => '',
+};
+
+/** Copies what a caller could change in place, so the cached or stored row stays as it was. */
+const copy = (value: unknown) =>
+  typeof value === 'object' && value !== null ? structuredClone(value) : value;
 
 /**
- * The stored form of the client (arrays never null), as `toStoredForm(readClient(document).client)` gives it.
- * A key missing from the document reads as unset, as Go's decoder leaves it. Arrays, keys and metadata are
- * copied, so a caller may change the result without touching the cached or stored row.
+ * The stored form of the client (lists never null), as `toStoredForm(readClient(document).client)` gives it.
+ * A key missing from the document reads as unset, as Go's decoder leaves it.
  */
 export function clientFromStored(stored: StoredClient): Client {
-  const d = stored.document;
-  const strings = {} as Record<StringField, string>;
-  for (const f of STRING_FIELDS) strings[f] = d[f] ?? '';
-  const arrays = {} as Record<ArrayField, string[]>;
-  for (const f of ARRAY_FIELDS) arrays[f] = [...(d[f] ?? [])];
-  const booleans = {} as Record<BooleanField, boolean>;
-  for (const f of BOOLEAN_FIELDS) booleans[f] = d[f] ?? false;
-  const lifespans = {} as Record<LifespanField, string | null>;
-  for (const f of LIFESPAN_FIELDS) lifespans[f] = d[f] ?? null;
+  const d = stored.document as Record<string, unknown>;
+  const client: Record<string, unknown> = {};
+  for (const f of DOMAIN_FIELDS) client[f.name] = d[f.name] == null ? UNSET[f.kind]() : copy(d[f.name]);
   // An unset key set is rendered (and so stored) as `{}`.
   const keys = (d.jwks as { keys?: Record<string, unknown>[] | null } | undefined)?.keys;
-  return {
-    ...strings,
-    ...arrays,
-    ...booleans,
-    ...lifespans,
-    client_id: stored.client_id,
-    jwks: keys == null ? null : { keys: structuredClone(keys) },
-    metadata: d.metadata == null ? null : structuredClone(d.metadata as Record<string, unknown>),
-    skip_logout_consent: d.skip_logout_consent ?? null,
-  };
+  client.jwks = keys == null ? null : { keys: structuredClone(keys) };
+  client.client_id = stored.client_id;
+  return client as Client;
 }
