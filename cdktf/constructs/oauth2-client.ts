@@ -2,7 +2,7 @@
 // `tollgate_oauth2_client`. Constructs expose attributes; outputs are the app's choice.
 import { Construct, type IConstruct } from 'constructs';
 import { AUTH_TOKEN_SIGNING_ALGS } from '../../sdk/client-fields.js';
-import { Fn, type TerraformProvider, Token } from './core.js';
+import { Fn, type TerraformMetaArguments, type TerraformProvider, Token } from './core.js';
 import {
   DataTollgateOauth2Client,
   Oauth2Client as L1Oauth2Client,
@@ -183,6 +183,21 @@ export interface OAuth2ClientProps {
    */
   readonly clientSecretWoVersion?: number;
 }
+
+// The props are written by hand for their documentation, but must cover every field the L1 binding takes (which
+// is generated from the contract) and name no other: `scopes` is `scope` as a list, `lifespans` groups the
+// `…Lifespan` fields, `jwks` and `metadata` are objects where L1 takes JSON strings. A field added to the
+// contract fails this check until it has a prop.
+type PropsForL1Fields =
+  | Exclude<keyof OAuth2ClientProps, 'provider' | 'scopes' | 'lifespans'>
+  | 'scope'
+  | `${keyof TokenLifespans}Lifespan`;
+type L1Fields = Exclude<keyof Oauth2ClientConfig, keyof TerraformMetaArguments>;
+type Exactly<MissingAndExtra extends [never, never]> = MissingAndExtra;
+/** Compile-time only: `[fields without a prop, props without a field]`, both empty. */
+export type PropsMatchL1 = Exactly<
+  [Exclude<L1Fields, PropsForL1Fields>, Exclude<PropsForL1Fields, L1Fields>]
+>;
 
 /** A client defined here or elsewhere. */
 export interface IOAuth2Client extends IConstruct {

@@ -1,7 +1,8 @@
-// L1 bindings of resource and data source `tollgate_oauth2_client`, written by hand against the agreed schema:
-// camelCase config in, the provider's snake_case attributes (Hydra's JSON names) out.
+// L1 bindings of resource and data source `tollgate_oauth2_client`: camelCase config in (the client fields
+// generated from the contract, the secret by hand), the provider's snake_case attributes (Hydra's JSON names) out.
 import type { Construct } from 'constructs';
 import { TerraformDataSource, type TerraformMetaArguments, TerraformResource } from '../core.js';
+import type { Oauth2ClientFieldsConfig } from './generated/oauth2-client-config.js';
 import {
   metaArguments,
   OAUTH2_CLIENT_DATA_SOURCE,
@@ -12,58 +13,11 @@ import {
 
 const GENERATOR_METADATA = { providerName: 'tollgate' };
 
-/** The client fields as the provider takes them: strings, sets of strings, booleans, JSON-encoded strings. */
-export interface Oauth2ClientConfig extends TerraformMetaArguments {
-  /** Forces replacement when changed. Server-generated (a UUID) when unset. */
-  readonly clientId?: string;
-  readonly clientName?: string;
-  readonly owner?: string;
-  /** Space-separated scopes. */
-  readonly scope?: string;
-  readonly policyUri?: string;
-  readonly tosUri?: string;
-  readonly clientUri?: string;
-  readonly logoUri?: string;
-  readonly subjectType?: string;
-  readonly sectorIdentifierUri?: string;
-  readonly jwksUri?: string;
-  readonly tokenEndpointAuthMethod?: string;
-  readonly tokenEndpointAuthSigningAlg?: string;
-  readonly requestObjectSigningAlg?: string;
-  readonly userinfoSignedResponseAlg?: string;
-  readonly frontchannelLogoutUri?: string;
-  readonly backchannelLogoutUri?: string;
-  readonly accessTokenStrategy?: string;
-  readonly redirectUris?: string[];
-  readonly grantTypes?: string[];
-  readonly responseTypes?: string[];
-  readonly audience?: string[];
-  readonly allowedCorsOrigins?: string[];
-  readonly contacts?: string[];
-  readonly requestUris?: string[];
-  readonly postLogoutRedirectUris?: string[];
-  readonly frontchannelLogoutSessionRequired?: boolean;
-  readonly backchannelLogoutSessionRequired?: boolean;
-  readonly skipConsent?: boolean;
-  readonly skipLogoutConsent?: boolean;
-  /** JSON-encoded JSON Web Key Set. */
-  readonly jwks?: string;
-  /** JSON-encoded object. */
-  readonly metadata?: string;
-  /** Go duration strings ("1h", "30m"). */
-  readonly authorizationCodeGrantAccessTokenLifespan?: string;
-  readonly authorizationCodeGrantIdTokenLifespan?: string;
-  readonly authorizationCodeGrantRefreshTokenLifespan?: string;
-  readonly clientCredentialsGrantAccessTokenLifespan?: string;
-  readonly implicitGrantAccessTokenLifespan?: string;
-  readonly implicitGrantIdTokenLifespan?: string;
-  readonly jwtBearerGrantAccessTokenLifespan?: string;
-  readonly refreshTokenGrantIdTokenLifespan?: string;
-  readonly refreshTokenGrantAccessTokenLifespan?: string;
-  readonly refreshTokenGrantRefreshTokenLifespan?: string;
-  readonly deviceAuthorizationGrantIdTokenLifespan?: string;
-  readonly deviceAuthorizationGrantAccessTokenLifespan?: string;
-  readonly deviceAuthorizationGrantRefreshTokenLifespan?: string;
+/**
+ * The client fields as the provider takes them (generated from the contract: strings, lists of strings,
+ * booleans, JSON-encoded strings, Go durations), plus the secret.
+ */
+export interface Oauth2ClientConfig extends TerraformMetaArguments, Oauth2ClientFieldsConfig {
   /** Sensitive; kept in state, never read back from the server. */
   readonly clientSecret?: string;
   /** Write-only (Terraform ≥ 1.11): sent to the server, never stored in state. */

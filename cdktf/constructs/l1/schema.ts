@@ -1,6 +1,6 @@
 // Attribute tables of the agreed provider schema (the Terraform names) and the mapping from the bindings'
 // camelCase config to those names. One table per block keeps the bindings and the schema in one shape.
-import { LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
+import { CLIENT_FIELDS, type ClientFieldKind, LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
 import type { TerraformMetaArguments } from '../core.js';
 import {
   booleanToHclTerraform,
@@ -76,42 +76,39 @@ export const toHclAttributes = (table: AttributeTable, config: Config): Record<s
 /** The 13 per-grant lifespans, as openapi.yaml's oAuth2Client names them (Go duration strings). */
 export const LIFESPAN_ATTRIBUTES = LIFESPAN_FIELDS;
 
-/** Client attributes shared by the resource and the data source (everything but the secret). */
-const CLIENT_ATTRIBUTES: AttributeTable = {
-  client_id: 'string',
-  client_name: 'string',
-  owner: 'string',
-  scope: 'string',
-  policy_uri: 'string',
-  tos_uri: 'string',
-  client_uri: 'string',
-  logo_uri: 'string',
-  subject_type: 'string',
-  sector_identifier_uri: 'string',
-  jwks_uri: 'string',
-  token_endpoint_auth_method: 'string',
-  token_endpoint_auth_signing_alg: 'string',
-  request_object_signing_alg: 'string',
-  userinfo_signed_response_alg: 'string',
-  frontchannel_logout_uri: 'string',
-  backchannel_logout_uri: 'string',
-  access_token_strategy: 'string',
-  redirect_uris: 'set',
-  grant_types: 'set',
-  response_types: 'set',
-  audience: 'set',
-  allowed_cors_origins: 'set',
-  contacts: 'set',
-  request_uris: 'set',
-  post_logout_redirect_uris: 'set',
-  frontchannel_logout_session_required: 'bool',
-  backchannel_logout_session_required: 'bool',
-  skip_consent: 'bool',
-  skip_logout_consent: 'bool',
-  jwks: 'string',
-  metadata: 'string',
-  ...Object.fromEntries(LIFESPAN_ATTRIBUTES.map((name) => [name, 'string' as const])),
+/** How each kind of client field is written in Terraform (JSON and durations are strings). */
+const CLIENT_KIND: Record<ClientFieldKind, AttributeKind> = {
+  string: 'string',
+  set: 'set',
+  bool: 'bool',
+  nullableBool: 'bool',
+  integer: 'number',
+  json: 'string',
+  duration: 'string',
+  timestamp: 'string',
 };
+
+/** Synthesized attributes come grouped by kind (strings, lists, booleans, JSON, durations), as they always have. */
+const KIND_ORDER: readonly ClientFieldKind[] = [
+  'string',
+  'set',
+  'bool',
+  'nullableBool',
+  'integer',
+  'json',
+  'duration',
+];
+
+/**
+ * Client attributes shared by the resource and the data source (everything but the secret): the contract's
+ * fields marked for Terraform that a configuration sets, the same list `Oauth2ClientFieldsConfig` is generated
+ * from.
+ */
+const CLIENT_ATTRIBUTES: AttributeTable = Object.fromEntries(
+  CLIENT_FIELDS.filter((f) => f.terraform && !f.readOnly)
+    .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
+    .map((f) => [f.name, CLIENT_KIND[f.kind]]),
+);
 
 /** Resource `tollgate_oauth2_client`: the client attributes plus the secret (kept in state or write-only). */
 export const OAUTH2_CLIENT_RESOURCE: AttributeTable = {

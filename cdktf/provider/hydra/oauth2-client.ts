@@ -4,7 +4,7 @@
 // `jwk` blocks, `id` = `client_id`. What it does better: lifespans in another spelling (`1h` vs `1h0m0s`)
 // never diff, metadata key order never diffs, and a client deleted outside Terraform is planned for
 // re-creation instead of failing the refresh.
-import { LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
+import { CLIENT_FIELDS, type ClientFieldName, type FieldsOfKind } from '../../../sdk/client-fields.js';
 import type { AdminClient, OAuth2ClientWire } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import { reconcile } from '../framework/plan.js';
@@ -15,39 +15,29 @@ import { describeApiError } from '../resources/errors.js';
 import { jsonObject, oneOf, sameDuration, sameJson, str, validDuration } from '../resources/values.js';
 import { jwkBlock, jwkFromApi, jwkToApi } from './jwk.js';
 
-const PLAIN = [
-  'access_token_strategy',
-  'backchannel_logout_uri',
-  'client_name',
-  'client_uri',
-  'frontchannel_logout_uri',
-  'jwks_uri',
-  'logo_uri',
-  'owner',
-  'policy_uri',
-  'request_object_signing_alg',
-  'sector_identifier_uri',
-  'token_endpoint_auth_signing_alg',
-  'tos_uri',
-] as const;
-const DEFAULTED = ['subject_type', 'token_endpoint_auth_method', 'userinfo_signed_response_alg'] as const;
-const LISTS = [
-  'allowed_cors_origins',
-  'audience',
-  'contacts',
-  'grant_types',
-  'post_logout_redirect_uris',
-  'redirect_uris',
-  'request_uris',
-  'response_types',
-] as const;
-const BOOLS = [
-  'backchannel_logout_session_required',
-  'frontchannel_logout_session_required',
-  'skip_consent',
-] as const;
-/** The 10 lifespans svrakitin/hydra knows: all but the device grant's. */
-export const HYDRA_LIFESPANS = LIFESPAN_FIELDS.filter((f) => !f.startsWith('device_authorization_grant_'));
+/** Fields svrakitin/hydra shapes its own way, handled by hand below: `id`, `scopes`, `jwk` blocks, metadata. */
+const OWN_SHAPE: readonly ClientFieldName[] = ['client_id', 'scope', 'jwks', 'metadata'];
+/** Fields svrakitin/hydra v0.5 does not have: its HCL never sets them, and its state never held them. */
+const NOT_IN_SVRAKITIN: readonly ClientFieldName[] = [
+  'skip_logout_consent',
+  'created_at',
+  'updated_at',
+  'device_authorization_grant_id_token_lifespan',
+  'device_authorization_grant_access_token_lifespan',
+  'device_authorization_grant_refresh_token_lifespan',
+];
+// Every other Terraform field of the contract is an attribute here under its JSON name, with svrakitin/hydra's
+// types: lists instead of sets, strings the server defaults as optional and computed.
+const fields = CLIENT_FIELDS.filter(
+  (f) => f.terraform && !f.readOnly && !OWN_SHAPE.includes(f.name) && !NOT_IN_SVRAKITIN.includes(f.name),
+);
+const ofKind = <K extends (typeof fields)[number]['kind']>(kind: K) =>
+  fields.filter((f) => f.kind === kind).map((f) => f.name as FieldsOfKind<K>);
+const STRINGS = ofKind('string');
+const LISTS = ofKind('set');
+const BOOLS = [...ofKind('bool'), ...ofKind('nullableBool')];
+/** The lifespans svrakitin/hydra knows: all but the device grant's. */
+export const HYDRA_LIFESPANS = ofKind('duration');
 
 const attributes: Record<string, Attribute> = {
   id: { type: 'string', computed: true, description: 'The client id (as in svrakitin/hydra).' },
@@ -87,10 +77,12 @@ const attributes: Record<string, Attribute> = {
     validate: jsonObject,
   }),
 };
-for (const n of PLAIN) attributes[n] = str(`Hydra's \`${n}\`.`);
+for (const f of fields.filter((f) => f.kind === 'string')) {
+  attributes[f.name] = f.serverDefault
+    ? str(`Hydra's \`${f.name}\` (server default when unset).`, { computed: true })
+    : str(`Hydra's \`${f.name}\`.`);
+}
 attributes.access_token_strategy = { ...attributes.access_token_strategy!, validate: oneOf('jwt', 'opaque') };
-for (const n of DEFAULTED)
-  attributes[n] = str(`Hydra's \`${n}\` (server default when unset).`, { computed: true });
 attributes.subject_type = { ...attributes.subject_type!, validate: oneOf('public', 'pairwise') };
 attributes.token_endpoint_auth_method = {
   ...attributes.token_endpoint_auth_method!,
@@ -121,7 +113,7 @@ const onlyStrings = (o: Record<string, unknown>) => Object.values(o).every((v) =
 function fromApi(c: OAuth2ClientWire, reference: ObjectValue): Record<string, Value | undefined> {
   const raw = c as Record<string, unknown>;
   const out: Record<string, Value | undefined> = { id: c.client_id ?? null, client_id: c.client_id ?? null };
-  for (const n of [...PLAIN, ...DEFAULTED]) out[n] = typeof raw[n] === 'string' ? (raw[n] as string) : null;
+  for (const n of STRINGS) out[n] = typeof raw[n] === 'string' ? (raw[n] as string) : null;
   for (const n of LISTS) out[n] = Array.isArray(raw[n]) ? (raw[n] as string[]) : null;
   for (const n of BOOLS) out[n] = typeof raw[n] === 'boolean' ? (raw[n] as boolean) : null;
   for (const n of HYDRA_LIFESPANS) out[n] = typeof raw[n] === 'string' ? (raw[n] as string) : null;
@@ -150,7 +142,7 @@ function toApi(v: ObjectValue): OAuth2ClientWire {
     if (x !== null && x !== undefined && !isUnknown(x)) body[n] = x;
   };
   put('client_id', v.client_id);
-  for (const n of [...PLAIN, ...DEFAULTED, ...LISTS, ...BOOLS, ...HYDRA_LIFESPANS]) put(n, v[n]);
+  for (const n of [...STRINGS, ...LISTS, ...BOOLS, ...HYDRA_LIFESPANS]) put(n, v[n]);
   if (Array.isArray(v.scopes) && v.scopes.length > 0) body.scope = v.scopes.join(' ');
   if (typeof v.metadata_json === 'string') body.metadata = JSON.parse(v.metadata_json);
   else put('metadata', v.metadata);
