@@ -17,7 +17,14 @@ export {
   type PublicPaths,
   type TollgateClient,
 } from './client.js';
-export { AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS, type LifespanField } from './client-fields.js';
+export {
+  AUTH_TOKEN_SIGNING_ALGS,
+  CLIENT_FIELDS,
+  type ClientField,
+  type ClientFieldName,
+  LIFESPAN_FIELDS,
+  type LifespanField,
+} from './client-fields.js';
 export { canonicalDuration, DurationError, formatDuration, parseDuration } from './duration.js';
 export { NetworkError, OAuth2ApiError, type OAuth2ErrorBody, type RequestPolicy } from './errors.js';
 export type { components, operations, paths } from './generated/openapi.js';
@@ -38,4 +45,4 @@ export {
 } from './token-source.js';
 
 /** An OAuth 2.0 client as the admin API returns it. */
-export type OAuth2Client = import('./generated/openapi.js').components['schemas']['oAuth2Client'];
+export type OAuth2Client = import('./client-fields.js').OAuth2ClientWire;
