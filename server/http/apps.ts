@@ -9,7 +9,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Hook } from './exchange.js';
 import { withFastPath } from './fast-path.js';
 import { FORM_PARAMETER_LIMIT } from './form-body.js';
-import { type ErrorStyle, type Handlers, mountOperations } from './operations.js';
+import { type Handlers, mountOperations } from './operations.js';
 import { requestLog } from './request-log.js';
 import { type RouteTable, routeTable } from './routes.js';
 import { peerAddress, type SourceAddress } from './source-address.js';
@@ -39,7 +39,6 @@ function createApp(logger: Logger, routes: RouteTable, hooks: AppHooks): Request
     hooks,
     logger,
     routes,
-    errorStyle,
     bodyLimit: BODY_LIMIT,
   });
 }
@@ -57,10 +56,10 @@ function createExpressApp(
   app.set('query parser', 'simple');
   app.use(requestLog(logger));
   // Set before the body parsers, so that their errors (malformed or oversized bodies) are worded like the
-  // endpoint's own: the token endpoint never answers a herodot-style error.
-  // The route is found here too, for the hooks before the router (admin authentication, rate limits).
+  // endpoint's own (the contract's `x-tollgate-error-style`): the token endpoint never answers a herodot-style
+  // error. The route is found here too, for the hooks before the router (admin authentication, rate limits).
   app.use((req, res, next) => {
-    res.locals.errorStyle = errorStyle(req.path);
+    res.locals.errorStyle = routes.errorStyle(req.path);
     res.locals.route = routes.find(req.path);
     next();
   });
@@ -79,9 +78,6 @@ function createExpressApp(
   app.use(errorHandler);
   return app;
 }
-
-/** The OAuth 2.0 endpoints (token, revoke, introspect, token deletion) speak fosite errors; the rest herodot. */
-const errorStyle = (path: string): ErrorStyle => (/^\/(admin\/)?oauth2\//.test(path) ? 'oauth2' : 'admin');
 
 export function createPublicApp(
   logger: Logger,

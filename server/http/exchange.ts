@@ -3,7 +3,7 @@
 // that needs more than this would see it only through Express, so the interface grows instead.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { ErrorStyle } from './operations.js';
+import type { ErrorStyle } from './contract.js';
 import type { PathRoute } from './routes.js';
 
 export interface HttpRequest {

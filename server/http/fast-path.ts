@@ -14,7 +14,7 @@ import type { Operation } from './contract.js';
 import { handleError } from './error-handler.js';
 import type { ExchangeLocals, Hook, HttpRequest, HttpResponse } from './exchange.js';
 import { readFormBody } from './form-body.js';
-import { type ErrorStyle, type Handler, invoke, type OperationId, send } from './operations.js';
+import { type Handler, invoke, type OperationId, send } from './operations.js';
 import { startRequestLog } from './request-log.js';
 import type { PathRoute, RouteTable } from './routes.js';
 import type { SourceAddress } from './source-address.js';
@@ -23,7 +23,6 @@ export interface FastPathOptions {
   logger: Logger;
   /** The app's route table: its operations marked `x-tollgate-fast-path` are served here when plain. */
   routes: RouteTable;
-  errorStyle: (path: string) => ErrorStyle;
   bodyLimit: number;
   sourceAddress: SourceAddress;
   /** The same hooks Express runs around its body parsers, so the fast path protects and counts alike. */
@@ -34,7 +33,6 @@ interface FastRoute {
   operation: Operation;
   handler: Handler<OperationId>;
   route: PathRoute | undefined;
-  style: ErrorStyle;
 }
 
 /** The form content types taken here (lower-cased); body-parser reads all of them as UTF-8. */
@@ -54,7 +52,6 @@ export function withFastPath(fallback: RequestListener, options: FastPathOptions
         operation,
         handler,
         route: options.routes.find(path),
-        style: options.errorStyle(path),
       });
     }
   }
@@ -134,7 +131,7 @@ function exchange(
   const response = new FastResponse(res, {
     route: route.route,
     operationId: route.operation.operationId,
-    errorStyle: route.style,
+    errorStyle: route.operation.errorStyle,
     log,
   });
   const before = options.hooks?.beforeBody ?? NO_HOOKS;
@@ -142,7 +139,7 @@ function exchange(
   let bodyRead = false;
   let index = 0;
 
-  const fail = (err: unknown) => handleError(err, res, route.style, log);
+  const fail = (err: unknown) => handleError(err, res, route.operation.errorStyle, log);
   const run = () => {
     invoke(route.operation, route.handler, {
       params: {},
