@@ -9,7 +9,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Hook } from './exchange.js';
 import { withFastPath } from './fast-path.js';
 import { FORM_PARAMETER_LIMIT } from './form-body.js';
-import { type Handlers, mountOperations } from './operations.js';
+import { type Handlers, mountOperations, type OperationHooks } from './operations.js';
 import { requestLog } from './request-log.js';
 import { type RouteTable, routeTable } from './routes.js';
 import { peerAddress, type SourceAddress } from './source-address.js';
@@ -23,10 +23,13 @@ const parseForm = express.urlencoded({
 });
 const TOO_DEEP = `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`;
 
-/** Middleware the composition root adds: before the body parsers (metrics, admin authentication) and after. */
+/**
+ * Middleware the composition root adds: before the body parsers, for every request (metrics, admin
+ * authentication), and after them, for the operations that need it (the rate limit, `x-tollgate-rate-limit`).
+ */
 export interface AppHooks {
   beforeBody?: Hook[];
-  afterBody?: Hook[];
+  operationHooks?: OperationHooks;
   /** Where a request comes from, as handlers see it (default: the TCP peer). */
   sourceAddress?: SourceAddress;
 }
@@ -70,9 +73,8 @@ function createExpressApp(
     next(tooDeep ? new RequestValidationError('body', TOO_DEEP) : undefined);
   });
   app.use(parseForm);
-  for (const hook of hooks.afterBody ?? []) app.use(hook);
   const router = express.Router({ strict: false, caseSensitive: true });
-  mountOperations(router, routes, sourceAddress);
+  mountOperations(router, routes, sourceAddress, hooks.operationHooks);
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -14,7 +14,7 @@ import type { Operation } from './contract.js';
 import { handleError } from './error-handler.js';
 import type { ExchangeLocals, Hook, HttpRequest, HttpResponse } from './exchange.js';
 import { readFormBody } from './form-body.js';
-import { type Handler, invoke, type OperationId, send } from './operations.js';
+import { type Handler, invoke, type OperationHooks, type OperationId, send } from './operations.js';
 import { startRequestLog } from './request-log.js';
 import type { PathRoute, RouteTable } from './routes.js';
 import type { SourceAddress } from './source-address.js';
@@ -25,14 +25,16 @@ export interface FastPathOptions {
   routes: RouteTable;
   bodyLimit: number;
   sourceAddress: SourceAddress;
-  /** The same hooks Express runs around its body parsers, so the fast path protects and counts alike. */
-  hooks?: { beforeBody?: readonly Hook[]; afterBody?: readonly Hook[] };
+  /** The hooks Express runs before its body parsers and for the operation: both paths protect and count alike. */
+  hooks?: { beforeBody?: readonly Hook[]; operationHooks?: OperationHooks };
 }
 
 interface FastRoute {
   operation: Operation;
   handler: Handler<OperationId>;
   route: PathRoute | undefined;
+  /** The operation's hooks, run once the body is read. */
+  hooks: readonly Hook[];
 }
 
 /** The form content types taken here (lower-cased); body-parser reads all of them as UTF-8. */
@@ -52,6 +54,7 @@ export function withFastPath(fallback: RequestListener, options: FastPathOptions
         operation,
         handler,
         route: options.routes.find(path),
+        hooks: options.hooks?.operationHooks?.(operation) ?? [],
       });
     }
   }
@@ -135,7 +138,7 @@ function exchange(
     log,
   });
   const before = options.hooks?.beforeBody ?? NO_HOOKS;
-  const after = options.hooks?.afterBody ?? NO_HOOKS;
+  const after = route.hooks;
   let bodyRead = false;
   let index = 0;
 

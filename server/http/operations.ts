@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
 import { type ErrorStyle, type Operation, RequestValidationError } from './contract.js';
+import type { Hook } from './exchange.js';
 import type { RouteTable } from './routes.js';
 import type { SourceAddress } from './source-address.js';
 import { unstorableText } from './text-check.js';
@@ -44,10 +45,18 @@ export interface OperationRequest<O extends OperationId> {
 export type Handler<O extends OperationId> = (request: OperationRequest<O>) => Promise<Reply<O>>;
 export type Handlers = { [O in OperationId]?: Handler<O> };
 
+/** The hooks an operation's requests run once the body is read, before the handler (none by default). */
+export type OperationHooks = (operation: Operation) => Hook[];
+
 const expressPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
 
-/** Mounts every route of the table on its method and paths. */
-export function mountOperations(router: Router, table: RouteTable, sourceAddress: SourceAddress) {
+/** Mounts every route of the table on its method and paths, behind the operation's hooks. */
+export function mountOperations(
+  router: Router,
+  table: RouteTable,
+  sourceAddress: SourceAddress,
+  operationHooks: OperationHooks = () => [],
+) {
   const methods = new Map<string, { allowed: Set<string>; errorStyle: ErrorStyle }>();
   for (const { operation, handler, paths: contractPaths } of table.routes) {
     const paths = contractPaths.map(expressPath);
@@ -58,26 +67,30 @@ export function mountOperations(router: Router, table: RouteTable, sourceAddress
       // One style per path (routes.ts checks it).
       methods.set(path, { allowed, errorStyle: operation.errorStyle });
     }
-    router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
-      // The route label of metrics: the operation, never the raw path.
-      res.locals.operationId = operation.operationId;
-      // A path with parameters was styled by the table's rule for unmatched paths until here.
-      res.locals.errorStyle = operation.errorStyle;
-      try {
-        const reply = await invoke(operation, handler, {
-          params: req.params as Record<string, string>,
-          query: { ...(req.query as Record<string, unknown>) },
-          body: req.body,
-          contentType: req.headers['content-type'],
-          authorization: req.headers.authorization,
-          source: sourceAddress(req),
-          log: res.locals.log as Logger,
-        });
-        send(res, operation, reply);
-      } catch (err) {
-        next(err);
-      }
-    });
+    router[operation.method](
+      paths,
+      ...operationHooks(operation),
+      async (req: Request, res: Response, next: NextFunction) => {
+        // The route label of metrics: the operation, never the raw path.
+        res.locals.operationId = operation.operationId;
+        // A path with parameters was styled by the table's rule for unmatched paths until here.
+        res.locals.errorStyle = operation.errorStyle;
+        try {
+          const reply = await invoke(operation, handler, {
+            params: req.params as Record<string, string>,
+            query: { ...(req.query as Record<string, unknown>) },
+            body: req.body,
+            contentType: req.headers['content-type'],
+            authorization: req.headers.authorization,
+            source: sourceAddress(req),
+            log: res.locals.log as Logger,
+          });
+          send(res, operation, reply);
+        } catch (err) {
+          next(err);
+        }
+      },
+    );
   }
   // A known path with another method: 405 with Allow, as Hydra v25's router (Go ServeMux) answers.
   for (const [path, { allowed, errorStyle }] of methods) {

@@ -1,7 +1,7 @@
 // The route table of one app: each operation it serves with its paths (the contract's, and the aliases the app
 // adds), and what the contract's extensions say about it (contract.ts). Express mounting (operations.ts), the
 // fast path, the hooks and the error handler all read it, so no other file lists paths.
-import type { Contract, ErrorStyle, Method, Operation } from './contract.js';
+import type { Contract, ErrorStyle, Operation } from './contract.js';
 import type { Handler, Handlers, OperationId } from './operations.js';
 
 export interface Route {
@@ -11,9 +11,8 @@ export interface Route {
   paths: readonly string[];
 }
 
-/** The operations served at one path without parameters, for the hooks that run before the router. */
+/** What the operations served at one path without parameters share, for the hooks before the router. */
 export interface PathRoute {
-  readonly operations: Readonly<Partial<Record<Method, Operation>>>;
   /** No operation here needs admin authentication (the health checks: `security: []`). */
   readonly open: boolean;
   /** The operations' error style: one per path, since a malformed body is refused before the method counts. */
@@ -71,8 +70,7 @@ export function routeTable(
       }
       styles.set(path, operation.errorStyle);
       if (path.includes('{')) continue;
-      const entry = byPath.get(path) ?? { operations: {}, open: true, errorStyle: operation.errorStyle };
-      entry.operations = { ...entry.operations, [operation.method]: operation };
+      const entry = byPath.get(path) ?? { open: true, errorStyle: operation.errorStyle };
       entry.open &&= !operation.adminAuth;
       byPath.set(path, entry);
     }

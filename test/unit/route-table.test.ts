@@ -85,7 +85,7 @@ describe('route table from the contract', () => {
       }).then((r) => r.status);
     const limited = (contract: Contract) =>
       adminApp(contract, {
-        afterBody: [rateLimit({ perAddress: new TokenBuckets({ rate: 0.001, burst: 1 }) })],
+        operationHooks: rateLimit({ perAddress: new TokenBuckets({ rate: 0.001, burst: 1 }) }),
       });
 
     await serve(limited(loadContract()), async (base) => {
