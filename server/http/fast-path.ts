@@ -150,7 +150,7 @@ function exchange(
       body: request.body,
       contentType: type,
       authorization: req.headers.authorization,
-      source: options.sourceAddress(request),
+      source: () => options.sourceAddress(request),
       log,
     }).then((reply) => send(res, route.operation, reply), fail);
   };

@@ -37,8 +37,8 @@ export interface OperationRequest<O extends OperationId> {
   body: RequestBody<O>;
   /** The raw Authorization header (client authentication, RFC 6749 §2.3.1). */
   authorization: string | undefined;
-  /** The caller's address (http/source-address.ts). */
-  source: string;
+  /** The caller's address (http/source-address.ts), worked out when asked: few operations need it. */
+  source: () => string;
   log: Logger;
 }
 
@@ -82,7 +82,7 @@ export function mountOperations(
             body: req.body,
             contentType: req.headers['content-type'],
             authorization: req.headers.authorization,
-            source: sourceAddress(req),
+            source: () => sourceAddress(req),
             log: res.locals.log as Logger,
           });
           send(res, operation, reply);
@@ -109,7 +109,7 @@ export interface RawRequest {
   body: unknown;
   contentType: string | undefined;
   authorization: string | undefined;
-  source: string;
+  source: () => string;
   log: Logger;
 }
 
