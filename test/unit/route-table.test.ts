@@ -149,6 +149,20 @@ describe('route table from the contract', () => {
     ]);
   });
 
+  it('one path, one error style: a body is refused before its method counts', () => {
+    const mixed = contractWith('/admin/clients', 'post', (op) => {
+      op['x-tollgate-error-style'] = 'oauth2';
+    });
+    const both = { ...handlers, listOAuth2Clients: handlers.isAlive } as Handlers;
+    expect(() => routeTable(mixed, both)).to.throw(/different x-tollgate-error-style/);
+    expect(() => routeTable(mixed, handlers)).not.to.throw();
+    const misspelt = () =>
+      contractWith('/admin/clients', 'post', (op) => {
+        op['x-tollgate-error-style'] = 'fosite';
+      });
+    expect(misspelt).to.throw(/x-tollgate-error-style must be one of oauth2, admin/);
+  });
+
   /** Status, the error key and whether the answer forbids caching (fosite does, herodot does not). */
   const answer = async (base: string, path: string, init: RequestInit) => {
     const res = await fetch(`${base}${path}`, init);
