@@ -9,7 +9,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Hook } from './exchange.js';
 import { withFastPath } from './fast-path.js';
 import { FORM_PARAMETER_LIMIT } from './form-body.js';
-import { type ErrorStyle, type Handlers, mountOperations } from './operations.js';
+import { type Handlers, mountOperations, type OperationHooks } from './operations.js';
 import { requestLog } from './request-log.js';
 import { type RouteTable, routeTable } from './routes.js';
 import { peerAddress, type SourceAddress } from './source-address.js';
@@ -23,10 +23,13 @@ const parseForm = express.urlencoded({
 });
 const TOO_DEEP = `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`;
 
-/** Middleware the composition root adds: before the body parsers (metrics, admin authentication) and after. */
+/**
+ * Middleware the composition root adds: before the body parsers, for every request (metrics, admin
+ * authentication), and after them, for the operations that need it (the rate limit, `x-tollgate-rate-limit`).
+ */
 export interface AppHooks {
   beforeBody?: Hook[];
-  afterBody?: Hook[];
+  operationHooks?: OperationHooks;
   /** Where a request comes from, as handlers see it (default: the TCP peer). */
   sourceAddress?: SourceAddress;
 }
@@ -39,7 +42,6 @@ function createApp(logger: Logger, routes: RouteTable, hooks: AppHooks): Request
     hooks,
     logger,
     routes,
-    errorStyle,
     bodyLimit: BODY_LIMIT,
   });
 }
@@ -57,10 +59,10 @@ function createExpressApp(
   app.set('query parser', 'simple');
   app.use(requestLog(logger));
   // Set before the body parsers, so that their errors (malformed or oversized bodies) are worded like the
-  // endpoint's own: the token endpoint never answers a herodot-style error.
-  // The route is found here too, for the hooks before the router (admin authentication, rate limits).
+  // endpoint's own (the contract's `x-tollgate-error-style`): the token endpoint never answers a herodot-style
+  // error. The route is found here too, for the hooks before the router (admin authentication, rate limits).
   app.use((req, res, next) => {
-    res.locals.errorStyle = errorStyle(req.path);
+    res.locals.errorStyle = routes.errorStyle(req.path);
     res.locals.route = routes.find(req.path);
     next();
   });
@@ -71,17 +73,13 @@ function createExpressApp(
     next(tooDeep ? new RequestValidationError('body', TOO_DEEP) : undefined);
   });
   app.use(parseForm);
-  for (const hook of hooks.afterBody ?? []) app.use(hook);
   const router = express.Router({ strict: false, caseSensitive: true });
-  mountOperations(router, routes, sourceAddress);
+  mountOperations(router, routes, sourceAddress, hooks.operationHooks);
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
 }
-
-/** The OAuth 2.0 endpoints (token, revoke, introspect, token deletion) speak fosite errors; the rest herodot. */
-const errorStyle = (path: string): ErrorStyle => (/^\/(admin\/)?oauth2\//.test(path) ? 'oauth2' : 'admin');
 
 export function createPublicApp(
   logger: Logger,

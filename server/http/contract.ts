@@ -61,12 +61,21 @@ export interface Operation {
   rateLimit: RateLimitKey | undefined;
   /** The security requirements name `adminBearer`: the optional admin authentication applies. */
   adminAuth: boolean;
+  /** `x-tollgate-error-style`: how its errors are worded (error-handler.ts); `admin` unless declared. */
+  errorStyle: ErrorStyle;
   /** Validates and normalises (coerces query types, first value of repeated form fields) in place. */
   validate(request: RequestShape): void;
 }
 
 export type RateLimitKey = 'claimed_client' | 'caller';
 const RATE_LIMIT_KEYS: readonly unknown[] = ['claimed_client', 'caller'] satisfies RateLimitKey[];
+
+/**
+ * The OAuth 2.0 endpoints answer errors as fosite does (RFC 6749 §5.2 `invalid_request` and friends, never
+ * cached); the rest as Hydra's admin API (herodot: the HTTP status text as `error`).
+ */
+export type ErrorStyle = 'oauth2' | 'admin';
+const ERROR_STYLES: readonly unknown[] = ['oauth2', 'admin'] satisfies ErrorStyle[];
 
 export interface Contract {
   document: Record<string, unknown>;
@@ -197,6 +206,10 @@ export function loadContract(file = CONTRACT_FILE): Contract {
       if (rateLimit !== undefined && !RATE_LIMIT_KEYS.includes(rateLimit)) {
         throw new Error(`${operationId}: x-tollgate-rate-limit must be one of ${RATE_LIMIT_KEYS.join(', ')}`);
       }
+      const errorStyle = op['x-tollgate-error-style'] ?? 'admin';
+      if (!ERROR_STYLES.includes(errorStyle)) {
+        throw new Error(`${operationId}: x-tollgate-error-style must be one of ${ERROR_STYLES.join(', ')}`);
+      }
       const security = (op.security ?? document.security ?? []) as Record<string, unknown>[];
 
       operations.set(operationId, {
@@ -210,6 +223,7 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         fastPath: op['x-tollgate-fast-path'] === true,
         rateLimit: rateLimit as RateLimitKey | undefined,
         adminAuth: security.some((requirement) => 'adminBearer' in requirement),
+        errorStyle: errorStyle as ErrorStyle,
         validate(request) {
           if (!validatePath(request.params)) {
             throw new RequestValidationError('path', describe(validatePath.errors, 'path'));

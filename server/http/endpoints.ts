@@ -37,7 +37,7 @@ export interface OAuth2Endpoints {
   deleteClientTokens(clientId: string): Promise<void>;
 }
 
-/** The client registry as the admin handlers use it (ClientService, or a decorator of it). */
+/** The client registry as the admin handlers use it (ClientService). */
 export type ClientEndpoints = Pick<
   ClientService,
   'create' | 'get' | 'list' | 'set' | 'patch' | 'setLifespans' | 'delete'

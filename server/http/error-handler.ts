@@ -13,8 +13,7 @@ import {
   TemporarilyUnavailable,
   TooManyRequests,
 } from '../oauth2/errors.js';
-import { RequestValidationError } from './contract.js';
-import type { ErrorStyle } from './operations.js';
+import { type ErrorStyle, RequestValidationError } from './contract.js';
 
 /** body-parser failures carry a `type` and an HTTP status. */
 interface BodyParserError {

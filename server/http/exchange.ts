@@ -3,7 +3,7 @@
 // that needs more than this would see it only through Express, so the interface grows instead.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { ErrorStyle } from './operations.js';
+import type { ErrorStyle } from './contract.js';
 import type { PathRoute } from './routes.js';
 
 export interface HttpRequest {
@@ -18,7 +18,7 @@ export interface HttpRequest {
 
 /** Per-response state shared by the app, the hooks and the error handler. */
 export interface ExchangeLocals {
-  /** The operations at the request's path, when it has no parameters (routes.ts `find`). */
+  /** What the operations at the request's path share, when it has no parameters (routes.ts `find`). */
   route?: PathRoute | undefined;
   /** The metrics label, set once an operation is known. */
   operationId?: string;

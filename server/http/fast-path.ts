@@ -14,7 +14,7 @@ import type { Operation } from './contract.js';
 import { handleError } from './error-handler.js';
 import type { ExchangeLocals, Hook, HttpRequest, HttpResponse } from './exchange.js';
 import { readFormBody } from './form-body.js';
-import { type ErrorStyle, type Handler, invoke, type OperationId, send } from './operations.js';
+import { type Handler, invoke, type OperationHooks, type OperationId, send } from './operations.js';
 import { startRequestLog } from './request-log.js';
 import type { PathRoute, RouteTable } from './routes.js';
 import type { SourceAddress } from './source-address.js';
@@ -23,18 +23,18 @@ export interface FastPathOptions {
   logger: Logger;
   /** The app's route table: its operations marked `x-tollgate-fast-path` are served here when plain. */
   routes: RouteTable;
-  errorStyle: (path: string) => ErrorStyle;
   bodyLimit: number;
   sourceAddress: SourceAddress;
-  /** The same hooks Express runs around its body parsers, so the fast path protects and counts alike. */
-  hooks?: { beforeBody?: readonly Hook[]; afterBody?: readonly Hook[] };
+  /** The hooks Express runs before its body parsers and for the operation: both paths protect and count alike. */
+  hooks?: { beforeBody?: readonly Hook[]; operationHooks?: OperationHooks };
 }
 
 interface FastRoute {
   operation: Operation;
   handler: Handler<OperationId>;
   route: PathRoute | undefined;
-  style: ErrorStyle;
+  /** The operation's hooks, run once the body is read. */
+  hooks: readonly Hook[];
 }
 
 /** The form content types taken here (lower-cased); body-parser reads all of them as UTF-8. */
@@ -54,7 +54,7 @@ export function withFastPath(fallback: RequestListener, options: FastPathOptions
         operation,
         handler,
         route: options.routes.find(path),
-        style: options.errorStyle(path),
+        hooks: options.hooks?.operationHooks?.(operation) ?? [],
       });
     }
   }
@@ -134,15 +134,15 @@ function exchange(
   const response = new FastResponse(res, {
     route: route.route,
     operationId: route.operation.operationId,
-    errorStyle: route.style,
+    errorStyle: route.operation.errorStyle,
     log,
   });
   const before = options.hooks?.beforeBody ?? NO_HOOKS;
-  const after = options.hooks?.afterBody ?? NO_HOOKS;
+  const after = route.hooks;
   let bodyRead = false;
   let index = 0;
 
-  const fail = (err: unknown) => handleError(err, res, route.style, log);
+  const fail = (err: unknown) => handleError(err, res, route.operation.errorStyle, log);
   const run = () => {
     invoke(route.operation, route.handler, {
       params: {},
@@ -150,7 +150,7 @@ function exchange(
       body: request.body,
       contentType: type,
       authorization: req.headers.authorization,
-      source: options.sourceAddress(request),
+      source: () => options.sourceAddress(request),
       log,
     }).then((reply) => send(res, route.operation, reply), fail);
   };

@@ -6,7 +6,8 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
-import { type Operation, RequestValidationError } from './contract.js';
+import { type ErrorStyle, type Operation, RequestValidationError } from './contract.js';
+import type { Hook } from './exchange.js';
 import type { RouteTable } from './routes.js';
 import type { SourceAddress } from './source-address.js';
 import { unstorableText } from './text-check.js';
@@ -36,53 +37,66 @@ export interface OperationRequest<O extends OperationId> {
   body: RequestBody<O>;
   /** The raw Authorization header (client authentication, RFC 6749 §2.3.1). */
   authorization: string | undefined;
-  /** The caller's address (http/source-address.ts). */
-  source: string;
+  /** The caller's address (http/source-address.ts), worked out when asked: few operations need it. */
+  source: () => string;
   log: Logger;
 }
 
 export type Handler<O extends OperationId> = (request: OperationRequest<O>) => Promise<Reply<O>>;
 export type Handlers = { [O in OperationId]?: Handler<O> };
 
-/** The OAuth 2.0 endpoints answer errors the RFC 6749 way; the rest answer as Hydra's admin API (herodot). */
-export type ErrorStyle = 'oauth2' | 'admin';
+/** The hooks an operation's requests run once the body is read, before the handler (none by default). */
+export type OperationHooks = (operation: Operation) => Hook[];
 
 const expressPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
 
-/** Mounts every route of the table on its method and paths. */
-export function mountOperations(router: Router, table: RouteTable, sourceAddress: SourceAddress) {
-  const methods = new Map<string, Set<string>>();
+/** Mounts every route of the table on its method and paths, behind the operation's hooks. */
+export function mountOperations(
+  router: Router,
+  table: RouteTable,
+  sourceAddress: SourceAddress,
+  operationHooks: OperationHooks = () => [],
+) {
+  const methods = new Map<string, { allowed: Set<string>; errorStyle: ErrorStyle }>();
   for (const { operation, handler, paths: contractPaths } of table.routes) {
     const paths = contractPaths.map(expressPath);
     for (const path of paths) {
-      const allowed = methods.get(path) ?? new Set(['OPTIONS']);
+      const { allowed } = methods.get(path) ?? { allowed: new Set(['OPTIONS']) };
       allowed.add(operation.method.toUpperCase());
       if (operation.method === 'get') allowed.add('HEAD');
-      methods.set(path, allowed);
+      // One style per path (routes.ts checks it).
+      methods.set(path, { allowed, errorStyle: operation.errorStyle });
     }
-    router[operation.method](paths, async (req: Request, res: Response, next: NextFunction) => {
-      // The route label of metrics: the operation, never the raw path.
-      res.locals.operationId = operation.operationId;
-      try {
-        const reply = await invoke(operation, handler, {
-          params: req.params as Record<string, string>,
-          query: { ...(req.query as Record<string, unknown>) },
-          body: req.body,
-          contentType: req.headers['content-type'],
-          authorization: req.headers.authorization,
-          source: sourceAddress(req),
-          log: res.locals.log as Logger,
-        });
-        send(res, operation, reply);
-      } catch (err) {
-        next(err);
-      }
-    });
+    router[operation.method](
+      paths,
+      ...operationHooks(operation),
+      async (req: Request, res: Response, next: NextFunction) => {
+        // The route label of metrics: the operation, never the raw path.
+        res.locals.operationId = operation.operationId;
+        // A path with parameters was styled by the table's rule for unmatched paths until here.
+        res.locals.errorStyle = operation.errorStyle;
+        try {
+          const reply = await invoke(operation, handler, {
+            params: req.params as Record<string, string>,
+            query: { ...(req.query as Record<string, unknown>) },
+            body: req.body,
+            contentType: req.headers['content-type'],
+            authorization: req.headers.authorization,
+            source: () => sourceAddress(req),
+            log: res.locals.log as Logger,
+          });
+          send(res, operation, reply);
+        } catch (err) {
+          next(err);
+        }
+      },
+    );
   }
   // A known path with another method: 405 with Allow, as Hydra v25's router (Go ServeMux) answers.
-  for (const [path, allowed] of methods) {
+  for (const [path, { allowed, errorStyle }] of methods) {
     const allow = [...allowed].sort().join(', ');
     router.all(path, (_req: Request, res: Response, next: NextFunction) => {
+      res.locals.errorStyle = errorStyle;
       res.setHeader('Allow', allow);
       next(new MethodNotAllowedError());
     });
@@ -95,7 +109,7 @@ export interface RawRequest {
   body: unknown;
   contentType: string | undefined;
   authorization: string | undefined;
-  source: string;
+  source: () => string;
   log: Logger;
 }
 

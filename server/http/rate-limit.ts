@@ -2,12 +2,14 @@
 // contract's `x-tollgate-rate-limit`: the token endpoint, revocation and introspection). Per address (the TCP
 // peer, or the caller behind a trusted proxy: see source-address.ts) and per client (the client id the request claims, read before authentication so a flood
 // costs no hashing; for introspection, the caller's credentials), keyed by a digest of it (map-keys.ts). 429
-// with Retry-After, written by the one error writer.
+// with Retry-After, written by the one error writer. Only those operations get the hook: every other request
+// never runs it.
 import { digestKey } from '../cache/map-keys.js';
 import { TooManyRequests } from '../oauth2/errors.js';
 import type { Form } from '../oauth2/form.js';
 import { claimedClientId } from '../protection/throttled-authentication.js';
 import type { TokenBuckets } from '../protection/token-bucket.js';
+import type { Operation } from './contract.js';
 import type { Hook } from './exchange.js';
 import { peerAddress, type SourceAddress } from './source-address.js';
 
@@ -16,11 +18,17 @@ export interface RateLimits {
   perAddress?: TokenBuckets;
 }
 
-/** Limits the operations the contract marks `x-tollgate-rate-limit`, found by the route table (routes.ts). */
-export function rateLimit(limits: RateLimits, sourceAddress: SourceAddress = peerAddress): Hook {
+/** The hook for an operation the contract marks `x-tollgate-rate-limit`; none for the others. */
+export function rateLimit(
+  limits: RateLimits,
+  sourceAddress: SourceAddress = peerAddress,
+): (operation: Operation) => Hook[] {
+  return (operation) => (operation.rateLimit ? [limit(operation, limits, sourceAddress)] : []);
+}
+
+function limit(operation: Operation, limits: RateLimits, sourceAddress: SourceAddress): Hook {
   return (req, res, next) => {
-    const operation = req.method === 'POST' ? res.locals.route?.operations.post : undefined;
-    if (!operation?.rateLimit) return next();
+    // Counted under its operation even when refused before the handler runs.
     res.locals.operationId = operation.operationId;
     if (limits.perAddress) {
       const wait = limits.perAddress.take(sourceAddress(req));

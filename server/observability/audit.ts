@@ -2,7 +2,7 @@
 // with an `event` name, so they can be routed apart from the request log. They carry ids, never secrets or
 // tokens: a secret change is recorded as `secret_changed: true`, a token by its client and grant only.
 import type { Logger } from 'pino';
-import type { ClientEndpoints, OAuth2Endpoints } from '../http/endpoints.js';
+import type { OAuth2Endpoints } from '../http/endpoints.js';
 import type { ApiError } from '../oauth2/errors.js';
 import { type Form, formValue } from '../oauth2/form.js';
 import type { RevocationOutcome } from '../oauth2/revocation.js';
@@ -27,43 +27,6 @@ export type Audit = (event: AuditEvent, fields: Record<string, unknown>, log?: L
 export function createAudit(logger: Logger): Audit {
   // The marker goes into the line itself: a child logger per event would cost more than the line (one per token).
   return (event, fields, log) => (log ?? logger).info({ audit: true, event, ...fields }, 'audit');
-}
-
-/** Client registry writes, audited. A response that carries a secret means the secret was set or changed. */
-export function auditedClients(clients: ClientEndpoints, audit: Audit): ClientEndpoints {
-  return {
-    get: (id) => clients.get(id),
-    list: (query) => clients.list(query),
-    async create(input) {
-      const client = await clients.create(input);
-      audit('client.created', {
-        client_id: client.client_id,
-        secret_set: client.client_secret !== undefined,
-      });
-      return client;
-    },
-    async set(id, input) {
-      const client = await clients.set(id, input);
-      audit('client.updated', { client_id: id, method: 'PUT' });
-      if (client.client_secret !== undefined) audit('client.secret_changed', { client_id: id });
-      return client;
-    },
-    async patch(id, operations) {
-      const client = await clients.patch(id, operations);
-      audit('client.updated', { client_id: id, method: 'PATCH', paths: operations.map((o) => o.path) });
-      if (client.client_secret !== undefined) audit('client.secret_changed', { client_id: id });
-      return client;
-    },
-    async setLifespans(id, lifespans) {
-      const client = await clients.setLifespans(id, lifespans);
-      audit('client.updated', { client_id: id, method: 'PUT', what: 'lifespans' });
-      return client;
-    },
-    async delete(id) {
-      await clients.delete(id);
-      audit('client.deleted', { client_id: id });
-    },
-  };
 }
 
 /** Token issuance, denial, revocation and bulk deletion: audited, and issuance and denial counted. */

@@ -25,7 +25,7 @@ export function wireHttp(
   // bucket (the default) the hook is left out: it would only cost time on every token request.
   const buckets = { perClient: bucket(limits.perClient), perAddress: bucket(limits.perAddress) };
   const source = sourceAddress(config.serve.trustedProxies);
-  const limiter = buckets.perClient || buckets.perAddress ? [rateLimit(buckets, source)] : [];
+  const limiter = buckets.perClient || buckets.perAddress ? rateLimit(buckets, source) : undefined;
   const adminAuth =
     config.protection.adminTokens.length > 0 ? [adminAuthentication(config.protection.adminTokens)] : [];
   const contract = loadContract();
@@ -33,7 +33,7 @@ export function wireHttp(
     logger,
     contract,
     Object.assign({}, ...features.map((f) => f.publicHandlers)),
-    { beforeBody: [requestMetrics(metrics, 'public')], afterBody: limiter, sourceAddress: source },
+    { beforeBody: [requestMetrics(metrics, 'public')], operationHooks: limiter, sourceAddress: source },
   );
   const adminApp = createAdminApp(
     logger,
@@ -41,7 +41,7 @@ export function wireHttp(
     Object.assign({}, ...features.map((f) => f.adminHandlers), metadataHandlers(VERSION)),
     {
       beforeBody: [requestMetrics(metrics, 'admin'), ...adminAuth],
-      afterBody: limiter,
+      operationHooks: limiter,
       sourceAddress: source,
     },
   );

@@ -1,4 +1,6 @@
-// Admin API: OAuth 2.0 clients (Hydra's client/handler.go, admin routes).
+// Admin API: OAuth 2.0 clients (Hydra's client/handler.go, admin routes). Each write is audited here, once it
+// succeeded: the handler knows the operation, so no decorator of the registry has to forward the reads.
+import type { Audit } from '../../observability/audit.js';
 import type { ClientEndpoints } from '../endpoints.js';
 import type { Handlers, QueryParams } from '../operations.js';
 
@@ -21,10 +23,19 @@ function linkHeader(
   return links.join(',');
 }
 
-export function clientHandlers(clients: ClientEndpoints) {
+export function clientHandlers(clients: ClientEndpoints, audit: Audit) {
+  // A response that carries a secret means the secret was set or changed.
+  const auditUpdate = (id: string, client: { client_secret?: string }, fields: Record<string, unknown>) => {
+    audit('client.updated', { client_id: id, ...fields });
+    if (client.client_secret !== undefined) audit('client.secret_changed', { client_id: id });
+  };
   return {
     async createOAuth2Client({ body }) {
       const client = await clients.create(body);
+      audit('client.created', {
+        client_id: client.client_id,
+        secret_set: client.client_secret !== undefined,
+      });
       return {
         status: 201,
         body: client,
@@ -46,20 +57,27 @@ export function clientHandlers(clients: ClientEndpoints) {
     },
 
     async setOAuth2Client({ params, body }) {
-      return { status: 200, body: await clients.set(params.id, body) };
+      const client = await clients.set(params.id, body);
+      auditUpdate(params.id, client, { method: 'PUT' });
+      return { status: 200, body: client };
     },
 
     async patchOAuth2Client({ params, body }) {
-      return { status: 200, body: await clients.patch(params.id, body) };
+      const client = await clients.patch(params.id, body);
+      auditUpdate(params.id, client, { method: 'PATCH', paths: body.map((o) => o.path) });
+      return { status: 200, body: client };
     },
 
     async deleteOAuth2Client({ params }) {
       await clients.delete(params.id);
+      audit('client.deleted', { client_id: params.id });
       return { status: 204, body: undefined };
     },
 
     async setOAuth2ClientLifespans({ params, body }) {
-      return { status: 200, body: await clients.setLifespans(params.id, body ?? {}) };
+      const client = await clients.setLifespans(params.id, body ?? {});
+      audit('client.updated', { client_id: params.id, method: 'PUT', what: 'lifespans' });
+      return { status: 200, body: client };
     },
   } satisfies Handlers;
 }

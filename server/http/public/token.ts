@@ -6,12 +6,12 @@ import type { Handlers } from '../operations.js';
 export function tokenHandlers(oauth2: OAuth2Endpoints) {
   return {
     async oauth2TokenExchange({ body, authorization, source, log }) {
-      const token = await oauth2.token({ authorization, form: body ?? {}, source, log });
+      const token = await oauth2.token({ authorization, form: body ?? {}, source: source(), log });
       return { status: 200, body: token, headers: OAUTH2_JSON_HEADERS };
     },
 
     async revokeOAuth2Token({ body, authorization, source, log }) {
-      await oauth2.revoke({ authorization, form: body ?? {}, source, log });
+      await oauth2.revoke({ authorization, form: body ?? {}, source: source(), log });
       return { status: 200, body: undefined };
     },
   } satisfies Handlers;
