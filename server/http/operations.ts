@@ -145,6 +145,11 @@ export async function invoke(
   })) as AnyReply;
 }
 
+/** fosite writes introspection and token responses with this exact content type (no caching: openapi.yaml). */
+export const OAUTH2_JSON_HEADERS = {
+  'Content-Type': 'application/json;charset=UTF-8',
+};
+
 /** Writes a handler's reply with node's own response API (so it also serves the fast path, http/fast-path.ts). */
 export function send(res: ServerResponse, operation: Operation, reply: AnyReply) {
   // Hydra marks every GET response uncacheable (ory/x httprouterx). A response with a secret or a token is

@@ -1,11 +1,6 @@
 // Admin API: token introspection (RFC 7662) and Hydra's bulk token deletion.
 import type { OAuth2Endpoints } from '../endpoints.js';
-import type { Handlers } from '../operations.js';
-
-/** fosite writes introspection and token responses with this exact content type (no caching: openapi.yaml). */
-export const OAUTH2_JSON_HEADERS = {
-  'Content-Type': 'application/json;charset=UTF-8',
-};
+import { type Handlers, OAUTH2_JSON_HEADERS } from '../operations.js';
 
 export function oauth2AdminHandlers(oauth2: OAuth2Endpoints) {
   return {

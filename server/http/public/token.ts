@@ -1,7 +1,6 @@
 // Public API: the token endpoint (RFC 6749 §3.2) and revocation (RFC 7009).
-import { OAUTH2_JSON_HEADERS } from '../admin/oauth2.js';
 import type { OAuth2Endpoints } from '../endpoints.js';
-import type { Handlers } from '../operations.js';
+import { type Handlers, OAUTH2_JSON_HEADERS } from '../operations.js';
 
 export function tokenHandlers(oauth2: OAuth2Endpoints) {
   return {
