@@ -1,6 +1,5 @@
 // What the HTTP layer needs from the domain, as narrow functions. server/wiring/ wires them to the domain
 // services; handlers never see concrete classes.
-import type { Logger } from 'pino';
 import type { components } from '../../sdk/generated/openapi.js';
 import type { ClientService } from '../clients/client-service.js';
 import type { ClientAuthenticationRequest } from '../oauth2/client-authentication.js';
@@ -9,28 +8,15 @@ import type { RevocationResult } from '../oauth2/revocation.js';
 import type { TokenRequest } from '../oauth2/token-endpoint.js';
 
 type Schemas = components['schemas'];
-export type Form = Record<string, unknown>;
-
-/** A request that authenticates a client: its credentials, where it comes from, and its logger. */
-export interface ClientRequest {
-  authorization: string | undefined;
-  form: Form;
-  /** The caller's address (http/source-address.ts), which the failed-authentication lockout counts by. */
-  source?: string;
-  log?: Logger;
-}
 
 export interface OAuth2Endpoints {
   /**
    * RFC 6749 §3.2 token endpoint: client authentication, then the grant named by `grant_type`. Wired to the
-   * domain's `TokenEndpoint.handle` itself; `log` is read only by the audit decorator.
+   * domain's `TokenEndpoint.handle` itself.
    */
-  token(input: TokenRequest & Pick<ClientRequest, 'log'>): Promise<Schemas['oAuth2TokenExchange']>;
-  /**
-   * RFC 7009 revocation by an authenticated client; `log` is the request's logger (with its request id), which
-   * the audit decorator writes the outcome to.
-   */
-  revoke(input: ClientAuthenticationRequest & Pick<ClientRequest, 'log'>): Promise<RevocationResult>;
+  token(input: TokenRequest): Promise<Schemas['oAuth2TokenExchange']>;
+  /** RFC 7009 revocation by an authenticated client; the outcome says what to audit. */
+  revoke(input: ClientAuthenticationRequest): Promise<RevocationResult>;
   /** RFC 7662 introspection (admin port, unauthenticated as in Hydra). */
   introspect(form: IntrospectionRequest): Promise<Schemas['introspectedOAuth2Token']>;
   /** Hydra's DELETE /admin/oauth2/tokens?client_id=. */

@@ -25,7 +25,7 @@ import {
   OpaqueTokenStrategy,
   registrationTokenIssuer,
 } from '../oauth2/token-strategies.js';
-import { type Audit, observedOAuth2 } from '../observability/audit.js';
+import type { Audit } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
 import { FailedAuthenticationLockout } from '../protection/lockout.js';
 import { withLockout } from '../protection/throttled-authentication.js';
@@ -121,9 +121,8 @@ export function wireOAuth2({ config, logger }: WiringContext, deps: OAuth2Depend
     introspect: introspector.introspect,
     deleteClientTokens: revocation.deleteClientTokens,
   };
-  const observed = observedOAuth2(oauth2, audit, deps.metrics, logger);
   return {
-    publicHandlers: tokenHandlers(observed),
-    adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(observed) },
+    publicHandlers: tokenHandlers(oauth2, audit, deps.metrics),
+    adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(oauth2, audit) },
   };
 }
