@@ -25,8 +25,8 @@ import { clientFromStored } from './stored-client.js';
 export interface ClientServiceDeps {
   store: ClientStore;
   hasher: { hash(secret: string): Promise<string> };
-  /** Issues a registration access token (`ory_at_…`) and the signature Hydra would store for it. */
-  registrationToken: () => Promise<{ token: string; signature: string }>;
+  /** Issues a registration access token (`ory_at_…`). */
+  registrationToken: () => string;
   /** The public URL (`urls.self.public`), used for `registration_client_uri`. */
   publicUrl: string;
   now?: () => Date;
@@ -94,16 +94,16 @@ export class ClientService {
     // Kept to the millisecond (rendered in whole seconds): it tells apart two clients that had the same id,
     // which is what binds a stateless token to the client that issued it (oauth2/stateless.ts).
     const now = this.now();
-    // Issued before the insert, so a failure leaves no client behind. Only the token is returned: the
-    // document never holds it (see the report on storing its signature).
-    const registration = await this.registrationToken();
+    // Issued before the insert, so a failure leaves no client behind. Only returned: neither the document nor
+    // any table holds the token or its signature.
+    const registrationAccessToken = this.registrationToken();
     await this.store.create(this.toStored(client, secretHash, now, now));
 
     return renderClient(client, {
       created_at: now,
       updated_at: now,
       client_secret: isPublic ? undefined : secret,
-      registration_access_token: registration.token,
+      registration_access_token: registrationAccessToken,
       registration_client_uri: `${this.publicUrl}/oauth2/register/${pathEscape(client.client_id)}`,
     });
   }

@@ -1,15 +1,6 @@
 // The two access-token formats (fosite's strategy split): Hydra's opaque HMAC token and an RFC 9068 JWT.
 // Both only mint and check integrity; storage, expiry and revocation are the AccessTokenStore's business.
-import {
-  constants,
-  createHmac,
-  hash,
-  type KeyObject,
-  randomUUID,
-  sign,
-  timingSafeEqual,
-  verify,
-} from 'node:crypto';
+import { constants, createHmac, hash, type KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
 import { Lru } from '../cache/lru.js';
 import { randomBytesPooled, uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
@@ -84,6 +75,11 @@ export class OpaqueTokenStrategy implements AccessTokenStrategy {
   }
 
   async issue(_claims: AccessTokenClaims): Promise<{ token: string; signature: string }> {
+    return this.mint();
+  }
+
+  /** A new token and its storage key; it needs no claims, as none go into it. */
+  mint(): { token: string; signature: string } {
     const key = this.random(TOKEN_ENTROPY_BYTES);
     const sig = b64url(this.hmac(this.secrets.current, key));
     return { token: `${ACCESS_TOKEN_PREFIX}${b64url(key)}.${sig}`, signature: signatureKey(sig) };
@@ -183,24 +179,11 @@ function parseJson(part: string): Record<string, unknown> | null {
 }
 
 /**
- * Hydra issues a registration access token with every created client (RFC 7591 §3.2.1); only its signature is
- * stored. The claims are those of an empty request: the opaque strategy does not put them in the token.
+ * Hydra issues a registration access token with every created client (RFC 7591 §3.2.1), an opaque `ory_at_`
+ * token. Tollgate serves no registration endpoint that would check it, so only the token is kept, to be returned.
  */
-export function registrationTokenIssuer(
-  strategy: AccessTokenStrategy,
-  issuer: string,
-): () => Promise<{ token: string; signature: string }> {
-  return () =>
-    strategy.issue({
-      request_id: randomUUID(),
-      issuer,
-      client_id: '',
-      subject: '',
-      scope: [],
-      audience: [],
-      issued_at: new Date(),
-      expires_at: new Date(),
-    });
+export function registrationTokenIssuer(strategy: Pick<OpaqueTokenStrategy, 'mint'>): () => string {
+  return () => strategy.mint().token;
 }
 
 export interface JwtTokenStrategyOptions extends VerifiedTokenOptions {

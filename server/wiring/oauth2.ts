@@ -54,7 +54,7 @@ export function wireOAuth2({ config, logger }: WiringContext, deps: OAuth2Depend
   const clients = new ClientService({
     store: storage.clientStore,
     hasher,
-    registrationToken: registrationTokenIssuer(strategies.opaque, config.issuer),
+    registrationToken: registrationTokenIssuer(strategies.opaque),
     publicUrl: config.publicUrl,
   });
 

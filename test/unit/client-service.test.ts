@@ -25,9 +25,9 @@ function setup(publicUrl = 'http://127.0.0.1:4444/') {
   const service = new ClientService({
     store,
     hasher,
-    registrationToken: async () => {
+    registrationToken: () => {
       tokens++;
-      return { token: `ory_at_token${tokens}.sig${tokens}`, signature: `sig${tokens}` };
+      return `ory_at_token${tokens}.sig${tokens}`;
     },
     publicUrl,
     now: () => clock,
