@@ -24,7 +24,10 @@ export const LIFESPAN_FIELDS: readonly LifespanField[] = CLIENT_FIELDS.filter(
   (f): f is Extract<ClientField, { kind: 'duration' }> => f.kind === 'duration',
 ).map((f) => f.name);
 
-/** Signing algorithms Hydra accepts for `private_key_jwt` client assertions (`client/validator.go`). */
+/**
+ * Signing algorithms Hydra accepts for `private_key_jwt` client assertions (`client/validator.go`): the RSA,
+ * RSA-PSS and ECDSA JWS algorithms of RFC 7518 §3.1.
+ */
 export const AUTH_TOKEN_SIGNING_ALGS = [
   'RS256',
   'RS384',
@@ -35,4 +38,4 @@ export const AUTH_TOKEN_SIGNING_ALGS = [
   'ES256',
   'ES384',
   'ES512',
-];
+] as const;

@@ -53,7 +53,7 @@ export function validateClient(client: Client, secret: string, options: ClientVa
     }
     if (
       c.token_endpoint_auth_signing_alg !== '' &&
-      !AUTH_TOKEN_SIGNING_ALGS.includes(c.token_endpoint_auth_signing_alg)
+      !(AUTH_TOKEN_SIGNING_ALGS as readonly string[]).includes(c.token_endpoint_auth_signing_alg)
     ) {
       throw invalidMetadata(
         'Only RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 and ES512 are supported as algorithms for private key authentication.',

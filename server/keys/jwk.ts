@@ -2,22 +2,12 @@
 // request body, go-jose's member order (so responses compare equal with Hydra's), public parts, and import into
 // node KeyObjects.
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { AUTH_TOKEN_SIGNING_ALGS } from '../../sdk/client-fields.js';
 import type { components } from '../../sdk/generated/openapi.js';
 import { BadRequestError } from '../oauth2/errors.js';
 
-/** JWS algorithms (RFC 7518 §3.1) a set's key may sign tokens with. */
-export const JWS_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
+/** JWS algorithms (RFC 7518 §3.1) a set's key may sign tokens with: those of client assertions, and EdDSA. */
+export const JWS_ALGORITHMS = [...AUTH_TOKEN_SIGNING_ALGS, 'EdDSA'] as const;
 export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
 export const isJwsAlgorithm = (alg: string): alg is JwsAlgorithm =>
   (JWS_ALGORITHMS as readonly string[]).includes(alg);
