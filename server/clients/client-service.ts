@@ -15,12 +15,12 @@ import {
   type OAuth2ClientWire,
   type StoredClient,
 } from './client.js';
-import { readClient, readLifespans, renderClient, toStoredForm } from './client-codec.js';
+import { readClient, readLifespans, renderClient } from './client-codec.js';
 import { type ClientValidatorOptions, validateClient } from './client-policy.js';
 import { applyJsonPatch } from './json-patch.js';
 import { decodePageToken, encodePageToken, pageSize } from './pagination.js';
 import type { ClientStore } from './ports.js';
-import { clientFromStored } from './stored-client.js';
+import { clientFromStored, storedClient } from './stored-client.js';
 
 export interface ClientServiceDeps {
   store: ClientStore;
@@ -97,7 +97,7 @@ export class ClientService {
     // Issued before the insert, so a failure leaves no client behind. Only returned: neither the document nor
     // any table holds the token or its signature.
     const registrationAccessToken = this.registrationToken();
-    await this.store.create(this.toStored(client, secretHash, now, now));
+    await this.store.create(storedClient(client, secretHash, now, now));
 
     return renderClient(client, {
       created_at: now,
@@ -174,7 +174,7 @@ export class ClientService {
     const stored = await this.store.modify(id, async (existing) => {
       const client = clientFromStored(existing);
       for (const f of LIFESPAN_FIELDS) client[f] = values[f];
-      return this.toStored(
+      return storedClient(
         validateClient(client, '', this.validation),
         existing.secret_hash,
         existing.created_at,
@@ -202,7 +202,7 @@ export class ClientService {
     const stored = await this.store.modify(id, async (existing) => {
       built = build(existing);
       const secretHash = built.secret !== '' ? await this.hasher.hash(built.secret) : existing.secret_hash;
-      return this.toStored(built.client, secretHash, existing.created_at, this.now());
+      return storedClient(built.client, secretHash, existing.created_at, this.now());
     });
     const { client, secret } = built!;
     return renderClient(client, {
@@ -210,23 +210,6 @@ export class ClientService {
       updated_at: stored.updated_at,
       client_secret: secret !== '' ? secret : undefined,
     });
-  }
-
-  private toStored(
-    client: Client,
-    secretHash: string | null,
-    createdAt: Date,
-    updatedAt: Date,
-  ): StoredClient {
-    return {
-      client_id: client.client_id,
-      client_name: client.client_name,
-      owner: client.owner,
-      secret_hash: secretHash,
-      document: renderClient(toStoredForm(client), { created_at: createdAt, updated_at: updatedAt }),
-      created_at: createdAt,
-      updated_at: updatedAt,
-    };
   }
 
   /** GET's shape: re-rendered in Hydra's key order (jsonb does not keep it), timestamps from the columns. */

@@ -1,8 +1,27 @@
-// A stored client back into the domain client, without the request decoder. Only this server writes the
-// document (`renderClient(toStoredForm(client))` of a validated client), so its types, defaults and canonical
-// durations are already right: reading it copies fields instead of re-checking them as Go's decoder would.
+// The row of a client both ways. Only this server writes the document (`storedClient` of a validated client),
+// so its types, defaults and canonical durations are already right: reading it back copies fields instead of
+// re-checking them as Go's decoder would.
 import type { ClientFieldKind } from '../../sdk/client-fields.js';
 import { type Client, DOMAIN_FIELDS, type StoredClient } from './client.js';
+import { renderClient, toStoredForm } from './client-codec.js';
+
+/** The row of a validated client: its stored form rendered as the document, plus the columns. */
+export function storedClient(
+  client: Client,
+  secretHash: string | null,
+  createdAt: Date,
+  updatedAt: Date,
+): StoredClient {
+  return {
+    client_id: client.client_id,
+    client_name: client.client_name,
+    owner: client.owner,
+    secret_hash: secretHash,
+    document: renderClient(toStoredForm(client), { created_at: createdAt, updated_at: updatedAt }),
+    created_at: createdAt,
+    updated_at: updatedAt,
+  };
+}
 
 /** A field's value when the document lacks its key: Go's zero value, as the decoder would leave it. */
 const UNSET: Record<ClientFieldKind, () => unknown> = {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { OAuth2ClientWire, StoredClient } from '../../server/clients/client.js';
-import { readClient, renderClient, toStoredForm } from '../../server/clients/client-codec.js';
+import { readClient, toStoredForm } from '../../server/clients/client-codec.js';
 import { validateClient } from '../../server/clients/client-policy.js';
-import { clientFromStored } from '../../server/clients/stored-client.js';
+import { clientFromStored, storedClient } from '../../server/clients/stored-client.js';
 
 const at = new Date('2026-11-07T12:00:00.123Z');
 
@@ -11,15 +11,7 @@ function storedFrom(input: Record<string, unknown>): StoredClient {
   const { client, secret } = readClient(input);
   const valid = validateClient(client, secret);
   valid.client_id ||= 'c1';
-  return {
-    client_id: valid.client_id,
-    client_name: valid.client_name,
-    owner: valid.owner,
-    secret_hash: null,
-    document: renderClient(toStoredForm(valid), { created_at: at, updated_at: at }),
-    created_at: at,
-    updated_at: at,
-  };
+  return storedClient(valid, null, at, at);
 }
 
 /** What reading a row meant before the mapper: the request decoder run over the stored JSON. */
