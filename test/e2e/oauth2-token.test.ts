@@ -437,6 +437,14 @@ describe('POST /oauth2/token (client_credentials), end to end', () => {
       }
     });
 
+    const expectNotWhitelisted = async (audience: string) => {
+      const res = await request(audience);
+      expectOAuth2Error(res, 400, 'invalid_request');
+      expect(res.body.error_description).to.include(
+        `Requested audience '${audience}' has not been whitelisted`,
+      );
+    };
+
     it('a path that only shares a prefix, another host or scheme is denied: 400 invalid_request', async () => {
       for (const audience of [
         'https://api/xy',
@@ -445,11 +453,7 @@ describe('POST /oauth2/token (client_credentials), end to end', () => {
         'https://api2/x',
         'https://API/x',
       ]) {
-        const res = await request(audience);
-        expectOAuth2Error(res, 400, 'invalid_request');
-        expect(res.body.error_description).to.include(
-          `Requested audience '${audience}' has not been whitelisted`,
-        );
+        await expectNotWhitelisted(audience);
       }
     });
 
@@ -461,11 +465,7 @@ describe('POST /oauth2/token (client_credentials), end to end', () => {
         'https://api/x/./y',
         'https://other.example/%2e%2E',
       ]) {
-        const res = await request(audience);
-        expectOAuth2Error(res, 400, 'invalid_request');
-        expect(res.body.error_description).to.include(
-          `Requested audience '${audience}' has not been whitelisted`,
-        );
+        await expectNotWhitelisted(audience);
       }
     });
 
