@@ -89,15 +89,16 @@ const CLIENT_KIND: Record<ClientFieldKind, AttributeKind> = {
 };
 
 /** Synthesized attributes come grouped by kind (strings, lists, booleans, JSON, durations), as they always have. */
-const KIND_ORDER: readonly ClientFieldKind[] = [
-  'string',
-  'set',
-  'bool',
-  'nullableBool',
-  'integer',
-  'json',
-  'duration',
-];
+const KIND_ORDER: Record<ClientFieldKind, number> = {
+  string: 0,
+  set: 1,
+  bool: 2,
+  nullableBool: 2,
+  integer: 3,
+  json: 4,
+  duration: 5,
+  timestamp: 6,
+};
 
 /**
  * Client attributes shared by the resource and the data source (everything but the secret): the contract's
@@ -106,7 +107,7 @@ const KIND_ORDER: readonly ClientFieldKind[] = [
  */
 const CLIENT_ATTRIBUTES: AttributeTable = Object.fromEntries(
   CLIENT_FIELDS.filter((f) => f.terraform && !f.readOnly)
-    .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
+    .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind])
     .map((f) => [f.name, CLIENT_KIND[f.kind]]),
 );
 
