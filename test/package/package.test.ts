@@ -46,6 +46,9 @@ describe('package: what npm pack ships and what consumers import', function () {
     ]);
     expect(files.filter((f) => f.startsWith('test/') || f.includes('/test/'))).to.deep.equal([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).to.deep.equal([]);
+    // The Dockerfile and compose.yml build from a checkout (server/, sdk/, tsconfig): the package cannot.
+    expect(files).not.to.include.members(['Dockerfile']);
+    expect(files).not.to.include.members(['compose.yml']);
     const license = await readFile(join(REPO_ROOT, 'LICENSE'), 'utf8');
     expect(license).to.match(/Apache License\s+Version 2\.0, January 2004/);
   });
