@@ -350,9 +350,9 @@ function bucket(raw: Raw, prefix: 'rate_limit.per_client' | 'rate_limit.per_addr
 /**
  * Defaults: admin authentication off (Hydra compatibility; a warning at startup when the admin port is
  * reachable beyond loopback); the request-rate buckets off, because no rate suits every deployment and any
- * default low enough to matter would throttle a legitimate busy client (one client at high concurrency issues
- * thousands of tokens a second); the failed-authentication lockout on, as it
- * never touches a client that presents its secret.
+ * default low enough to matter would throttle a legitimate busy client (a single client may legitimately
+ * request tokens at a high, sustained rate); the failed-authentication lockout on, as it never touches a
+ * client that presents its secret.
  */
 function protection(raw: Raw): ProtectionConfig {
   const adminTokens = list(raw, 'serve.admin.auth.tokens', []);
