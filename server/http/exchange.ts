@@ -23,6 +23,8 @@ export interface ExchangeLocals {
   /** The metrics label, set once an operation is known. */
   operationId?: string;
   errorStyle?: ErrorStyle;
+  /** Where the request comes from, once asked (source-address.ts `exchangeSource`). */
+  source?: string;
   log?: Logger;
 }
 

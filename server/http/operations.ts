@@ -7,9 +7,9 @@ import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
 import { type ErrorStyle, type Operation, RequestValidationError } from './contract.js';
-import type { Hook } from './exchange.js';
+import type { Hook, HttpRequest, HttpResponse } from './exchange.js';
 import type { RouteTable } from './routes.js';
-import type { SourceAddress } from './source-address.js';
+import { exchangeSource, type SourceAddress } from './source-address.js';
 import { unstorableText } from './text-check.js';
 
 export type OperationId = keyof operations;
@@ -37,8 +37,8 @@ export interface OperationRequest<O extends OperationId> {
   body: RequestBody<O>;
   /** The raw Authorization header (client authentication, RFC 6749 §2.3.1). */
   authorization: string | undefined;
-  /** The caller's address (http/source-address.ts), worked out when asked: few operations need it. */
-  source: () => string;
+  /** The caller's address (http/source-address.ts), worked out when first read: few operations need it. */
+  readonly source: string;
   log: Logger;
 }
 
@@ -82,7 +82,9 @@ export function mountOperations(
             body: req.body,
             contentType: req.headers['content-type'],
             authorization: req.headers.authorization,
-            source: () => sourceAddress(req),
+            req,
+            res,
+            sourceAddress,
             log: res.locals.log as Logger,
           });
           send(res, operation, reply);
@@ -109,7 +111,10 @@ export interface RawRequest {
   body: unknown;
   contentType: string | undefined;
   authorization: string | undefined;
-  source: () => string;
+  /** The exchange, whose source address the handler may ask for (source-address.ts `exchangeSource`). */
+  req: Pick<HttpRequest, 'headers' | 'socket'>;
+  res: Pick<HttpResponse, 'locals'>;
+  sourceAddress: SourceAddress;
   log: Logger;
 }
 
@@ -135,14 +140,26 @@ export async function invoke(
     }
   }
   operation.validate(request);
-  return (await handler({
-    params: request.params as never,
-    query: request.query as never,
-    body: request.body as never,
-    authorization: request.authorization,
-    source: request.source,
-    log: request.log,
-  })) as AnyReply;
+  return (await handler(new HandlerRequest(request))) as AnyReply;
+}
+
+/** A handler's request; its source address is a getter on the prototype, so no request allocates a closure. */
+class HandlerRequest implements OperationRequest<OperationId> {
+  readonly params: never;
+  readonly query: never;
+  readonly body: never;
+  readonly authorization: string | undefined;
+  readonly log: Logger;
+  constructor(private readonly raw: RawRequest) {
+    this.params = raw.params as never;
+    this.query = raw.query as never;
+    this.body = raw.body as never;
+    this.authorization = raw.authorization;
+    this.log = raw.log;
+  }
+  get source(): string {
+    return exchangeSource(this.raw.sourceAddress, this.raw.req, this.raw.res);
+  }
 }
 
 /** fosite writes introspection and token responses with this exact content type (no caching: openapi.yaml). */

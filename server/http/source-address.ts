@@ -5,12 +5,25 @@
 // Hydra has no such setting: it counts nothing per address.
 import { BlockList, isIP } from 'node:net';
 import { ownCopy } from '../cache/map-keys.js';
-import type { HttpRequest } from './exchange.js';
+import type { ExchangeLocals, HttpRequest } from './exchange.js';
 
 export type SourceAddress = (req: Pick<HttpRequest, 'headers' | 'socket'>) => string;
 
 /** The TCP peer: the source address without trusted proxies. */
 export const peerAddress: SourceAddress = (req) => req.socket.remoteAddress ?? '';
+
+/**
+ * The exchange's source address, worked out on first ask and kept in its locals: the per-address rate limit
+ * and the handler share it, so X-Forwarded-For is read at most once per request, and never when nothing asks.
+ */
+export function exchangeSource(
+  sourceAddress: SourceAddress,
+  req: Pick<HttpRequest, 'headers' | 'socket'>,
+  res: { readonly locals: ExchangeLocals },
+): string {
+  res.locals.source ??= sourceAddress(req);
+  return res.locals.source;
+}
 
 /** A `serve.trusted_proxies` entry that is neither an address nor a CIDR range; `index` is its position. */
 export class TrustedProxyError extends Error {
