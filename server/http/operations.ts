@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
-import { type ErrorStyle, type Operation, RequestValidationError } from './contract.js';
+import { type Operation, RequestValidationError } from './contract.js';
 import type { Hook, HttpRequest, HttpResponse } from './exchange.js';
 import type { RouteTable } from './routes.js';
 import { exchangeSource, type SourceAddress } from './source-address.js';
@@ -57,24 +57,13 @@ export function mountOperations(
   sourceAddress: SourceAddress,
   operationHooks: OperationHooks = () => [],
 ) {
-  const methods = new Map<string, { allowed: Set<string>; errorStyle: ErrorStyle }>();
-  for (const { operation, handler, paths: contractPaths } of table.routes) {
-    const paths = contractPaths.map(expressPath);
-    for (const path of paths) {
-      const { allowed } = methods.get(path) ?? { allowed: new Set(['OPTIONS']) };
-      allowed.add(operation.method.toUpperCase());
-      if (operation.method === 'get') allowed.add('HEAD');
-      // One style per path (routes.ts checks it).
-      methods.set(path, { allowed, errorStyle: operation.errorStyle });
-    }
+  for (const { operation, handler, paths } of table.routes) {
     router[operation.method](
-      paths,
+      paths.map(expressPath),
       ...operationHooks(operation),
       async (req: Request, res: Response, next: NextFunction) => {
         // The route label of metrics: the operation, never the raw path.
         res.locals.operationId = operation.operationId;
-        // A path with parameters was styled by the table's rule for unmatched paths until here.
-        res.locals.errorStyle = operation.errorStyle;
         try {
           const reply = await invoke(operation, handler, {
             params: req.params as Record<string, string>,
@@ -94,11 +83,10 @@ export function mountOperations(
       },
     );
   }
-  // A known path with another method: 405 with Allow, as Hydra v25's router (Go ServeMux) answers.
-  for (const [path, { allowed, errorStyle }] of methods) {
-    const allow = [...allowed].sort().join(', ');
-    router.all(path, (_req: Request, res: Response, next: NextFunction) => {
-      res.locals.errorStyle = errorStyle;
+  // A known path with another method: 405 with Allow (routes.ts), worded in the path's style, which the app
+  // set from the same route before the body was read.
+  for (const [path, { allow }] of table.paths) {
+    router.all(expressPath(path), (_req: Request, res: Response, next: NextFunction) => {
       res.setHeader('Allow', allow);
       next(new MethodNotAllowedError());
     });
