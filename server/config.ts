@@ -3,10 +3,10 @@
 // Precedence: defaults < --config file < environment. An invalid value stops startup with a message naming the key.
 
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../sdk/duration.js';
 import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
+import { TrustedProxyError, trustedProxyList } from './http/source-address.js';
 import type { AccessTokenStrategyName } from './oauth2/ports.js';
 
 export interface Config {
@@ -350,9 +350,9 @@ function bucket(raw: Raw, prefix: 'rate_limit.per_client' | 'rate_limit.per_addr
 /**
  * Defaults: admin authentication off (Hydra compatibility; a warning at startup when the admin port is
  * reachable beyond loopback); the request-rate buckets off, because no rate suits every deployment and any
- * default low enough to matter would throttle a legitimate busy client (one client at high concurrency issues
- * thousands of tokens a second); the failed-authentication lockout on, as it
- * never touches a client that presents its secret.
+ * default low enough to matter would throttle a legitimate busy client (a single client may legitimately
+ * request tokens at a high, sustained rate); the failed-authentication lockout on, as it never touches a
+ * client that presents its secret.
  */
 function protection(raw: Raw): ProtectionConfig {
   const adminTokens = list(raw, 'serve.admin.auth.tokens', []);
@@ -381,19 +381,14 @@ function protection(raw: Raw): ProtectionConfig {
   };
 }
 
-/** Addresses (`10.0.0.7`, `::1`) or CIDR ranges (`10.0.0.0/8`, `fd00::/8`). */
+/** Addresses or CIDR ranges, read by source-address.ts `trustedProxyList`. */
 function trustedProxies(raw: Raw): string[] {
   const entries = list(raw, 'serve.trusted_proxies', []);
-  for (const [i, entry] of entries.entries()) {
-    const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const bits = prefix === undefined ? 0 : /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1;
-    if (family === 0 || extra !== undefined || bits < 0 || bits > (family === 4 ? 32 : 128)) {
-      throw new ConfigError(
-        'serve.trusted_proxies',
-        `entry ${i} must be an IP address or a CIDR range, got ${JSON.stringify(entry)}`,
-      );
-    }
+  try {
+    trustedProxyList(entries);
+  } catch (err) {
+    if (err instanceof TrustedProxyError) throw new ConfigError('serve.trusted_proxies', err.message);
+    throw err;
   }
   return entries;
 }

@@ -1,4 +1,4 @@
-// Optional bearer-token authentication of the admin API (Hydra has none, ory/hydra#2041). Off when no
+// Optional bearer-token authentication of the admin API (Hydra's admin API has none of its own). Off when no
 // token is configured. Health checks stay open so orchestrators can probe without a secret; everything else,
 // metrics included (they name client ids), needs `Authorization: Bearer <one of serve.admin.auth.tokens>`.
 import { createHash, timingSafeEqual } from 'node:crypto';

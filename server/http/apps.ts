@@ -60,10 +60,11 @@ function createExpressApp(
   app.use(requestLog(logger));
   // Set before the body parsers, so that their errors (malformed or oversized bodies) are worded like the
   // endpoint's own (the contract's `x-tollgate-error-style`): the token endpoint never answers a herodot-style
-  // error. The route is found here too, for the hooks before the router (admin authentication, rate limits).
+  // error. The route is kept for the hooks before the router (admin authentication, rate limits).
   app.use((req, res, next) => {
-    res.locals.errorStyle = routes.errorStyle(req.path);
-    res.locals.route = routes.find(req.path);
+    const route = routes.find(req.path);
+    res.locals.route = route;
+    res.locals.errorStyle = route ? route.errorStyle : routes.unmatchedStyle(req.path);
     next();
   });
   for (const hook of hooks.beforeBody ?? []) app.use(hook);

@@ -18,11 +18,13 @@ export interface HttpRequest {
 
 /** Per-response state shared by the app, the hooks and the error handler. */
 export interface ExchangeLocals {
-  /** What the operations at the request's path share, when it has no parameters (routes.ts `find`). */
+  /** What the operations at the request's path share, when the app serves it (routes.ts `find`). */
   route?: PathRoute | undefined;
   /** The metrics label, set once an operation is known. */
   operationId?: string;
   errorStyle?: ErrorStyle;
+  /** Where the request comes from, once asked (source-address.ts `exchangeSource`). */
+  source?: string;
   log?: Logger;
 }
 

@@ -150,7 +150,9 @@ function exchange(
       body: request.body,
       contentType: type,
       authorization: req.headers.authorization,
-      source: () => options.sourceAddress(request),
+      req: request,
+      res: response,
+      sourceAddress: options.sourceAddress,
       log,
     }).then((reply) => send(res, route.operation, reply), fail);
   };

@@ -6,10 +6,10 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
-import { type ErrorStyle, type Operation, RequestValidationError } from './contract.js';
-import type { Hook } from './exchange.js';
+import { type Operation, RequestValidationError } from './contract.js';
+import type { Hook, HttpRequest, HttpResponse } from './exchange.js';
 import type { RouteTable } from './routes.js';
-import type { SourceAddress } from './source-address.js';
+import { exchangeSource, type SourceAddress } from './source-address.js';
 import { unstorableText } from './text-check.js';
 
 export type OperationId = keyof operations;
@@ -37,8 +37,8 @@ export interface OperationRequest<O extends OperationId> {
   body: RequestBody<O>;
   /** The raw Authorization header (client authentication, RFC 6749 §2.3.1). */
   authorization: string | undefined;
-  /** The caller's address (http/source-address.ts), worked out when asked: few operations need it. */
-  source: () => string;
+  /** The caller's address (http/source-address.ts), worked out when first read: few operations need it. */
+  readonly source: string;
   log: Logger;
 }
 
@@ -57,24 +57,13 @@ export function mountOperations(
   sourceAddress: SourceAddress,
   operationHooks: OperationHooks = () => [],
 ) {
-  const methods = new Map<string, { allowed: Set<string>; errorStyle: ErrorStyle }>();
-  for (const { operation, handler, paths: contractPaths } of table.routes) {
-    const paths = contractPaths.map(expressPath);
-    for (const path of paths) {
-      const { allowed } = methods.get(path) ?? { allowed: new Set(['OPTIONS']) };
-      allowed.add(operation.method.toUpperCase());
-      if (operation.method === 'get') allowed.add('HEAD');
-      // One style per path (routes.ts checks it).
-      methods.set(path, { allowed, errorStyle: operation.errorStyle });
-    }
+  for (const { operation, handler, paths } of table.routes) {
     router[operation.method](
-      paths,
+      paths.map(expressPath),
       ...operationHooks(operation),
       async (req: Request, res: Response, next: NextFunction) => {
         // The route label of metrics: the operation, never the raw path.
         res.locals.operationId = operation.operationId;
-        // A path with parameters was styled by the table's rule for unmatched paths until here.
-        res.locals.errorStyle = operation.errorStyle;
         try {
           const reply = await invoke(operation, handler, {
             params: req.params as Record<string, string>,
@@ -82,7 +71,9 @@ export function mountOperations(
             body: req.body,
             contentType: req.headers['content-type'],
             authorization: req.headers.authorization,
-            source: () => sourceAddress(req),
+            req,
+            res,
+            sourceAddress,
             log: res.locals.log as Logger,
           });
           send(res, operation, reply);
@@ -92,11 +83,10 @@ export function mountOperations(
       },
     );
   }
-  // A known path with another method: 405 with Allow, as Hydra v25's router (Go ServeMux) answers.
-  for (const [path, { allowed, errorStyle }] of methods) {
-    const allow = [...allowed].sort().join(', ');
-    router.all(path, (_req: Request, res: Response, next: NextFunction) => {
-      res.locals.errorStyle = errorStyle;
+  // A known path with another method: 405 with Allow (routes.ts), worded in the path's style, which the app
+  // set from the same route before the body was read.
+  for (const [path, { allow }] of table.paths) {
+    router.all(expressPath(path), (_req: Request, res: Response, next: NextFunction) => {
       res.setHeader('Allow', allow);
       next(new MethodNotAllowedError());
     });
@@ -109,7 +99,10 @@ export interface RawRequest {
   body: unknown;
   contentType: string | undefined;
   authorization: string | undefined;
-  source: () => string;
+  /** The exchange, whose source address the handler may ask for (source-address.ts `exchangeSource`). */
+  req: Pick<HttpRequest, 'headers' | 'socket'>;
+  res: Pick<HttpResponse, 'locals'>;
+  sourceAddress: SourceAddress;
   log: Logger;
 }
 
@@ -135,14 +128,26 @@ export async function invoke(
     }
   }
   operation.validate(request);
-  return (await handler({
-    params: request.params as never,
-    query: request.query as never,
-    body: request.body as never,
-    authorization: request.authorization,
-    source: request.source,
-    log: request.log,
-  })) as AnyReply;
+  return (await handler(new HandlerRequest(request))) as AnyReply;
+}
+
+/** A handler's request; its source address is a getter on the prototype, so no request allocates a closure. */
+class HandlerRequest implements OperationRequest<OperationId> {
+  readonly params: never;
+  readonly query: never;
+  readonly body: never;
+  readonly authorization: string | undefined;
+  readonly log: Logger;
+  constructor(private readonly raw: RawRequest) {
+    this.params = raw.params as never;
+    this.query = raw.query as never;
+    this.body = raw.body as never;
+    this.authorization = raw.authorization;
+    this.log = raw.log;
+  }
+  get source(): string {
+    return exchangeSource(this.raw.sourceAddress, this.raw.req, this.raw.res);
+  }
 }
 
 /** fosite writes introspection and token responses with this exact content type (no caching: openapi.yaml). */

@@ -11,7 +11,7 @@ import { claimedClientId } from '../protection/throttled-authentication.js';
 import type { TokenBuckets } from '../protection/token-bucket.js';
 import type { Operation } from './contract.js';
 import type { Hook } from './exchange.js';
-import { peerAddress, type SourceAddress } from './source-address.js';
+import { exchangeSource, peerAddress, type SourceAddress } from './source-address.js';
 
 export interface RateLimits {
   perClient?: TokenBuckets;
@@ -31,7 +31,7 @@ function limit(operation: Operation, limits: RateLimits, sourceAddress: SourceAd
     // Counted under its operation even when refused before the handler runs.
     res.locals.operationId = operation.operationId;
     if (limits.perAddress) {
-      const wait = limits.perAddress.take(sourceAddress(req));
+      const wait = limits.perAddress.take(exchangeSource(sourceAddress, req, res));
       if (wait > 0) return next(refused(wait, 'this address'));
     }
     if (limits.perClient) {

@@ -240,4 +240,12 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
       ConfigError,
     );
   });
+  it('names the bad serve.trusted_proxies entry by its index', () => {
+    expect(() =>
+      loadConfig({ env: { SECRETS_SYSTEM: SECRET, SERVE_TRUSTED_PROXIES: '10.0.0.1,10.0.0.0/33' } }),
+    ).to.throw(
+      ConfigError,
+      'invalid configuration: serve.trusted_proxies: entry 1 must be an IP address or a CIDR range, got "10.0.0.0/33"',
+    );
+  });
 });

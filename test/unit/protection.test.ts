@@ -1,7 +1,13 @@
 // Token buckets and the failed-authentication lockout, on a controlled clock.
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { sourceAddress } from '../../server/http/source-address.js';
+import { pino } from 'pino';
+import { createPublicApp } from '../../server/http/apps.js';
+import { loadContract } from '../../server/http/contract.js';
+import type { Handlers } from '../../server/http/operations.js';
+import { rateLimit } from '../../server/http/rate-limit.js';
+import { type SourceAddress, sourceAddress } from '../../server/http/source-address.js';
 import { FailedAuthenticationLockout, lockoutKey } from '../../server/protection/lockout.js';
 import { TokenBuckets } from '../../server/protection/token-bucket.js';
 
@@ -165,5 +171,46 @@ describe('sourceAddress (serve.trusted_proxies)', () => {
     // No header, or garbage: the last trusted hop.
     expect(source(request('10.0.0.5'))).to.equal('10.0.0.5');
     expect(source(request('10.0.0.5', 'unknown, 10.0.0.6'))).to.equal('10.0.0.6');
+  });
+
+  it('is worked out once per request, shared by the rate limit and the handler, on both paths', async () => {
+    let asked = 0;
+    const proxied = sourceAddress(['127.0.0.1']);
+    const counted: SourceAddress = (req) => {
+      asked++;
+      return proxied(req);
+    };
+    const seen: string[] = [];
+    const handlers = {
+      oauth2TokenExchange: async ({ source }: { source: string }) => {
+        seen.push(source);
+        return { status: 200, body: {} };
+      },
+    } as unknown as Handlers;
+    const limits = { perAddress: new TokenBuckets({ rate: 1000, burst: 1000 }) };
+    const app = createPublicApp(pino({ level: 'silent' }), loadContract(), handlers, {
+      operationHooks: rateLimit(limits, counted),
+      sourceAddress: counted,
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const post = (path: string, body: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '203.0.113.9' },
+        body,
+      }).then((r) => r.status);
+    try {
+      // The plain request takes the fast path; the trailing slash sends the same operation through Express.
+      for (const path of ['/oauth2/token', '/oauth2/token/']) {
+        asked = 0;
+        expect(await post(path, 'grant_type=client_credentials'), path).to.equal(200);
+        expect(asked, path).to.equal(1);
+      }
+      expect(seen).to.deep.equal(['203.0.113.9', '203.0.113.9']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -228,6 +228,40 @@ describe('route table from the contract', () => {
     });
   });
 
+  it('a malformed JSON body to /admin/clients/{id} is refused herodot-style, on its alias too', async () => {
+    const served = {
+      ...handlers,
+      getOAuth2Client: handlers.isAlive,
+      setOAuth2Client: handlers.isAlive,
+    } as Handlers;
+    const app = createAdminApp(pino({ level: 'silent' }), loadContract(), served);
+    await serve(app, async (base) => {
+      for (const path of ['/admin/clients/x', '/clients/x', '/admin/clients/x/']) {
+        for (const method of ['PUT', 'POST']) {
+          expect(await answer(base, path, { ...malformedJson, method }), `${method} ${path}`).to.equal(
+            HERODOT_400,
+          );
+        }
+      }
+    });
+  });
+
+  it('find knows the paths with parameters too, with their style and methods', () => {
+    const fosite = changedContract((document) => {
+      for (const op of Object.values(document.paths['/admin/keys/{set}']!)) {
+        if (typeof op === 'object' && op !== null && 'operationId' in op)
+          op['x-tollgate-error-style'] = 'oauth2';
+      }
+    });
+    const table = routeTable(fosite, { ...handlers, getJsonWebKeySet: handlers.isAlive } as Handlers);
+    for (const path of ['/admin/keys/some-set', '/admin/keys/some-set/']) {
+      expect(table.find(path), path).to.deep.include({ errorStyle: 'oauth2', open: false });
+    }
+    expect(table.find('/admin/keys/some-set')?.allow).to.equal('GET, HEAD, OPTIONS, PUT');
+    expect(table.find('/admin/keys/')).to.equal(undefined);
+    expect(table.find('/admin/keys/some-set/kid/extra')).to.equal(undefined);
+  });
+
   // Pins the behaviour from before the style moved into the contract (a pattern on the path): a request no
   // route serves is refused in the style of its directory, and its 404 is always herodot's.
   it('requests that match no route keep their wording on both ports', async () => {

@@ -21,7 +21,7 @@ export function tokenHandlers(
       // The id the request claims, authenticated or not: a denial is counted against it too.
       const clientId = claimedClientId({ authorization, form });
       try {
-        const token = await oauth2.token({ authorization, form, source: source() });
+        const token = await oauth2.token({ authorization, form, source });
         metrics.tokenIssued(clientId, grantType);
         audit(
           'token.issued',
@@ -42,7 +42,7 @@ export function tokenHandlers(
     },
 
     async revokeOAuth2Token({ body, authorization, source, log }) {
-      const result = await oauth2.revoke({ authorization, form: body ?? {}, source: source() });
+      const result = await oauth2.revoke({ authorization, form: body ?? {}, source });
       auditRevocation(audit, result.client_id, result.outcome, log);
       return { status: 200, body: undefined };
     },
