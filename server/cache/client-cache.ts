@@ -67,7 +67,13 @@ export function invalidatingOnWrite<
       cache.invalidateAfter(id, () => store.modify(id, change)),
     update: (client: StoredClient) => cache.invalidateAfter(client.client_id, () => store.update(client)),
     delete: (id: string) => cache.invalidateAfter(id, () => store.delete(id)),
-    replaceSecretHash: (id: string, expected: string, next: string) =>
-      cache.invalidateAfter(id, () => store.replaceSecretHash(id, expected, next)),
+    // Dropped only once the write answered: the same secret hashed again needs no read-your-write, and a
+    // failed rehash that reloaded the row would make the next login start it again (secret-hash-upgrade.ts).
+    // A write that committed before the error is still announced by the change notification.
+    replaceSecretHash: async (id: string, expected: string, next: string) => {
+      const replaced = await store.replaceSecretHash(id, expected, next);
+      cache.invalidate(id);
+      return replaced;
+    },
   });
 }
