@@ -236,11 +236,6 @@ export class KeyManager {
     return { resealed, unreadable };
   }
 
-  /** Drops a set (or every set) from the cache: another replica changed it. */
-  forget(setId?: string): void {
-    this.sets.forget(setId);
-  }
-
   /**
    * Decrypted and imported keys of a set, cached; concurrent loads of one set share one store read. `fresh`
    * (true, or a test of the cached set) makes a cached set that fails it load again.
