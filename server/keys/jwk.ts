@@ -18,9 +18,8 @@ export const isJwsAlgorithm = (alg: string): alg is JwsAlgorithm =>
  */
 export type Jwk = components['schemas']['jsonWebKey'];
 
-export interface JsonWebKeySet {
-  keys: Jwk[];
-}
+/** The contract's JSON Web Key Set; every set this server answers has its `keys`. */
+export type JsonWebKeySet = Required<components['schemas']['jsonWebKeySet']>;
 
 // go-jose's rawJSONWebKey field order (x5c follows). Other members are dropped: the contract has no others.
 const JWK_MEMBERS = [
