@@ -33,7 +33,6 @@ export class TokenCache implements AccessTokenStore {
     return this.cache.forgetAfter(() => this.store.deleteByClientId(clientId));
   }
 
-  /** Some token rows were deleted somewhere. */
   /** Follows token deletions (migration 20261126000300 notifies `oauth2_access_tokens`). */
   watch(feed: ChangeFeed): void {
     feed.subscribe(['oauth2_access_tokens'], {
@@ -42,6 +41,7 @@ export class TokenCache implements AccessTokenStore {
     });
   }
 
+  /** Some token rows were deleted somewhere. */
   forget(): void {
     this.cache.forget();
   }
