@@ -6,12 +6,12 @@ import type { ChangeFeed } from '../cache/change-feed.js';
 import { NotifiedCache } from '../cache/notified-cache.js';
 import { uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
+import { isObject } from '../json.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../oauth2/errors.js';
 import {
   type ImportedKey,
   importJwk,
   isJwsAlgorithm,
-  isObject,
   type JsonWebKeySet,
   type Jwk,
   type JwsAlgorithm,
