@@ -32,10 +32,7 @@ export class ClientCache implements ClientReader {
 
   /** Follows client changes (migration 20261126000300 notifies `oauth2_clients` with the client id). */
   watch(feed: ChangeFeed): void {
-    feed.subscribe(['oauth2_clients'], {
-      changed: (id) => this.invalidate(id),
-      listening: (on) => this.setEnabled(on),
-    });
+    this.cache.follow(feed, ['oauth2_clients'], digestKey);
   }
 
   invalidate(id: string): void {
@@ -45,11 +42,6 @@ export class ClientCache implements ClientReader {
   /** Runs a change of client `id` made here, then drops the cached copy whether or not it went through. */
   invalidateAfter<T>(id: string, change: () => Promise<T>): Promise<T> {
     return this.cache.forgetAfter(change, digestKey(id));
-  }
-
-  /** Turns caching on (notifications flow) or off and empty (they do not, or some may have been missed). */
-  setEnabled(enabled: boolean): void {
-    this.cache.setEnabled(enabled);
   }
 }
 

@@ -35,18 +35,6 @@ export class TokenCache implements AccessTokenStore {
 
   /** Follows token deletions (migration 20261126000300 notifies `oauth2_access_tokens`). */
   watch(feed: ChangeFeed): void {
-    feed.subscribe(['oauth2_access_tokens'], {
-      changed: () => this.forget(),
-      listening: (on) => this.setEnabled(on),
-    });
-  }
-
-  /** Some token rows were deleted somewhere. */
-  forget(): void {
-    this.cache.forget();
-  }
-
-  setEnabled(enabled: boolean): void {
-    this.cache.setEnabled(enabled);
+    this.cache.follow(feed, ['oauth2_access_tokens']);
   }
 }
