@@ -32,10 +32,7 @@ export class ClientCache implements ClientReader {
 
   /** Follows client changes (migration 20261126000300 notifies `oauth2_clients` with the client id). */
   watch(feed: ChangeFeed): void {
-    feed.subscribe(['oauth2_clients'], {
-      changed: (id) => this.invalidate(id),
-      listening: (on) => this.setEnabled(on),
-    });
+    this.cache.follow(feed, ['oauth2_clients'], digestKey);
   }
 
   invalidate(id: string): void {
@@ -45,11 +42,6 @@ export class ClientCache implements ClientReader {
   /** Runs a change of client `id` made here, then drops the cached copy whether or not it went through. */
   invalidateAfter<T>(id: string, change: () => Promise<T>): Promise<T> {
     return this.cache.forgetAfter(change, digestKey(id));
-  }
-
-  /** Turns caching on (notifications flow) or off and empty (they do not, or some may have been missed). */
-  setEnabled(enabled: boolean): void {
-    this.cache.setEnabled(enabled);
   }
 }
 
@@ -67,7 +59,13 @@ export function invalidatingOnWrite<
       cache.invalidateAfter(id, () => store.modify(id, change)),
     update: (client: StoredClient) => cache.invalidateAfter(client.client_id, () => store.update(client)),
     delete: (id: string) => cache.invalidateAfter(id, () => store.delete(id)),
-    replaceSecretHash: (id: string, expected: string, next: string) =>
-      cache.invalidateAfter(id, () => store.replaceSecretHash(id, expected, next)),
+    // Dropped only once the write answered: the same secret hashed again needs no read-your-write, and a
+    // failed rehash that reloaded the row would make the next login start it again (secret-hash-upgrade.ts).
+    // A write that committed before the error is still announced by the change notification.
+    replaceSecretHash: async (id: string, expected: string, next: string) => {
+      const replaced = await store.replaceSecretHash(id, expected, next);
+      cache.invalidate(id);
+      return replaced;
+    },
   });
 }

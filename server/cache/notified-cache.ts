@@ -1,6 +1,7 @@
 // What the hot path's read caches (clients, token rows, stateless revocation answers) share: entries valid
 // only while PostgreSQL's change notifications are being received (see storage/pg-change-listener.ts), dropped
 // when a change is announced, and never filled by a read that raced such a change.
+import type { ChangeFeed } from './change-feed.js';
 import { Lru } from './lru.js';
 
 export interface NotifiedCacheOptions {
@@ -79,6 +80,17 @@ export class NotifiedCache<K, V> {
     } finally {
       this.forget(key);
     }
+  }
+
+  /**
+   * Follows `tables`: each change announced forgets the entry `key(id)` names (everything without `key`), and
+   * caching is on only while notifications flow.
+   */
+  follow(feed: ChangeFeed, tables: readonly string[], key?: (id: string) => K): void {
+    feed.subscribe(tables, {
+      changed: (id) => this.forget(key?.(id)),
+      listening: (on) => this.setEnabled(on),
+    });
   }
 
   /** On while notifications flow; off and empty when they do not, or some may have been missed. */

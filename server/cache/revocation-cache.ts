@@ -34,18 +34,6 @@ export class RevocationCache implements StatelessRevocations {
 
   /** Follows both tables that decide revocation (migration 20261126000500 notifies on every change). */
   watch(feed: ChangeFeed): void {
-    feed.subscribe(['oauth2_token_not_before', 'oauth2_revoked_stateless_tokens'], {
-      changed: () => this.forget(),
-      listening: (on) => this.setEnabled(on),
-    });
-  }
-
-  /** The revocation state changed somewhere. */
-  forget(): void {
-    this.answers.forget();
-  }
-
-  setEnabled(enabled: boolean): void {
-    this.answers.setEnabled(enabled);
+    this.answers.follow(feed, ['oauth2_token_not_before', 'oauth2_revoked_stateless_tokens']);
   }
 }

@@ -33,20 +33,8 @@ export class TokenCache implements AccessTokenStore {
     return this.cache.forgetAfter(() => this.store.deleteByClientId(clientId));
   }
 
-  /** Some token rows were deleted somewhere. */
   /** Follows token deletions (migration 20261126000300 notifies `oauth2_access_tokens`). */
   watch(feed: ChangeFeed): void {
-    feed.subscribe(['oauth2_access_tokens'], {
-      changed: () => this.forget(),
-      listening: (on) => this.setEnabled(on),
-    });
-  }
-
-  forget(): void {
-    this.cache.forget();
-  }
-
-  setEnabled(enabled: boolean): void {
-    this.cache.setEnabled(enabled);
+    this.cache.follow(feed, ['oauth2_access_tokens']);
   }
 }

@@ -4,6 +4,7 @@
 
 import { CLIENT_FIELDS, type ClientFieldKind } from '../../sdk/client-fields.js';
 import { canonicalDuration, DurationError, parseDuration } from '../../sdk/duration.js';
+import { isObject } from '../json.js';
 import { BadRequestError, InvalidClientMetadata } from '../oauth2/errors.js';
 import {
   type Client,
@@ -13,9 +14,6 @@ import {
   type LifespanField,
   type OAuth2ClientWire,
 } from './client.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const jsonType = (v: unknown): string =>
   Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v === 'object' ? 'object' : typeof v;

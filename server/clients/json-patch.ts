@@ -6,6 +6,7 @@
 // - denied paths (and everything below them) are refused;
 // - paths of more than MAX_JSON_DEPTH tokens, and results nested deeper than that, are refused (json-depth.ts).
 // Hydra answers 500 for every refusal; Tollgate answers 400 with the reason (docs/hydra-differences.md).
+import { isObject } from '../json.js';
 import { BadRequestError } from '../oauth2/errors.js';
 import { deeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
@@ -40,9 +41,6 @@ export function parseJsonPointer(pointer: string): string[] {
       return token.replaceAll('~1', '/').replaceAll('~0', '~');
     });
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Defines an own property, so that a key such as "__proto__" is data and never touches the prototype. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {

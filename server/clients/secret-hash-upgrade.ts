@@ -8,19 +8,24 @@ import type { ClientStore } from './ports.js';
 export interface SecretHashUpgradeDeps {
   hasher: { needsRehash(hash: string): boolean; hash(secret: string): Promise<string> };
   store: Pick<ClientStore, 'replaceSecretHash'>;
-  /** A failed upgrade is only logged: the old hash still verifies, and the next login tries again. */
+  /** A failed upgrade is only logged: the old hash still verifies, and the next login with a reloaded row tries again. */
   onError(clientId: string, error: unknown): void;
 }
 
 /**
- * Called with each client whose secret just verified; starts at most one upgrade per client at a time. The
- * promise (settled when the upgrade is done; it never rejects) is for tests: callers do not wait for it.
+ * Called with each client whose secret just verified; starts at most one upgrade per client at a time, and at
+ * most one per row object: the client cache hands out the same row until it reloads it (a successful upgrade
+ * makes it reload), so while the store keeps refusing the write, a client's logins do not each pay a full
+ * rehash. The promise (settled when the upgrade is done; it never rejects) is for tests: callers do not wait.
  */
 export function secretHashUpgrade(
   deps: SecretHashUpgradeDeps,
 ): (client: StoredClient, secret: string) => Promise<void> {
+  const seen = new WeakSet<StoredClient>();
   const running = new Set<string>();
   return async (client, secret) => {
+    if (seen.has(client)) return;
+    seen.add(client);
     const old = client.secret_hash;
     if (old === null || running.has(client.client_id) || !deps.hasher.needsRehash(old)) return;
     running.add(client.client_id);

@@ -4,6 +4,7 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { AUTH_TOKEN_SIGNING_ALGS } from '../../sdk/client-fields.js';
 import type { components } from '../../sdk/generated/openapi.js';
+import { isObject } from '../json.js';
 import { BadRequestError } from '../oauth2/errors.js';
 
 /** JWS algorithms (RFC 7518 §3.1) a set's key may sign tokens with: those of client assertions, and EdDSA. */
@@ -18,9 +19,8 @@ export const isJwsAlgorithm = (alg: string): alg is JwsAlgorithm =>
  */
 export type Jwk = components['schemas']['jsonWebKey'];
 
-export interface JsonWebKeySet {
-  keys: Jwk[];
-}
+/** The contract's JSON Web Key Set; every set this server answers has its `keys`. */
+export type JsonWebKeySet = Required<components['schemas']['jsonWebKeySet']>;
 
 // go-jose's rawJSONWebKey field order (x5c follows). Other members are dropped: the contract has no others.
 const JWK_MEMBERS = [
@@ -67,9 +67,6 @@ const MIN_RSA_BITS = 2048;
 
 // Hydra's jwk.ErrUnsupportedKeyAlgorithm: error = http.StatusText(400).
 export const unsupportedAlgorithm = () => new BadRequestError('Unsupported key algorithm', 'Bad Request');
-
-export const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Copies the known members in go-jose's order and drops anything else, as a Hydra round trip would. */
 export function orderJwk(input: Record<string, unknown>): Jwk {

@@ -1,13 +1,17 @@
 // New keys for Hydra's POST /admin/keys/{set}: the algorithms Hydra's jwk generator offers.
 import { generateKeyPair, type JsonWebKey, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { components } from '../../sdk/generated/openapi.js';
 import { type Jwk, orderJwk, unsupportedAlgorithm } from './jwk.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
+/** The algorithms createJsonWebKeySet generates keys for (the contract's enum). */
+export type GeneratedKeyAlgorithm = components['schemas']['createJsonWebKeySet']['alg'];
+
 /** A new private JWK; `rsaModulusLength` applies to RSA algorithms (Hydra uses 4096). */
 export async function generateJwk(
-  alg: string,
+  alg: GeneratedKeyAlgorithm,
   kid: string,
   use: string,
   rsaModulusLength: number,
@@ -36,6 +40,7 @@ export async function generateJwk(
     case 'HS512':
       material = { kty: 'oct', k: randomBytes(alg === 'HS256' ? 32 : 64).toString('base64url') };
       break;
+    // Reached by a value that bypassed the contract's check (the type says it cannot happen).
     default:
       throw unsupportedAlgorithm();
   }

@@ -1,23 +1,24 @@
 // JSON Web Key sets (Hydra's `jwk` package): the admin operations and the signing / verification key lookup of
 // token issuance. Keys are sealed at rest by SealingKeyStore; decrypted sets are cached in memory.
 import type { KeyObject } from 'node:crypto';
+import type { components } from '../../sdk/generated/openapi.js';
 import type { ChangeFeed } from '../cache/change-feed.js';
 import { NotifiedCache } from '../cache/notified-cache.js';
 import { uuidv4 } from '../crypto/random.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
+import { isObject } from '../json.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../oauth2/errors.js';
 import {
   type ImportedKey,
   importJwk,
   isJwsAlgorithm,
-  isObject,
   type JsonWebKeySet,
   type Jwk,
   type JwsAlgorithm,
   parseJwk,
   publicJwk,
 } from './jwk.js';
-import { generateJwk } from './key-generation.js';
+import { type GeneratedKeyAlgorithm, generateJwk } from './key-generation.js';
 import type { KeyStore } from './ports.js';
 import { SealingKeyStore, type UnreadableKey } from './sealing-key-store.js';
 
@@ -25,11 +26,9 @@ import { SealingKeyStore, type UnreadableKey } from './sealing-key-store.js';
 export const ACCESS_TOKEN_KEY_SET = 'hydra.jwt.access-token';
 export const ID_TOKEN_KEY_SET = 'hydra.openid.id-token';
 
-export interface GenerateKeyOptions {
-  alg: string;
-  use?: string;
-  kid?: string;
-}
+type CreateJsonWebKeySet = components['schemas']['createJsonWebKeySet'];
+/** The contract's request body; `use` and `kid` may be left out, as Hydra defaults an empty one. */
+export type GenerateKeyOptions = Pick<CreateJsonWebKeySet, 'alg'> & Partial<CreateJsonWebKeySet>;
 
 export interface SigningKey {
   kid: string;
@@ -174,7 +173,7 @@ export class KeyManager {
    * Concurrent first calls in this process share one generation. Two processes may still both generate a key
    * on the very first use; both keys stay valid and published, the newer one signs from then on.
    */
-  async getOrCreateSigningKey(setId: string, alg: JwsAlgorithm = 'RS256'): Promise<SigningKey> {
+  async getOrCreateSigningKey(setId: string, alg: GeneratedKeyAlgorithm = 'RS256'): Promise<SigningKey> {
     const found = pickSigningKey(await this.load(setId));
     if (found) return found;
     let pending = this.creating.get(setId);
@@ -234,11 +233,6 @@ export class KeyManager {
     const { resealed, unreadable, sets } = await this.store.resealAll();
     for (const setId of sets) this.sets.forget(setId);
     return { resealed, unreadable };
-  }
-
-  /** Drops a set (or every set) from the cache: another replica changed it. */
-  forget(setId?: string): void {
-    this.sets.forget(setId);
   }
 
   /**

@@ -7,8 +7,9 @@
 // with the new secret, so resealing on start-up or on read would break the replicas not yet rolled.
 import { DecryptionError, decrypt, encrypt } from '../crypto/aead.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
+import { isObject } from '../json.js';
 import { TemporarilyUnavailable } from '../oauth2/errors.js';
-import { isObject, type Jwk, orderJwk } from './jwk.js';
+import { type Jwk, orderJwk } from './jwk.js';
 import type { KeyStore, StoredKey } from './ports.js';
 
 /**

@@ -39,15 +39,15 @@ export interface AccessTokenClaims {
   client_created_at?: Date;
 }
 
+/** `strategies.access_token` and a client's `access_token_strategy` (Hydra's two token formats). */
+export type AccessTokenStrategyName = 'opaque' | 'jwt';
+
 /**
  * How an access token looks (fosite's strategy split): `opaque` is Hydra's `ory_at_` HMAC format, `jwt` is an
  * RFC 9068 JWT. Where it is stored is the AccessTokenStore's business.
  */
-/** `strategies.access_token` and a client's `access_token_strategy` (Hydra's two token formats). */
-export type AccessTokenStrategyName = 'opaque' | 'jwt';
-
 export interface AccessTokenStrategy {
-  readonly name: 'opaque' | 'jwt';
+  readonly name: AccessTokenStrategyName;
   /** Mints a token; `signature` is the storage key (hex SHA-384 of the token's signature part). */
   issue(claims: AccessTokenClaims): Promise<{ token: string; signature: string }>;
   /** Checks the token's integrity (HMAC or JWS, every configured system secret / key); the storage key or null. */

@@ -33,16 +33,18 @@ export class TokenBuckets {
   take(key: string): number {
     const { rate, burst } = this.options;
     const now = this.now();
+    // What a bucket holds now, before the cap at `burst`.
+    const refilled = (b: Bucket) => b.tokens + ((now - b.at) * rate) / 1000;
     let bucket = this.buckets.get(key);
     if (bucket) {
       // Re-inserted below, so Map order is least recently used first.
       this.buckets.delete(key);
-      bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * rate) / 1000);
+      bucket.tokens = Math.min(burst, refilled(bucket));
       bucket.at = now;
     } else {
       bucket = { tokens: burst, at: now };
       for (const [oldest, old] of this.buckets) {
-        if (this.buckets.size < this.maxKeys && old.tokens + ((now - old.at) * rate) / 1000 < burst) break;
+        if (this.buckets.size < this.maxKeys && refilled(old) < burst) break;
         this.buckets.delete(oldest);
       }
     }

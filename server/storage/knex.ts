@@ -66,6 +66,12 @@ export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
   return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.file) };
 }
 
+/** How many migrations the database records as run: one query, which also shows the database answers. */
+export async function appliedMigrationCount(knex: Knex): Promise<number> {
+  const [row] = await knex(MIGRATIONS_TABLE).count<{ count: string }[]>({ count: '*' });
+  return Number(row?.count);
+}
+
 /** The connection string a Knex instance was made with (for connections outside its pool, e.g. LISTEN). */
 export function connectionStringOf(knex: Knex): string {
   const connection = knex.client.config.connection as { connectionString: string };

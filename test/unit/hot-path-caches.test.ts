@@ -1,6 +1,7 @@
 // The hot path's memory (issue 5): the LRU bound, remembered secret verifications, the client cache's
 // invalidation, and group commit handing every caller its own result.
 import { expect } from 'chai';
+import type { ChangeFeed, ChangeSubscriber } from '../../server/cache/change-feed.js';
 import { ClientCache } from '../../server/cache/client-cache.js';
 import { Lru, RECENCY_MS } from '../../server/cache/lru.js';
 import { NotifiedCache } from '../../server/cache/notified-cache.js';
@@ -11,6 +12,28 @@ import type { StoredClient } from '../../server/clients/client.js';
 import type { AccessTokenRecord, AccessTokenStore } from '../../server/oauth2/ports.js';
 import type { StatelessRevocations } from '../../server/oauth2/stateless.js';
 import { Batcher, ItemFailed } from '../../server/storage/batcher.js';
+
+/** What the PostgreSQL listener would announce, told by the test. */
+class TestFeed implements ChangeFeed {
+  private readonly subscriptions: { tables: readonly string[]; subscriber: ChangeSubscriber }[] = [];
+  subscribe(tables: readonly string[], subscriber: ChangeSubscriber): void {
+    this.subscriptions.push({ tables, subscriber });
+  }
+  listening(on: boolean): void {
+    for (const { subscriber } of this.subscriptions) subscriber.listening(on);
+  }
+  changed(table: string, id = ''): void {
+    for (const { tables, subscriber } of this.subscriptions)
+      if (tables.includes(table)) subscriber.changed(id);
+  }
+}
+
+/** The cache, following a feed the test drives. */
+function watched<C extends { watch(feed: ChangeFeed): void }>(cache: C): { cache: C; feed: TestFeed } {
+  const feed = new TestFeed();
+  cache.watch(feed);
+  return { cache, feed };
+}
 
 describe('hot-path caches and group commit', () => {
   describe('Lru', () => {
@@ -206,8 +229,8 @@ describe('hot-path caches and group commit', () => {
         },
         deleteByClientId: async () => {},
       } as unknown as AccessTokenStore;
-      const cache = new TokenCache(store);
-      cache.setEnabled(true);
+      const { cache, feed } = watched(new TokenCache(store));
+      feed.listening(true);
       expect(await cache.get('s')).to.equal(null);
       present = true;
       expect(await cache.get('s')).to.equal(row); // an unknown token is asked again
@@ -218,7 +241,7 @@ describe('hot-path caches and group commit', () => {
       expect(await cache.get('s')).to.equal(null);
       present = true;
       await cache.get('s');
-      cache.forget(); // a notification from another replica
+      feed.changed('oauth2_access_tokens'); // a notification from another replica
       present = false;
       expect(await cache.get('s')).to.equal(null);
       expect(reads).to.equal(5);
@@ -232,16 +255,18 @@ describe('hot-path caches and group commit', () => {
     it('serves from memory while enabled, and reads again after invalidate or when disabled', async () => {
       let stored = client('c', 'one');
       let reads = 0;
-      const cache = new ClientCache({
-        get: async () => {
-          reads++;
-          return stored;
-        },
-      });
+      const { cache, feed } = watched(
+        new ClientCache({
+          get: async () => {
+            reads++;
+            return stored;
+          },
+        }),
+      );
       await cache.get('c');
       await cache.get('c');
       expect(reads).to.equal(2); // disabled until notifications flow
-      cache.setEnabled(true);
+      feed.listening(true);
       await cache.get('c');
       await cache.get('c');
       expect(reads).to.equal(3);
@@ -249,7 +274,7 @@ describe('hot-path caches and group commit', () => {
       expect((await cache.get('c'))?.client_name).to.equal('one');
       cache.invalidate('c');
       expect((await cache.get('c'))?.client_name).to.equal('two');
-      cache.setEnabled(false);
+      feed.listening(false);
       stored = client('c', 'three');
       expect((await cache.get('c'))?.client_name).to.equal('three');
     });
@@ -257,16 +282,18 @@ describe('hot-path caches and group commit', () => {
     it('does not cache a read that raced an invalidation', async () => {
       let release!: () => void;
       let reads = 0;
-      const cache = new ClientCache({
-        get: () => {
-          reads++;
-          if (reads > 1) return Promise.resolve(client('c', 'fresh'));
-          return new Promise((resolve) => {
-            release = () => resolve(client('c', 'stale'));
-          });
-        },
-      });
-      cache.setEnabled(true);
+      const { cache, feed } = watched(
+        new ClientCache({
+          get: () => {
+            reads++;
+            if (reads > 1) return Promise.resolve(client('c', 'fresh'));
+            return new Promise((resolve) => {
+              release = () => resolve(client('c', 'stale'));
+            });
+          },
+        }),
+      );
+      feed.listening(true);
       const pending = cache.get('c');
       cache.invalidate('c');
       release();
@@ -298,29 +325,29 @@ describe('hot-path caches and group commit', () => {
 
     it('remembers answers while enabled, and forgets them on a change here or a notification', async () => {
       const store = countingStore();
-      const cache = new RevocationCache(store);
-      cache.setEnabled(true);
+      const { cache, feed } = watched(new RevocationCache(store));
+      feed.listening(true);
       expect(await cache.isRevoked(token('a'))).to.equal(false);
       expect(await cache.isRevoked(token('a'))).to.equal(false);
       expect(store.reads).to.equal(1);
       await cache.revokeOne({ signature: 'a', client_id: 'c', expires_at: new Date(0) });
       expect(await cache.isRevoked(token('a'))).to.equal(true);
       expect(store.reads).to.equal(2);
-      // Another replica revoked `b`: the notification arrives as forget().
+      // Another replica revoked `b`: the notification arrives.
       expect(await cache.isRevoked(token('b'))).to.equal(false);
       store.revoked.add('b');
-      cache.forget();
+      feed.changed('oauth2_revoked_stateless_tokens');
       expect(await cache.isRevoked(token('b'))).to.equal(true);
     });
 
     it('asks the store every time while notifications are not received', async () => {
       const store = countingStore();
-      const cache = new RevocationCache(store);
+      const { cache, feed } = watched(new RevocationCache(store));
       await cache.isRevoked(token('a'));
       await cache.isRevoked(token('a'));
-      cache.setEnabled(true);
+      feed.listening(true);
       await cache.isRevoked(token('a'));
-      cache.setEnabled(false);
+      feed.listening(false);
       await cache.isRevoked(token('a'));
       expect(store.reads).to.equal(4);
     });
