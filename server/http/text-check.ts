@@ -2,6 +2,8 @@
 // jsonb cannot hold it) and unpaired UTF-16 surrogates (not Unicode; they would come back as U+FFFD or fail in
 // jsonb). Everything else is kept byte-for-byte.
 
+import { MAX_JSON_DEPTH } from '../clients/json-depth.js';
+
 // Either a NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this looks for.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -9,7 +11,7 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 /** The JSON path of the first string (value or key) that cannot be stored, or undefined. */
 export function unstorableText(value: unknown, path = '', depth = 0): string | undefined {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? path || '/' : undefined;
-  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  if (value === null || typeof value !== 'object' || depth > MAX_JSON_DEPTH) return undefined; // deeper bodies are refused before this runs
   for (const [key, item] of Object.entries(value)) {
     const at = `${path}/${key}`;
     if (UNSTORABLE.test(key)) return at;
