@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from '../sdk/duration.js';
+import { parseDurationMs } from '../sdk/duration.js';
 import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
 import type { AccessTokenStrategyName } from './oauth2/ports.js';
 
@@ -235,7 +235,7 @@ function bool(raw: Raw, key: Key, fallback: boolean): boolean {
 function durationMs(raw: Raw, key: Key, fallback: string): number {
   const v = str(raw, key, fallback);
   try {
-    const ms = Number(parseDuration(v)) / 1e6;
+    const ms = parseDurationMs(v);
     if (ms >= 0) return ms;
   } catch {}
   throw new ConfigError(
@@ -280,7 +280,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
   let accessTokenTtlMs: number;
   const ttl = str(raw, 'ttl.access_token', '1h');
   try {
-    accessTokenTtlMs = Number(parseDuration(ttl)) / 1e6;
+    accessTokenTtlMs = parseDurationMs(ttl);
   } catch {
     throw new ConfigError(
       'ttl.access_token',

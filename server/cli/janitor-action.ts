@@ -1,6 +1,6 @@
 // What `tollgate janitor` does: delete expired access tokens in batches. Loaded only when it runs.
 import { availableParallelism } from 'node:os';
-import { parseDuration } from '../../sdk/duration.js';
+import { parseDurationMs } from '../../sdk/duration.js';
 import { parsePostgresDsn } from '../storage/dsn.js';
 import { createKnex } from '../storage/knex.js';
 import { deleteExpiredTokens } from '../storage/pg-janitor.js';
@@ -14,7 +14,7 @@ const positive = (name: string, value: string) => {
 
 const durationMs = (name: string, value: string) => {
   try {
-    return Number(parseDuration(value)) / 1e6;
+    return parseDurationMs(value);
   } catch {
     throw new UsageError(`--${name} must be a duration such as 1h or 30m`);
   }
