@@ -97,7 +97,7 @@ export function wireOAuth2({ config, logger }: WiringContext, deps: OAuth2Depend
       defaultLifespanMs: config.accessTokenTtlMs,
       strategies,
       defaultStrategy: config.strategies.accessToken,
-      tokens: storage.tokenStore,
+      tokens: storage.tokenInserts,
       statelessFor: statelessPolicy(config.strategies.jwtStateless),
       newRequestId: randomUUID,
     }),

@@ -23,7 +23,8 @@ export interface ClientCredentialsDeps {
   strategies: Record<AccessTokenStrategyName, AccessTokenStrategy>;
   /** `strategies.access_token`, used unless the client sets `access_token_strategy`. */
   defaultStrategy: AccessTokenStrategyName;
-  tokens: AccessTokenStore;
+  /** Issuing only inserts: deleting goes through the token cache, which must forget what it deletes. */
+  tokens: Pick<AccessTokenStore, 'insert'>;
   /** Whether the client's JWTs are stateless (no row; oauth2/stateless.ts). */
   statelessFor?: (client: StoredClient) => boolean;
   newRequestId: () => string;
