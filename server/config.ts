@@ -139,6 +139,9 @@ type Raw = Partial<Record<Key, unknown>>;
 
 export const envName = (key: string) => key.toUpperCase().replaceAll('.', '_');
 
+/** Hydra's default ports for `serve.public.port` and `serve.admin.port`. */
+export const DEFAULT_PORTS = { public: 4444, admin: 4445 } as const;
+
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   configFile?: string;
@@ -253,8 +256,8 @@ function oneOf<T extends string>(raw: Raw, key: Key, allowed: readonly T[], fall
 }
 
 function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
-  const publicPort = int(raw, 'serve.public.port', 4444, 0, 65535);
-  const adminPort = int(raw, 'serve.admin.port', 4445, 0, 65535);
+  const publicPort = int(raw, 'serve.public.port', DEFAULT_PORTS.public, 0, 65535);
+  const adminPort = int(raw, 'serve.admin.port', DEFAULT_PORTS.admin, 0, 65535);
   const publicHost = str(raw, 'serve.public.host', '');
   const adminHost = str(raw, 'serve.admin.host', '');
 
