@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../sdk/duration.js';
+import { DEFAULT_PORTS, envName } from './config-env.js';
 import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
 import type { AccessTokenStrategyName } from './oauth2/ports.js';
 
@@ -136,11 +137,6 @@ const KEYS = {
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
-
-export const envName = (key: string) => key.toUpperCase().replaceAll('.', '_');
-
-/** Hydra's default ports for `serve.public.port` and `serve.admin.port`. */
-export const DEFAULT_PORTS = { public: 4444, admin: 4445 } as const;
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;

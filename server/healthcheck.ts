@@ -3,7 +3,7 @@
 // environment variables the server reads (SERVE_PUBLIC_PORT, SERVE_ADMIN_HOST, …), with the server's defaults.
 // A port or host set only in a --config file is not seen: the check shares the container's environment, not
 // the server's arguments. A wildcard host is asked on loopback. Plain Node: the slim image has no curl.
-import { DEFAULT_PORTS, envName } from './config.js';
+import { DEFAULT_PORTS, envName } from './config-env.js';
 
 const target = (role: keyof typeof DEFAULT_PORTS) => {
   const host = process.env[envName(`serve.${role}.host`)];
