@@ -116,6 +116,11 @@ export function parseDuration(input: string): bigint {
   return total;
 }
 
+/** A Go duration string in milliseconds, as a JS number (sub-millisecond parts kept as a fraction). */
+export function parseDurationMs(input: string): number {
+  return Number(parseDuration(input)) / 1e6;
+}
+
 /** Writes `v / 10**prec` as a fraction without trailing zeros (and without the point when it is zero). */
 function fraction(v: bigint, prec: number): { digits: string; rest: bigint } {
   let digits = '';

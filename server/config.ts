@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from '../sdk/duration.js';
+import { parseDurationMs } from '../sdk/duration.js';
+import { DEFAULT_PORTS, envName } from './config-env.js';
 import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
 import { TrustedProxyError, trustedProxyList } from './http/source-address.js';
 import type { AccessTokenStrategyName } from './oauth2/ports.js';
@@ -137,8 +138,6 @@ const KEYS = {
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
 
-export const envName = (key: string) => key.toUpperCase().replaceAll('.', '_');
-
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   configFile?: string;
@@ -235,7 +234,7 @@ function bool(raw: Raw, key: Key, fallback: boolean): boolean {
 function durationMs(raw: Raw, key: Key, fallback: string): number {
   const v = str(raw, key, fallback);
   try {
-    const ms = Number(parseDuration(v)) / 1e6;
+    const ms = parseDurationMs(v);
     if (ms >= 0) return ms;
   } catch {}
   throw new ConfigError(
@@ -253,8 +252,8 @@ function oneOf<T extends string>(raw: Raw, key: Key, allowed: readonly T[], fall
 }
 
 function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
-  const publicPort = int(raw, 'serve.public.port', 4444, 0, 65535);
-  const adminPort = int(raw, 'serve.admin.port', 4445, 0, 65535);
+  const publicPort = int(raw, 'serve.public.port', DEFAULT_PORTS.public, 0, 65535);
+  const adminPort = int(raw, 'serve.admin.port', DEFAULT_PORTS.admin, 0, 65535);
   const publicHost = str(raw, 'serve.public.host', '');
   const adminHost = str(raw, 'serve.admin.host', '');
 
@@ -280,7 +279,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
   let accessTokenTtlMs: number;
   const ttl = str(raw, 'ttl.access_token', '1h');
   try {
-    accessTokenTtlMs = Number(parseDuration(ttl)) / 1e6;
+    accessTokenTtlMs = parseDurationMs(ttl);
   } catch {
     throw new ConfigError(
       'ttl.access_token',

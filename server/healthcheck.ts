@@ -1,11 +1,15 @@
 // The container image's HEALTHCHECK: exit 0 when GET /health/ready answers 200 on the public port, else on
-// the admin port (`serve public` and `serve admin` each have only one). Ports and hosts come from the same
-// environment variables the server reads (SERVE_PUBLIC_PORT, SERVE_ADMIN_HOST, …); a wildcard host is asked
-// on loopback. Plain Node: the slim image has no curl.
-const target = (role: 'PUBLIC' | 'ADMIN', port: string) => {
-  const host = process.env[`SERVE_${role}_HOST`];
+// the admin port (`serve public` and `serve admin` each have only one). Ports and hosts come from the
+// environment variables the server reads (SERVE_PUBLIC_PORT, SERVE_ADMIN_HOST, …), with the server's defaults.
+// A port or host set only in a --config file is not seen: the check shares the container's environment, not
+// the server's arguments. A wildcard host is asked on loopback. Plain Node: the slim image has no curl.
+import { DEFAULT_PORTS, envName } from './config-env.js';
+
+const target = (role: keyof typeof DEFAULT_PORTS) => {
+  const host = process.env[envName(`serve.${role}.host`)];
   const local = !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${local.includes(':') ? `[${local}]` : local}:${process.env[`SERVE_${role}_PORT`] || port}/health/ready`;
+  const port = process.env[envName(`serve.${role}.port`)] || DEFAULT_PORTS[role];
+  return `http://${local.includes(':') ? `[${local}]` : local}:${port}/health/ready`;
 };
 
 async function ready(url: string): Promise<boolean> {
@@ -17,5 +21,5 @@ async function ready(url: string): Promise<boolean> {
   }
 }
 
-const healthy = (await ready(target('PUBLIC', '4444'))) || (await ready(target('ADMIN', '4445')));
+const healthy = (await ready(target('public'))) || (await ready(target('admin')));
 process.exit(healthy ? 0 : 1);

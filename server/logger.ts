@@ -65,8 +65,8 @@ type Destination = LogDestination | NodeJS.WritableStream;
 let second = -1;
 let secondPrefix = '';
 /**
- * pino's `time` field as Date#toISOString writes it. Formatting a Date per line doubled the logger's cost (two
- * lines per token request); the text up to the second is made once a second and the milliseconds appended.
+ * pino's `time` field as Date#toISOString writes it, without formatting a Date per line: the text up to the
+ * second is made once a second and each line appends its milliseconds.
  */
 function isoTime(): string {
   const now = Date.now();

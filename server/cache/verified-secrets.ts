@@ -1,5 +1,6 @@
 // Remembers client secrets that verified against a stored hash, so a client that authenticates repeatedly pays
-// the PBKDF2 (600,000 iterations by default) once, not per token (fosite verifies on every request).
+// the PBKDF2 (DEFAULT_ITERATIONS in crypto/hasher.ts, unless configured) once, not per token (fosite verifies on
+// every request).
 //
 // The cache never holds a secret or a hash of one that could be attacked offline: its keys are
 // HMAC-SHA256(process-random key, stored hash ‖ secret), and the key dies with the process. Keying on the stored

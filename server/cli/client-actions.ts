@@ -5,7 +5,7 @@ import type { OAuth2Client } from '../../sdk/index.js';
 import { CLIENT_FLAGS, type ClientOptions, type ListOptions } from './client-commands.js';
 import type { Printable } from './output.js';
 import type { RemoteOptions } from './remote.js';
-import { action, adminClient, deleteEach, explain, output } from './remote-client.js';
+import { action, adminClient, deleteEach, output, tryEach } from './remote-client.js';
 import { UsageError } from './usage-error.js';
 
 /** The client fields the user set with flags, in Hydra's JSON names. */
@@ -190,20 +190,11 @@ export const importClients = action(async (files: string[], options: RemoteOptio
     inputs.push([what, clients]);
   }
   const admin = adminClient(options);
-  const imported: OAuth2Client[] = [];
-  const failed: string[] = [];
-  for (const [what, clients] of inputs) {
-    for (const [i, client] of clients.entries()) {
-      try {
-        imported.push((await admin.POST('/admin/clients', { body: client })).data);
-      } catch (err) {
-        const name = client.client_id ?? `#${i + 1}`;
-        failed.push(`cannot import client ${name} from ${what}: ${explain(err)}`);
-      }
-    }
-  }
-  if (imported.length) {
-    output(options, imported.length === 1 ? printClient(imported[0]!) : printClients(imported));
-  }
-  if (failed.length) throw new Error(failed.join('\n'));
+  const each = inputs.flatMap(([what, clients]) => clients.map((client, i) => ({ what, client, i })));
+  await tryEach(
+    each,
+    async ({ client }) => (await admin.POST('/admin/clients', { body: client })).data,
+    ({ what, client, i }) => `cannot import client ${client.client_id ?? `#${i + 1}`} from ${what}`,
+    (imported) => output(options, imported.length === 1 ? printClient(imported[0]!) : printClients(imported)),
+  );
 });

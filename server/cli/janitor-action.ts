@@ -1,10 +1,8 @@
 // What `tollgate janitor` does: delete expired access tokens in batches. Loaded only when it runs.
-import { availableParallelism } from 'node:os';
-import { parseDuration } from '../../sdk/duration.js';
-import { parsePostgresDsn } from '../storage/dsn.js';
-import { createKnex } from '../storage/knex.js';
+import { parseDurationMs } from '../../sdk/duration.js';
 import { deleteExpiredTokens } from '../storage/pg-janitor.js';
 import type { JanitorFlags } from './janitor.js';
+import { postgresAt } from './postgres.js';
 import { UsageError } from './usage-error.js';
 
 const positive = (name: string, value: string) => {
@@ -14,7 +12,7 @@ const positive = (name: string, value: string) => {
 
 const durationMs = (name: string, value: string) => {
   try {
-    return Number(parseDuration(value)) / 1e6;
+    return parseDurationMs(value);
   } catch {
     throw new UsageError(`--${name} must be a duration such as 1h or 30m`);
   }
@@ -30,15 +28,15 @@ export async function janitor(dsn: string | undefined, flags: JanitorFlags) {
   const keep = flags.keepIfYounger ? durationMs('keep-if-younger', flags.keepIfYounger) : 0;
   const lifespan = flags.accessLifespan ? durationMs('access-lifespan', flags.accessLifespan) : undefined;
   const url = flags.readFromEnv ? process.env.DSN : dsn;
-  if (!url || !/^postgres(ql)?:\/\//.test(url)) {
-    throw new UsageError('give a postgres:// database URL as an argument, or -e to read it from DSN');
-  }
+  const withDatabase = postgresAt(
+    url,
+    'give a postgres:// database URL as an argument, or -e to read it from DSN',
+  );
   if (!flags.tokens) {
     process.stdout.write('Nothing to clean: Tollgate keeps no login/consent requests or trust grants.\n');
     return;
   }
-  const knex = createKnex(parsePostgresDsn(url, availableParallelism()));
-  try {
+  await withDatabase(async (knex) => {
     const deleted = await deleteExpiredTokens(knex, {
       batchSize,
       limit,
@@ -47,7 +45,5 @@ export async function janitor(dsn: string | undefined, flags: JanitorFlags) {
       ...(lifespan !== undefined ? { expireIssuedBefore: new Date(now.getTime() - lifespan) } : {}),
     });
     process.stdout.write(`Deleted ${deleted} expired access token(s).\n`);
-  } finally {
-    await knex.destroy();
-  }
+  });
 }

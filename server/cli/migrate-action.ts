@@ -1,10 +1,9 @@
 // What `tollgate migrate sql up|down|status` does, with Knex against PostgreSQL. Loaded only when one runs.
-import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Knex } from 'knex';
-import { parsePostgresDsn } from '../storage/dsn.js';
-import { createKnex, migrationStatus, migratorConfig } from '../storage/knex.js';
+import { migrationStatus, migratorConfig } from '../storage/knex.js';
 import type { MigrateOptions } from './migrate.js';
+import { postgresAt } from './postgres.js';
 import { UsageError } from './usage-error.js';
 
 const RUN = { up, down, status } satisfies Record<
@@ -29,16 +28,11 @@ async function withKnex(
         : 'give the database URL as an argument, or -e to read it from DSN',
     );
   }
-  if (!/^postgres(ql)?:\/\//.test(url)) {
-    // The embedded database (DSN unset or "memory") is migrated by `serve` itself.
-    throw new UsageError('migrations need a postgres:// DSN; the embedded database migrates itself on start');
-  }
-  const knex = createKnex(parsePostgresDsn(url, availableParallelism()));
-  try {
-    await run(knex);
-  } finally {
-    await knex.destroy();
-  }
+  // The embedded database (DSN unset or "memory") is migrated by `serve` itself.
+  await postgresAt(
+    url,
+    'migrations need a postgres:// DSN; the embedded database migrates itself on start',
+  )(run);
 }
 
 async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {

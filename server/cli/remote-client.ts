@@ -81,32 +81,51 @@ export function action<Args extends unknown[]>(run: (...args: Args) => Promise<v
 }
 
 /**
+ * Tries `attempt` on each item in turn, as Hydra's bulk commands do: a failure does not stop the others. What
+ * succeeded is handed to `print`; the failures (`failure(item)`, then why) are then reported together (exit code 1).
+ */
+export async function tryEach<T, R>(
+  items: readonly T[],
+  attempt: (item: T) => Promise<R>,
+  failure: (item: T) => string,
+  print: (done: R[]) => void,
+) {
+  const done: R[] = [];
+  const failed: string[] = [];
+  for (const item of items) {
+    try {
+      done.push(await attempt(item));
+    } catch (err) {
+      failed.push(`${failure(item)}: ${explain(err)}`);
+    }
+  }
+  if (done.length) print(done);
+  if (failed.length) throw new Error(failed.join('\n'));
+}
+
+/**
  * Deletes each id in turn. Like Hydra's `delete client`, every id is tried; the deleted ones are printed under
  * `header`, and the failures are reported together (exit code 1).
  */
-export async function deleteEach(
+export function deleteEach(
   options: RemoteOptions,
   ids: string[],
   what: string,
   header: string,
   remove: (id: string) => Promise<unknown>,
 ) {
-  const deleted: string[] = [];
-  const failed: string[] = [];
-  for (const id of ids) {
-    try {
+  return tryEach(
+    ids,
+    async (id) => {
       await remove(id);
-      deleted.push(id);
-    } catch (err) {
-      failed.push(`cannot delete ${what} ${id}: ${explain(err)}`);
-    }
-  }
-  if (deleted.length) {
-    output(options, {
-      data: deleted,
-      table: { header: [header], rows: deleted.map((id) => [id]) },
-      ids: deleted,
-    });
-  }
-  if (failed.length) throw new Error(failed.join('\n'));
+      return id;
+    },
+    (id) => `cannot delete ${what} ${id}`,
+    (deleted) =>
+      output(options, {
+        data: deleted,
+        table: { header: [header], rows: deleted.map((id) => [id]) },
+        ids: deleted,
+      }),
+  );
 }

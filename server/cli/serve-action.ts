@@ -1,6 +1,6 @@
 // What `tollgate serve` does: load the configuration, start the server (or the worker processes), stop on
 // SIGTERM/SIGINT. Loaded only when `serve` runs.
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { createLogger, defaultLogFormat } from '../logger.js';
 import { type Role, startServer } from '../start-server.js';
 import type { ServeOptions } from './serve.js';
@@ -12,16 +12,8 @@ export async function runServe(role: Role, options: ServeOptions) {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
     throw new UsageError('--workers must be an integer between 1 and 256');
   }
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig({ configFile: options.config, dev: options.dev ?? false });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`tollgate: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  // An invalid configuration is an error like any other: the entry point prints it and exits with 1.
+  const config = loadConfig({ configFile: options.config, dev: options.dev ?? false });
   const logger = createLogger(config.logLevel, {
     format: config.logFormat ?? defaultLogFormat(config.dev, process.stdout.isTTY),
   });

@@ -8,7 +8,10 @@ const pbkdf2Async = promisify(pbkdf2);
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
-/** OWASP's figure for PBKDF2-HMAC-SHA256 (Hydra's default is 25,000). */
+/**
+ * Above Hydra's default (25,000): every guess at a leaked hash costs this many HMAC-SHA256 rounds, while a
+ * client pays them only when its secret is not yet remembered as verified (cache/verified-secrets.ts).
+ */
 export const DEFAULT_ITERATIONS = 600_000;
 /** RFC 8018 §4.2 recommends at least 1,000 iterations: a stored hash with fewer is refused, never verified. */
 export const MIN_ITERATIONS = 1_000;

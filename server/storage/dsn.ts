@@ -1,6 +1,6 @@
 // Hydra-style DSNs for PostgreSQL. Hydra's pool options ride in the query string (max_conns, max_idle_conns,
 // max_conn_lifetime, max_conn_idle_time); they are taken out here and the rest is handed to `pg`.
-import { parseDuration } from '../../sdk/duration.js';
+import { parseDurationMs } from '../../sdk/duration.js';
 
 export interface PgConnection {
   /** Connection string without Hydra's pool options. */
@@ -34,7 +34,7 @@ export function parsePostgresDsn(dsn: string, cpus: number): PgConnection {
   const max = Math.max(1, positive('max_conns', cpus * 2));
   const maxIdle = Math.min(max, positive('max_idle_conns', max));
   const idle = q.get('max_conn_idle_time');
-  const idleTimeoutMs = idle ? Number(parseDuration(idle)) / 1e6 : 30_000;
+  const idleTimeoutMs = idle ? parseDurationMs(idle) : 30_000;
   for (const key of POOL_KEYS) q.delete(key);
   return { connectionString: url.toString(), pool: { max, maxIdle, idleTimeoutMs } };
 }

@@ -13,7 +13,6 @@ import { tokenHandlers } from '../http/public/token.js';
 import type { KeyManager } from '../keys/key-manager.js';
 import { defaultAudienceStrategy as audienceStrategy } from '../oauth2/audience-strategy.js';
 import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
-import { goDurationMs } from '../oauth2/grants/client-credentials.js';
 import { createGrants } from '../oauth2/grants/index.js';
 import { createIntrospector } from '../oauth2/introspection.js';
 import { authenticatedRevocation, createRevocation } from '../oauth2/revocation.js';
@@ -96,10 +95,9 @@ export function wireOAuth2({ config, logger }: WiringContext, deps: OAuth2Depend
       audienceStrategy,
       issuer: config.issuer,
       defaultLifespanMs: config.accessTokenTtlMs,
-      parseLifespan: goDurationMs,
       strategies,
       defaultStrategy: config.strategies.accessToken,
-      tokens: storage.tokenStore,
+      tokens: storage.tokenInserts,
       statelessFor: statelessPolicy(config.strategies.jwtStateless),
       newRequestId: randomUUID,
     }),

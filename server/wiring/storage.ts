@@ -4,6 +4,7 @@ import { ClientCache, invalidatingOnWrite } from '../cache/client-cache.js';
 import { RevocationCache } from '../cache/revocation-cache.js';
 import { TokenCache } from '../cache/token-cache.js';
 import { healthHandlers } from '../http/health.js';
+import type { AccessTokenStore } from '../oauth2/ports.js';
 import { databaseHealth } from '../storage/health.js';
 import { connectionStringOf } from '../storage/knex.js';
 import { PgChangeListener } from '../storage/pg-change-listener.js';
@@ -25,6 +26,9 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
   const tokenStore = new PgAccessTokenStore(knex);
   const tokens = new TokenCache(tokenStore);
   tokens.watch(changes);
+  // Issuing a token only inserts, which the cache passes straight through: the grants write to the store,
+  // handed out insert-only so that nothing deletes a row without the cache forgetting it.
+  const tokenInserts: Pick<AccessTokenStore, 'insert'> = tokenStore;
   const revocations = new RevocationCache(new PgStatelessRevocations(knex));
   revocations.watch(changes);
 
@@ -49,8 +53,7 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     clientCache,
     clientStore: invalidatingOnWrite(new PgClientStore(knex), clientCache),
     tokens,
-    // Issuing a token only inserts, which the cache passes straight through: the grants write to the store.
-    tokenStore,
+    tokenInserts,
     revocations,
     keyStore: new PgKeyStore(knex),
     feature,

@@ -89,6 +89,10 @@ describe('tollgate serve flags and configuration', function () {
       expect(failed?.code).to.equal(1);
       expect(failed?.stderr).to.include(key);
       expect(failed?.stderr).not.to.match(/\n\s+at /);
+      // The entry point's one line for any failure, and nothing else.
+      expect(failed?.stderr).to.match(
+        new RegExp(`^tollgate: invalid configuration: ${key.replaceAll('.', '\\.')}: [^\n]+\n$`),
+      );
     });
   }
 

@@ -110,6 +110,40 @@ describe('tollgate usage', function () {
       });
     });
 
+    it('2 for a database command given anything but a postgres:// DSN, each with its own line', async () => {
+      const secrets = { SECRETS_SYSTEM: 'a-valid-system-secret-123', DSN: 'memory' };
+      const cases = [
+        [
+          ['migrate', 'sql', 'up', '--yes', 'memory'],
+          {},
+          'migrations need a postgres:// DSN; the embedded database migrates itself on start',
+        ],
+        [
+          ['janitor', 'mysql://db/x', '--tokens'],
+          {},
+          'give a postgres:// database URL as an argument, or -e to read it from DSN',
+        ],
+        // Refused before it says there is nothing to clean.
+        [
+          ['janitor', '--requests'],
+          {},
+          'give a postgres:// database URL as an argument, or -e to read it from DSN',
+        ],
+        [
+          ['secrets', 'reseal'],
+          secrets,
+          'secrets reseal needs a postgres:// DSN (the embedded database is reached only by serve)',
+        ],
+      ] as const;
+      const runs = await Promise.all(cases.map(([args, env]) => tollgate([...args], { env })));
+      runs.forEach((run, i) => {
+        const [args, , message] = cases[i]!;
+        expect(run.code, `${args.join(' ')}: ${run.stderr}`).to.equal(2);
+        expect(run.stderr, args.join(' ')).to.equal(`tollgate: ${message}\n`);
+        expect(run.stdout, args.join(' ')).to.equal('');
+      });
+    });
+
     it('1 for an error from the server or the network', async () => {
       const port = await closedPort();
       const [notFound, unreachable] = await Promise.all([

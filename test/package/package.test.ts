@@ -2,7 +2,7 @@
 // tests, the LICENSE, compiled code only), the standalone SDK package installed into an empty project, and the
 // constructs through `tollgate/cdktf`.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,25 @@ describe('package: what npm pack ships and what consumers import', function () {
     expect(files).not.to.include.members(['compose.yml']);
     const license = await readFile(join(REPO_ROOT, 'LICENSE'), 'utf8');
     expect(license).to.match(/Apache License\s+Version 2\.0, January 2004/);
+  });
+
+  it('bin/tollgate.js without dist/ says to build first, also in a directory whose path has a space', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tollgate unbuilt '));
+    try {
+      await mkdir(join(dir, 'bin'));
+      await cp(join(REPO_ROOT, 'bin', 'tollgate.js'), join(dir, 'bin', 'tollgate.js'));
+      await writeFile(join(dir, 'package.json'), '{"name":"unbuilt","private":true,"type":"module"}');
+      const failed = await run('node', [join(dir, 'bin', 'tollgate.js'), 'version']).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failed?.code).to.equal(1);
+      expect(failed?.stderr).to.equal(
+        'tollgate: the compiled CLI (dist/) is missing: run `npm run build` first\n',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('the SDK package installs into an empty project with openapi-fetch alone, and works', async () => {

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { canonicalDuration, DurationError, formatDuration, parseDuration } from '../../sdk/duration.js';
+import {
+  canonicalDuration,
+  DurationError,
+  formatDuration,
+  parseDuration,
+  parseDurationMs,
+} from '../../sdk/duration.js';
 
 const NS = 1n;
 const US = 1000n;
@@ -82,6 +88,11 @@ describe('duration (Go time.ParseDuration / Duration.String)', () => {
           .with.property('message', message);
       });
     }
+  });
+
+  it('parseDurationMs: milliseconds, keeping a sub-millisecond fraction', () => {
+    expect(parseDurationMs('1h30m')).to.equal(5_400_000);
+    expect(parseDurationMs('1.5ms')).to.equal(1.5);
   });
 
   describe('formatDuration', () => {

@@ -263,9 +263,6 @@ describe('POST /admin/oauth2/introspect (RFC 7662)', () => {
           audienceStrategy: defaultAudienceStrategy,
           issuer: ISSUER,
           defaultLifespanMs: 3_600_000,
-          parseLifespan: () => {
-            throw new Error('unused');
-          },
           strategies,
           defaultStrategy: 'opaque',
           tokens,

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { parseDuration } from '../../sdk/duration.js';
 import { defaultAudienceStrategy } from '../../server/oauth2/audience-strategy.js';
 import { authenticateClient } from '../../server/oauth2/client-authentication.js';
 import {
@@ -98,7 +97,6 @@ function setup(overrides: Partial<ClientCredentialsDeps> & { clock?: () => Date 
       audienceStrategy: defaultAudienceStrategy,
       issuer: ISSUER,
       defaultLifespanMs: HOUR,
-      parseLifespan: (duration) => Number(parseDuration(duration)) / 1e6,
       strategies,
       defaultStrategy: 'opaque',
       tokens,

@@ -2,7 +2,7 @@
 // (fosite/handler/oauth2/flow_client_credentials.go, then oauth2/handler.go oauth2TokenExchange, then
 // PopulateTokenEndpointResponse): scope, audience, public client, granting, and only then the client's
 // `grant_types`. Client authentication (RFC 6749 §4.4.2, §3.2.1) has already happened at the endpoint.
-import { parseDuration } from '../../../sdk/duration.js';
+import { parseDurationMs } from '../../../sdk/duration.js';
 import type { StoredClient } from '../../clients/client.js';
 import type { AudienceStrategy } from '../audience-strategy.js';
 import { requestedAudiences } from '../audience-strategy.js';
@@ -20,12 +20,11 @@ export interface ClientCredentialsDeps {
   issuer: string;
   /** `ttl.access_token` in milliseconds (Hydra's default is 1 h). */
   defaultLifespanMs: number;
-  /** Parses a Go duration string (`"1h0m0s"`) into milliseconds. */
-  parseLifespan: (duration: string) => number;
   strategies: Record<AccessTokenStrategyName, AccessTokenStrategy>;
   /** `strategies.access_token`, used unless the client sets `access_token_strategy`. */
   defaultStrategy: AccessTokenStrategyName;
-  tokens: AccessTokenStore;
+  /** Issuing only inserts: deleting goes through the token cache, which must forget what it deletes. */
+  tokens: Pick<AccessTokenStore, 'insert'>;
   /** Whether the client's JWTs are stateless (no row; oauth2/stateless.ts). */
   statelessFor?: (client: StoredClient) => boolean;
   newRequestId: () => string;
@@ -114,15 +113,10 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
   } satisfies GrantHandler;
 }
 
-/** A Go duration string (`"1h0m0s"`) in milliseconds: the `parseLifespan` the server wires in. */
-export function goDurationMs(duration: string): number {
-  return Number(parseDuration(duration)) / 1e6;
-}
-
 /** Hydra's GetEffectiveLifespan: the client's `client_credentials_grant_access_token_lifespan`, else the default. */
 function clientLifespanMs(client: StoredClient, deps: ClientCredentialsDeps): number {
   const lifespan = client.document.client_credentials_grant_access_token_lifespan;
-  return lifespan ? deps.parseLifespan(lifespan) : deps.defaultLifespanMs;
+  return lifespan ? parseDurationMs(lifespan) : deps.defaultLifespanMs;
 }
 
 /** Hydra's GetGrantTypes: an empty list means `authorization_code`; fosite's `Has` compares case-insensitively. */
