@@ -69,7 +69,7 @@ const jsonOrNull = (v: unknown): string | null =>
   v !== null && typeof v === 'object' && Object.keys(v).length > 0 ? JSON.stringify(v) : null;
 
 /** A wire value as an attribute value; anything of another type (or absent) is unset. */
-const fromWire: Record<ClientFieldKind, (v: unknown) => Value> = {
+export const fromWire: Record<ClientFieldKind, (v: unknown) => Value> = {
   string: (v) => (typeof v === 'string' ? v : null),
   set: (v) => (Array.isArray(v) ? (v as string[]) : null),
   bool: (v) => (typeof v === 'boolean' ? v : null),
@@ -79,6 +79,10 @@ const fromWire: Record<ClientFieldKind, (v: unknown) => Value> = {
   duration: (v) => (typeof v === 'string' ? v : null),
   timestamp: (v) => (typeof v === 'string' ? v : null),
 };
+
+/** An attribute value as the wire takes it: JSON fields are JSON strings in Terraform, objects on the wire. */
+export const toWire = (kind: ClientFieldKind, value: Value | undefined): unknown =>
+  kind === 'json' && typeof value === 'string' ? JSON.parse(value) : value;
 
 /** The server's client as attribute values (no secret: callers add it when the server returned one). */
 export function fromApi(c: OAuth2ClientWire): Record<string, Value | undefined> {
@@ -97,8 +101,7 @@ export function toApi(v: ObjectValue): OAuth2ClientWire {
   put('client_id', v.client_id);
   for (const f of TERRAFORM_FIELDS) {
     if (f.readOnly) continue;
-    const value = v[f.name];
-    put(f.name, f.kind === 'json' && typeof value === 'string' ? JSON.parse(value) : value);
+    put(f.name, toWire(f.kind, v[f.name]));
   }
   return body as OAuth2ClientWire;
 }
