@@ -17,8 +17,8 @@ import type { ManagedResource } from '../framework/resource.js';
 import type { Attribute, Schema } from '../framework/schema.js';
 import { isUnknown, type ObjectValue, type Value } from '../protocol/values.js';
 import { describeApiError } from '../resources/errors.js';
-import { fromWire, toWire } from '../resources/oauth2-client-fields.js';
-import { jsonObject, oneOf, sameDuration, sameJson, str, validDuration } from '../resources/values.js';
+import { allowedCheck, fromWire, toWire } from '../resources/oauth2-client-fields.js';
+import { jsonObject, sameDuration, sameJson, str, validDuration } from '../resources/values.js';
 import { jwkBlock, jwkFromApi, jwkToApi } from './jwk.js';
 
 /** Fields svrakitin/hydra shapes its own way, handled by hand below: `id`, `scopes`, `jwk` blocks, metadata. */
@@ -98,13 +98,7 @@ const attributes: Record<string, Attribute> = {
     validate: jsonObject,
   }),
 };
-for (const f of fields) attributes[f.name] = attributeOf[f.kind](f);
-attributes.access_token_strategy = { ...attributes.access_token_strategy!, validate: oneOf('jwt', 'opaque') };
-attributes.subject_type = { ...attributes.subject_type!, validate: oneOf('public', 'pairwise') };
-attributes.token_endpoint_auth_method = {
-  ...attributes.token_endpoint_auth_method!,
-  validate: oneOf('client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'),
-};
+for (const f of fields) attributes[f.name] = { ...attributeOf[f.kind](f), ...allowedCheck(f) };
 
 export const hydraClientSchema: Schema = {
   // Version 1: state written by svrakitin/hydra (SDKv2, version 0) is upgraded by `upgrade` below.

@@ -20,12 +20,9 @@ export const TERRAFORM_FIELDS: readonly ClientField[] = CLIENT_FIELDS.filter(
   (f) => f.terraform && f.name !== OWN_ID,
 );
 
-/** Values the server accepts, checked at plan time so a typo fails before anything is applied. */
-const ALLOWED: Partial<Record<ClientFieldName, (v: Value) => string | undefined>> = {
-  access_token_strategy: oneOf('jwt', 'opaque'),
-  subject_type: oneOf('public', 'pairwise'),
-  token_endpoint_auth_method: oneOf('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'),
-};
+/** The contract's allowed values of a field, checked at plan time so a typo fails before anything is applied. */
+export const allowedCheck = (f: ClientField): Partial<Attribute> =>
+  f.values.length > 0 ? { validate: oneOf(...f.values) } : {};
 
 /** Fields the server changes on every update, so a plan cannot know them. */
 const CHANGED_BY_UPDATE: readonly ClientFieldName[] = ['updated_at'];
@@ -50,9 +47,7 @@ const attributeOf: Record<ClientFieldKind, (f: ClientField) => Attribute> = {
 export function clientAttributes(): Record<string, Attribute> {
   const attrs: Record<string, Attribute> = {};
   for (const f of TERRAFORM_FIELDS) {
-    const attribute = attributeOf[f.kind](f);
-    const allowed = ALLOWED[f.name];
-    if (allowed) attribute.validate = allowed;
+    const attribute = { ...attributeOf[f.kind](f), ...allowedCheck(f) };
     attrs[f.name] = f.readOnly
       ? {
           type: attribute.type,
