@@ -42,7 +42,6 @@ const description = (p) =>
 
 const fields = Object.entries(schema.properties).map(([name, p]) => ({
   name,
-  camel: camelCase(name),
   kind: kindOf(name, p),
   description: description(p),
   readOnly: p.readOnly === true,
@@ -82,10 +81,9 @@ const tsType = {
   integer: 'number',
   timestamp: 'string',
 };
-const jsonNote = {
-  json: ' JSON-encoded (`jsonencode({...})`).',
-  duration: ' A Go duration string ("1h", "30m").',
-};
+// A JSON object is a string in the bindings, which the contract's description cannot say (a duration's
+// description already says it is a Go duration string).
+const jsonNote = { json: ' JSON-encoded (`jsonencode({...})`).' };
 const config = `${header}
 /** The client fields the provider takes as arguments, in the L1 bindings' camelCase. */
 export interface Oauth2ClientFieldsConfig {
@@ -93,7 +91,7 @@ ${fields
   .filter((f) => f.terraform && !f.readOnly)
   .map(
     (f) =>
-      `  /** ${(f.description + (jsonNote[f.kind] ?? '')).replace(/\*\//g, '*\\/')} */\n  readonly ${f.camel}?: ${tsType[f.kind]};`,
+      `  /** ${(f.description + (jsonNote[f.kind] ?? '')).replace(/\*\//g, '*\\/')} */\n  readonly ${camelCase(f.name)}?: ${tsType[f.kind]};`,
   )
   .join('\n')}
 }

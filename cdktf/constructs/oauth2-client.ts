@@ -1,14 +1,14 @@
 // L2 OAuth 2.0 client: camelCase props with defaults documented, checked at synth time, rendered to the L1
 // `tollgate_oauth2_client`. Constructs expose attributes; outputs are the app's choice.
 import { Construct, type IConstruct } from 'constructs';
-import { ALLOWED_VALUES, AUTH_TOKEN_SIGNING_ALGS } from '../../sdk/client-fields.js';
+import { ALLOWED_VALUES, AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS } from '../../sdk/client-fields.js';
 import { Fn, type TerraformMetaArguments, type TerraformProvider, Token } from './core.js';
 import {
   DataTollgateOauth2Client,
   Oauth2Client as L1Oauth2Client,
   type Oauth2ClientConfig,
 } from './l1/oauth2-client.js';
-import { camelCase, LIFESPAN_ATTRIBUTES } from './l1/schema.js';
+import { camelCase } from './l1/schema.js';
 import { type TollgateProvider, terraformProvider } from './provider.js';
 import {
   duration,
@@ -274,7 +274,7 @@ export class OAuth2Client extends Construct implements IOAuth2Client {
 function toL1Config(props: OAuth2ClientProps): Oauth2ClientConfig {
   const { provider, scopes: scopeList, jwks, metadata, lifespans, ...rest } = props;
   const lifespanConfig = Object.fromEntries(
-    LIFESPAN_ATTRIBUTES.map((attribute) => [camelCase(attribute), lifespans?.[lifespanProp(attribute)]]),
+    LIFESPAN_FIELDS.map((attribute) => [camelCase(attribute), lifespans?.[lifespanProp(attribute)]]),
   );
   return {
     ...rest,
@@ -371,5 +371,5 @@ function validateProps(p: OAuth2ClientProps): string[] {
 }
 
 const EMPTY_LIFESPANS: Record<keyof TokenLifespans, undefined> = Object.fromEntries(
-  LIFESPAN_ATTRIBUTES.map((attribute) => [lifespanProp(attribute), undefined]),
+  LIFESPAN_FIELDS.map((attribute) => [lifespanProp(attribute), undefined]),
 ) as Record<keyof TokenLifespans, undefined>;

@@ -43,6 +43,13 @@ const attributeOf: Record<ClientFieldKind, (f: ClientField) => Attribute> = {
   timestamp: (f) => str(f.description),
 };
 
+/** The same attribute as only the server sets it (read-only fields, and the data source's). */
+export const computedOnly = (a: Attribute): Attribute => ({
+  type: a.type,
+  computed: true,
+  description: a.description,
+});
+
 /** The client attributes common to resource and data source, for the resource (inputs optional). */
 export function clientAttributes(): Record<string, Attribute> {
   const attrs: Record<string, Attribute> = {};
@@ -50,9 +57,7 @@ export function clientAttributes(): Record<string, Attribute> {
     const attribute = { ...attributeOf[f.kind](f), ...allowedCheck(f) };
     attrs[f.name] = f.readOnly
       ? {
-          type: attribute.type,
-          computed: true,
-          description: attribute.description,
+          ...computedOnly(attribute),
           ...(CHANGED_BY_UPDATE.includes(f.name) ? { unknownOnUpdate: true } : {}),
         }
       : attribute;
