@@ -1,6 +1,6 @@
 // Admin API failures as the diagnostics a Terraform user reads: what we tried, and the server's own
 // error_description (Hydra's error body) or the connection problem.
-import { OAuth2ApiError } from '../../../sdk/index.js';
+import { OAuth2ApiError } from '../../../sdk/errors.js';
 import { ProviderError } from '../framework/diagnostics.js';
 
 export const describeApiError =
