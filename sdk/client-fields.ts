@@ -18,6 +18,11 @@ export type ClientFieldKind = ClientField['kind'];
 /** The names of the fields of one kind (`'duration'`: the per-grant lifespans). */
 export type FieldsOfKind<K extends ClientFieldKind> = Extract<ClientField, { kind: K }>['name'];
 
+/** Each field's allowed values (the contract's `enum` or `x-tollgate-allowed`, without the empty "unset"). */
+export const ALLOWED_VALUES = Object.fromEntries(CLIENT_FIELDS.map((f) => [f.name, f.values])) as {
+  readonly [F in ClientField as F['name']]: F['values'];
+};
+
 /** The per-grant lifespan fields, in Hydra's declaration order (`client.Lifespans`). */
 export type LifespanField = FieldsOfKind<'duration'>;
 export const LIFESPAN_FIELDS: readonly LifespanField[] = CLIENT_FIELDS.filter(

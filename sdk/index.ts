@@ -17,14 +17,7 @@ export {
   type PublicPaths,
   type TollgateClient,
 } from './client.js';
-export {
-  AUTH_TOKEN_SIGNING_ALGS,
-  CLIENT_FIELDS,
-  type ClientField,
-  type ClientFieldName,
-  LIFESPAN_FIELDS,
-  type LifespanField,
-} from './client-fields.js';
+export { AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS, type LifespanField } from './client-fields.js';
 export { canonicalDuration, DurationError, formatDuration, parseDuration } from './duration.js';
 export { NetworkError, OAuth2ApiError, type OAuth2ErrorBody, type RequestPolicy } from './errors.js';
 export type { components, operations, paths } from './generated/openapi.js';

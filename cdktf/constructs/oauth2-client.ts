@@ -1,14 +1,14 @@
 // L2 OAuth 2.0 client: camelCase props with defaults documented, checked at synth time, rendered to the L1
 // `tollgate_oauth2_client`. Constructs expose attributes; outputs are the app's choice.
 import { Construct, type IConstruct } from 'constructs';
-import { AUTH_TOKEN_SIGNING_ALGS } from '../../sdk/client-fields.js';
+import { ALLOWED_VALUES, AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS } from '../../sdk/client-fields.js';
 import { Fn, type TerraformMetaArguments, type TerraformProvider, Token } from './core.js';
 import {
   DataTollgateOauth2Client,
   Oauth2Client as L1Oauth2Client,
   type Oauth2ClientConfig,
 } from './l1/oauth2-client.js';
-import { camelCase, LIFESPAN_ATTRIBUTES } from './l1/schema.js';
+import { camelCase } from './l1/schema.js';
 import { type TollgateProvider, terraformProvider } from './provider.js';
 import {
   duration,
@@ -37,12 +37,7 @@ export const GRANT_TYPES = [
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** RFC 7591 §2 `token_endpoint_auth_method` values Hydra accepts. */
-export const TOKEN_ENDPOINT_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-  'none',
-] as const;
+export const TOKEN_ENDPOINT_AUTH_METHODS = ALLOWED_VALUES.token_endpoint_auth_method;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
 /** Algorithms Hydra accepts for `private_key_jwt` client assertions. */
@@ -279,7 +274,7 @@ export class OAuth2Client extends Construct implements IOAuth2Client {
 function toL1Config(props: OAuth2ClientProps): Oauth2ClientConfig {
   const { provider, scopes: scopeList, jwks, metadata, lifespans, ...rest } = props;
   const lifespanConfig = Object.fromEntries(
-    LIFESPAN_ATTRIBUTES.map((attribute) => [camelCase(attribute), lifespans?.[lifespanProp(attribute)]]),
+    LIFESPAN_FIELDS.map((attribute) => [camelCase(attribute), lifespans?.[lifespanProp(attribute)]]),
   );
   return {
     ...rest,
@@ -321,9 +316,13 @@ function validateProps(p: OAuth2ClientProps): string[] {
     (p.requestUris ?? []).map((u, i) => url(`requestUris[${i}]`, u)),
     oneOf('tokenEndpointAuthMethod', p.tokenEndpointAuthMethod, TOKEN_ENDPOINT_AUTH_METHODS),
     oneOf('tokenEndpointAuthSigningAlg', p.tokenEndpointAuthSigningAlg, AUTH_SIGNING_ALGS),
-    oneOf('accessTokenStrategy', p.accessTokenStrategy, ['jwt', 'opaque']),
-    oneOf('subjectType', p.subjectType, ['public', 'pairwise']),
-    oneOf('userinfoSignedResponseAlg', p.userinfoSignedResponseAlg, ['none', 'RS256']),
+    oneOf('accessTokenStrategy', p.accessTokenStrategy, ALLOWED_VALUES.access_token_strategy),
+    oneOf('subjectType', p.subjectType, ALLOWED_VALUES.subject_type),
+    oneOf(
+      'userinfoSignedResponseAlg',
+      p.userinfoSignedResponseAlg,
+      ALLOWED_VALUES.userinfo_signed_response_alg,
+    ),
     url('sectorIdentifierUri', p.sectorIdentifierUri, ['https']),
     url('jwksUri', p.jwksUri),
     url('policyUri', p.policyUri),
@@ -372,5 +371,5 @@ function validateProps(p: OAuth2ClientProps): string[] {
 }
 
 const EMPTY_LIFESPANS: Record<keyof TokenLifespans, undefined> = Object.fromEntries(
-  LIFESPAN_ATTRIBUTES.map((attribute) => [lifespanProp(attribute), undefined]),
+  LIFESPAN_FIELDS.map((attribute) => [lifespanProp(attribute), undefined]),
 ) as Record<keyof TokenLifespans, undefined>;

@@ -1,6 +1,7 @@
 // Synth-time checks for the L2 props. Each check says what was given and what is allowed, and skips values
 // that are tokens (known only at apply time). Rules follow what the server refuses (Hydra's client validator)
 // plus mistakes the server would accept but that can never work (a public client_credentials client).
+import { parseDuration } from '../../sdk/duration.js';
 import { Token } from './core.js';
 
 export type Problem = string | undefined;
@@ -99,12 +100,17 @@ export function origins(prop: string, list: readonly string[] | undefined): Prob
   });
 }
 
-// Go's time.ParseDuration grammar, without sign (a negative lifespan would issue expired tokens).
-const GO_DURATION = /^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/;
-
+/** Go's time.ParseDuration, as the server reads it (overflow included), without sign: a negative lifespan would
+ * issue expired tokens. */
 export function duration(prop: string, value: string | undefined): Problem {
-  if (value === undefined || isToken(value) || GO_DURATION.test(value)) return undefined;
-  return `${prop} is ${quote(value)}; expected a non-negative Go duration such as "1h", "30m", "1h30m" or "90s" (units ns, us, ms, s, m, h)`;
+  if (value === undefined || isToken(value)) return undefined;
+  let reason = '';
+  try {
+    if (parseDuration(value) >= 0n) return undefined;
+  } catch (err) {
+    reason = ` (${(err as Error).message})`;
+  }
+  return `${prop} is ${quote(value)}; expected a non-negative Go duration such as "1h", "30m", "1h30m" or "90s" (units ns, us, ms, s, m, h) of at most 2562047h${reason}`;
 }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).

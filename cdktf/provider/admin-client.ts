@@ -3,25 +3,20 @@
 // `terraform apply`), a per-request limit, and cancellation when Terraform stops the provider. Failures are the
 // SDK's OAuth2ApiError (an answer) or NetworkError (none).
 
+import { createAdminClient, type AdminClient as SdkAdminClient } from '../../sdk/client.js';
 import type { OAuth2ClientWire } from '../../sdk/client-fields.js';
+import { OAuth2ApiError, type RequestPolicy } from '../../sdk/errors.js';
 import type { components } from '../../sdk/generated/openapi.js';
-import { createAdminClient, OAuth2ApiError, type AdminClient as SdkAdminClient } from '../../sdk/index.js';
 
 export type { OAuth2ClientWire };
 export type JsonWebKeySetWire = components['schemas']['jsonWebKeySet'];
 export type CreateJsonWebKeySetWire = components['schemas']['createJsonWebKeySet'];
 
-export interface AdminClientOptions {
+/** The SDK's request policy (retries, cancellation, time limit) plus where and as whom to connect. */
+export interface AdminClientOptions extends RequestPolicy {
   endpoint: string;
   token?: string;
   headers?: Record<string, string>;
-  /** Extra attempts after a connection error. */
-  retries: number;
-  signal: AbortSignal;
-  /** First retry delay; doubles each time. */
-  retryDelayMs?: number;
-  /** Per-request limit, so a server that accepts but never answers cannot hang terraform. */
-  timeoutMs?: number;
 }
 
 /** Reading or deleting something that is gone is not an error for a resource: Terraform plans to recreate it. */
@@ -37,15 +32,13 @@ const undefinedOn404 = <T>(call: Promise<{ data?: T }>): Promise<T | undefined> 
 export class AdminClient {
   private readonly api: SdkAdminClient;
 
-  constructor(options: AdminClientOptions) {
+  // A server that accepts but never answers must not hang terraform: one minute per request unless told.
+  constructor({ endpoint, headers, timeoutMs = 60_000, ...policy }: AdminClientOptions) {
     this.api = createAdminClient({
-      baseUrl: options.endpoint.replace(/\/+$/, ''),
-      ...(options.token ? { token: options.token } : {}),
-      headers: { accept: 'application/json', ...options.headers },
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs ?? 250,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs ?? 60_000,
+      ...policy,
+      baseUrl: endpoint.replace(/\/+$/, ''),
+      headers: { accept: 'application/json', ...headers },
+      timeoutMs,
     });
   }
 

@@ -379,6 +379,11 @@ describe(`cdktf constructs: synthesized configuration (on ${CORE})`, () => {
         'lifespans.clientCredentialsGrantAccessToken is "1 hour"; expected a non-negative Go duration such as "1h", "30m", "1h30m" or "90s" (units ns, us, ms, s, m, h)',
       ],
       [
+        'a lifespan too long for a Go duration (int64 nanoseconds), which the server refuses',
+        { lifespans: { clientCredentialsGrantAccessToken: '99999999999h' } },
+        'lifespans.clientCredentialsGrantAccessToken is "99999999999h"; expected a non-negative Go duration',
+      ],
+      [
         'a negative lifespan',
         { lifespans: { implicitGrantIdToken: '-1h' } },
         'lifespans.implicitGrantIdToken is "-1h"; expected a non-negative Go duration',

@@ -14,10 +14,17 @@ import ts from 'typescript';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
-/** Two new fields of different kinds, placed before `skip_consent` in the client schema. */
+/** New fields of four kinds (string, list, JSON object, integer), placed before `skip_consent` in the client schema. */
 const NEW_FIELDS = `        example_note:
           description: A note added by the client-field test.
           type: string
+        example_settings:
+          description: Settings added by the client-field test.
+          type: object
+          additionalProperties: true
+        example_count:
+          description: A count added by the client-field test.
+          type: integer
         example_tags:
           $ref: '#/components/schemas/StringSliceJSONFormat'
           description: Tags added by the client-field test.
@@ -118,29 +125,68 @@ describe('client fields come from the contract (a field added to a copy of opena
     expect(oauth2ClientDataSchema.block.attributes.example_note).to.include({ computed: true });
     expect(hydraClientSchema.block.attributes.example_note).to.include({ type: 'string', optional: true });
     expect(hydraClientSchema.block.attributes.example_tags).to.deep.include({ type: ['list', 'string'] });
+    // A JSON object is a JSON string in Terraform (`jsonencode`), an integer a number; in both resources.
+    for (const schema of [oauth2ClientSchema, hydraClientSchema]) {
+      expect(schema.block.attributes.example_settings).to.include({ type: 'string', optional: true });
+      expect(schema.block.attributes.example_count).to.include({ type: 'number', optional: true });
+    }
+    expect(oauth2ClientDataSchema.block.attributes.example_settings).to.include({
+      type: 'string',
+      computed: true,
+    });
+    expect(oauth2ClientDataSchema.block.attributes.example_count).to.include({
+      type: 'number',
+      computed: true,
+    });
+  });
+
+  it('the Hydra drop-in sends and reads the JSON object and the integer', async () => {
+    const { hydraClientResource } = await load('cdktf/provider/hydra/oauth2-client.ts');
+    let sent: Record<string, unknown> | undefined;
+    const client = {
+      createClient: async (body: Record<string, unknown>) => {
+        sent = body;
+        return { ...body, client_id: 'probe' };
+      },
+    };
+    const planned: Record<string, unknown> = Object.fromEntries(
+      Object.keys(hydraClientResource.schema.block.attributes).map((n) => [n, null]),
+    );
+    Object.assign(planned, { jwk: [], example_settings: '{"a":[1]}', example_count: 7 });
+    const state = await hydraClientResource.create({ client }, planned);
+    expect(sent).to.deep.include({ example_settings: { a: [1] }, example_count: 7 });
+    expect(state).to.include({ example_settings: '{"a":[1]}', example_count: 7 });
   });
 
   it('the L1 binding takes the new fields as config and synthesizes them', async () => {
     const { OAUTH2_CLIENT_RESOURCE, toTerraformAttributes } = await load('cdktf/constructs/l1/schema.ts');
-    expect(
-      toTerraformAttributes(OAUTH2_CLIENT_RESOURCE, { exampleNote: 'hi', exampleTags: ['x'] }),
-    ).to.deep.equal({ example_note: 'hi', example_tags: ['x'] });
+    const config = { exampleNote: 'hi', exampleTags: ['x'], exampleSettings: '{"a":1}', exampleCount: 3 };
+    expect(toTerraformAttributes(OAUTH2_CLIENT_RESOURCE, config)).to.deep.equal({
+      example_note: 'hi',
+      example_tags: ['x'],
+      example_settings: '{"a":1}',
+      example_count: 3,
+    });
 
     const snippet = join(copy, 'cdktf', 'probe.ts');
     writeFileSync(
       snippet,
       `import type { Oauth2ClientConfig } from './constructs/l1/oauth2-client.js';
-export const config: Oauth2ClientConfig = { exampleNote: 'hi', exampleTags: ['x'] };
+export const config: Oauth2ClientConfig = { exampleNote: 'hi', exampleTags: ['x'], exampleSettings: '{}', exampleCount: 3 };
+export const wrong: Oauth2ClientConfig = { exampleCount: '3' };
 `,
     );
-    expect(typeErrors(copy, [snippet])).to.deep.equal([]);
+    // The integer is a number in L1: a string there is the one type error.
+    const errors = typeErrors(copy, [snippet]);
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.contain("'string' is not assignable to type 'number'");
   });
 
   it('the L2 props fail the type check until they have the new fields, and pass with them', () => {
     const l2 = join(copy, 'cdktf', 'constructs', 'oauth2-client.ts');
     const before = typeErrors(copy, [l2]);
     expect(before).to.have.length(1);
-    expect(before[0]).to.contain('"exampleNote" | "exampleTags"');
+    expect(before[0]).to.contain('"exampleNote" | "exampleSettings" | "exampleCount" | "exampleTags"');
 
     const source = readFileSync(l2, 'utf8');
     const anchor = '  /** @default false */\n  readonly skipConsent?: boolean;\n';
@@ -149,7 +195,14 @@ export const config: Oauth2ClientConfig = { exampleNote: 'hi', exampleTags: ['x'
       l2,
       source.replace(
         anchor,
-        `${anchor}  /** @default none */\n  readonly exampleNote?: string;\n  /** @default none */\n  readonly exampleTags?: string[];\n`,
+        `${anchor}${[
+          'exampleNote?: string',
+          'exampleSettings?: string',
+          'exampleCount?: number',
+          'exampleTags?: string[]',
+        ]
+          .map((prop) => `  /** @default none */\n  readonly ${prop};\n`)
+          .join('')}`,
       ),
     );
     expect(typeErrors(copy, [l2])).to.deep.equal([]);

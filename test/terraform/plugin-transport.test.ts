@@ -197,7 +197,7 @@ resource "tollgate_oauth2_client" "a" { client_name = "never created" }
     const code = await exited(child);
     expect(Date.now() - t0).to.be.below(5000);
     expect(code).to.equal(1);
-    expect(output).to.match(/Terraform asked the provider to\s+stop/); // terraform wraps long lines
+    expect(output).to.match(/Terraform\s+asked\s+the\s+provider\s+to\s+stop/); // terraform wraps long lines
     expect(readFileSync(join(tf.dir, 'provider.log'), 'utf8')).to.contain('StopProvider');
   });
 });

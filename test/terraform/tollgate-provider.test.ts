@@ -217,7 +217,7 @@ describe('Terraform provider tollgate (real terraform)', function () {
         .replace('"1h"', '"soon"')
         .replace(
           'client_name = "billing service"',
-          'client_name = "billing service"\n  subject_type = "private"',
+          'client_name = "billing service"\n  subject_type = "private"\n  userinfo_signed_response_alg = "RS265"',
         ),
     );
     const res = await tf.run('validate');
@@ -227,5 +227,7 @@ describe('Terraform provider tollgate (real terraform)', function () {
     expect(text).to.contain('"soon" is not a Go duration');
     expect(text).to.contain('Invalid subject_type');
     expect(text).to.contain('use one of "public", "pairwise"');
+    expect(text).to.contain('Invalid userinfo_signed_response_alg');
+    expect(text).to.contain('use one of "none", "RS256"');
   });
 });

@@ -4,6 +4,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { AdminClient } from '../../cdktf/provider/admin-client.js';
+import { ProviderError } from '../../cdktf/provider/framework/diagnostics.js';
+import { describeApiError } from '../../cdktf/provider/resources/errors.js';
 import { OAuth2ApiError as AdminApiError } from '../../sdk/index.js';
 
 function listen(server: Server, port = 0): Promise<number> {
@@ -81,5 +83,10 @@ describe('Terraform provider: admin API client', () => {
     const err = (await client.getClient('x').catch((e: unknown) => e)) as Error;
     expect(err.message).to.contain(`GET http://127.0.0.1:${port}/admin/clients/x`);
     expect(err.message).to.contain('ECONNREFUSED');
+    // The diagnostic Terraform shows says what was tried, and why it failed.
+    expect(() => describeApiError('read OAuth 2.0 client x')(err))
+      .to.throw(ProviderError, 'Could not read OAuth 2.0 client x')
+      .with.property('detail')
+      .that.contains('ECONNREFUSED');
   });
 });

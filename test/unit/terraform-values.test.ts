@@ -6,6 +6,8 @@ import { Encoder, ExtData } from '@msgpack/msgpack';
 import { expect } from 'chai';
 import { planChange, reconcile } from '../../cdktf/provider/framework/plan.js';
 import { type Block, conform, valueEqual } from '../../cdktf/provider/framework/schema.js';
+import { validateAttributes } from '../../cdktf/provider/framework/server.js';
+import { hydraClientSchema } from '../../cdktf/provider/hydra/oauth2-client.js';
 import { createServerCertificate } from '../../cdktf/provider/plugin/cert.js';
 import {
   containsUnknown,
@@ -16,6 +18,7 @@ import {
   UNKNOWN,
   Unknown,
 } from '../../cdktf/provider/protocol/values.js';
+import { oauth2ClientSchema } from '../../cdktf/provider/resources/oauth2-client.js';
 import { sameDuration, sameJson } from '../../cdktf/provider/resources/values.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -144,6 +147,24 @@ describe('Terraform provider: planning rules', () => {
     expect(sameDuration('90m', '1h30m0s')).to.equal(true);
     expect(sameDuration('90m', 'soon')).to.equal(false);
   });
+});
+
+describe("Terraform provider: the client resources check the contract's allowed values at plan time", () => {
+  for (const [name, schema] of [
+    ['tollgate_oauth2_client', oauth2ClientSchema],
+    ['hydra_oauth2_client', hydraClientSchema],
+  ] as const) {
+    it(`${name} refuses a typo in userinfo_signed_response_alg and takes the contract's values`, () => {
+      const typo = validateAttributes(schema.block, { userinfo_signed_response_alg: 'RS265' });
+      expect(typo).to.have.length(1);
+      expect(typo[0]).to.deep.include({
+        summary: 'Invalid userinfo_signed_response_alg',
+        detail: '"RS265" is not allowed; use one of "none", "RS256"',
+      });
+      for (const alg of ['none', 'RS256'])
+        expect(validateAttributes(schema.block, { userinfo_signed_response_alg: alg })).to.deep.equal([]);
+    });
+  }
 });
 
 describe('Terraform provider: AutoMTLS server certificate', () => {

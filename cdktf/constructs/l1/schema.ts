@@ -1,6 +1,6 @@
 // Attribute tables of the agreed provider schema (the Terraform names) and the mapping from the bindings'
 // camelCase config to those names. One table per block keeps the bindings and the schema in one shape.
-import { CLIENT_FIELDS, type ClientFieldKind, LIFESPAN_FIELDS } from '../../../sdk/client-fields.js';
+import { CLIENT_FIELDS, type ClientFieldKind } from '../../../sdk/client-fields.js';
 import type { TerraformMetaArguments } from '../core.js';
 import {
   booleanToHclTerraform,
@@ -72,9 +72,6 @@ export const toHclAttributes = (table: AttributeTable, config: Config): Record<s
     const { map, type, storageClassType } = HCL[kind];
     return { value: map(value), isBlock: false, type, storageClassType };
   });
-
-/** The 13 per-grant lifespans, as openapi.yaml's oAuth2Client names them (Go duration strings). */
-export const LIFESPAN_ATTRIBUTES = LIFESPAN_FIELDS;
 
 /** How each kind of client field is written in Terraform (JSON and durations are strings). */
 const CLIENT_KIND: Record<ClientFieldKind, AttributeKind> = {

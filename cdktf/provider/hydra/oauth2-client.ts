@@ -4,7 +4,12 @@
 // `jwk` blocks, `id` = `client_id`. What it does better: lifespans in another spelling (`1h` vs `1h0m0s`)
 // never diff, metadata key order never diffs, and a client deleted outside Terraform is planned for
 // re-creation instead of failing the refresh.
-import { CLIENT_FIELDS, type ClientFieldName, type FieldsOfKind } from '../../../sdk/client-fields.js';
+import {
+  CLIENT_FIELDS,
+  type ClientField,
+  type ClientFieldKind,
+  type ClientFieldName,
+} from '../../../sdk/client-fields.js';
 import type { AdminClient, OAuth2ClientWire } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import { reconcile } from '../framework/plan.js';
@@ -12,7 +17,8 @@ import type { ManagedResource } from '../framework/resource.js';
 import type { Attribute, Schema } from '../framework/schema.js';
 import { isUnknown, type ObjectValue, type Value } from '../protocol/values.js';
 import { describeApiError } from '../resources/errors.js';
-import { jsonObject, oneOf, sameDuration, sameJson, str, validDuration } from '../resources/values.js';
+import { allowedCheck, fromWire, toWire } from '../resources/oauth2-client-fields.js';
+import { jsonObject, sameDuration, sameJson, str, validDuration } from '../resources/values.js';
 import { jwkBlock, jwkFromApi, jwkToApi } from './jwk.js';
 
 /** Fields svrakitin/hydra shapes its own way, handled by hand below: `id`, `scopes`, `jwk` blocks, metadata. */
@@ -20,8 +26,6 @@ const OWN_SHAPE: readonly ClientFieldName[] = ['client_id', 'scope', 'jwks', 'me
 /** Fields svrakitin/hydra v0.5 does not have: its HCL never sets them, and its state never held them. */
 const NOT_IN_SVRAKITIN: readonly ClientFieldName[] = [
   'skip_logout_consent',
-  'created_at',
-  'updated_at',
   'device_authorization_grant_id_token_lifespan',
   'device_authorization_grant_access_token_lifespan',
   'device_authorization_grant_refresh_token_lifespan',
@@ -31,13 +35,30 @@ const NOT_IN_SVRAKITIN: readonly ClientFieldName[] = [
 const fields = CLIENT_FIELDS.filter(
   (f) => f.terraform && !f.readOnly && !OWN_SHAPE.includes(f.name) && !NOT_IN_SVRAKITIN.includes(f.name),
 );
-const ofKind = <K extends (typeof fields)[number]['kind']>(kind: K) =>
-  fields.filter((f) => f.kind === kind).map((f) => f.name as FieldsOfKind<K>);
-const STRINGS = ofKind('string');
-const LISTS = ofKind('set');
-const BOOLS = [...ofKind('bool'), ...ofKind('nullableBool')];
-/** The lifespans svrakitin/hydra knows: all but the device grant's. */
-export const HYDRA_LIFESPANS = ofKind('duration');
+
+/** svrakitin/hydra's shape of each kind of field: lists where tollgate has sets, strings that the server defaults
+ * optional and computed. A new kind fails the type check here instead of being left out of the schema. */
+const attributeOf: Record<ClientFieldKind, (f: ClientField) => Attribute> = {
+  string: (f) =>
+    f.serverDefault
+      ? str(`Hydra's \`${f.name}\` (server default when unset).`, { computed: true })
+      : str(`Hydra's \`${f.name}\`.`),
+  set: (f) => ({ type: ['list', 'string'], optional: true, description: `Hydra's \`${f.name}\`.` }),
+  bool: (f) => ({ type: 'bool', optional: true, description: `Hydra's \`${f.name}\`.` }),
+  nullableBool: (f) => ({ type: 'bool', optional: true, description: `Hydra's \`${f.name}\`.` }),
+  integer: (f) => ({ type: 'number', optional: true, description: `Hydra's \`${f.name}\`.` }),
+  json: (f) =>
+    str(`Hydra's \`${f.name}\` as a JSON string (\`jsonencode\`).`, {
+      equal: sameJson,
+      validate: jsonObject,
+    }),
+  duration: () =>
+    str('Specify a time duration in milliseconds, seconds, minutes, hours.', {
+      equal: sameDuration,
+      validate: validDuration,
+    }),
+  timestamp: (f) => str(`Hydra's \`${f.name}\`.`),
+};
 
 const attributes: Record<string, Attribute> = {
   id: { type: 'string', computed: true, description: 'The client id (as in svrakitin/hydra).' },
@@ -77,26 +98,7 @@ const attributes: Record<string, Attribute> = {
     validate: jsonObject,
   }),
 };
-for (const f of fields.filter((f) => f.kind === 'string')) {
-  attributes[f.name] = f.serverDefault
-    ? str(`Hydra's \`${f.name}\` (server default when unset).`, { computed: true })
-    : str(`Hydra's \`${f.name}\`.`);
-}
-attributes.access_token_strategy = { ...attributes.access_token_strategy!, validate: oneOf('jwt', 'opaque') };
-attributes.subject_type = { ...attributes.subject_type!, validate: oneOf('public', 'pairwise') };
-attributes.token_endpoint_auth_method = {
-  ...attributes.token_endpoint_auth_method!,
-  validate: oneOf('client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'),
-};
-for (const n of LISTS)
-  attributes[n] = { type: ['list', 'string'], optional: true, description: `Hydra's \`${n}\`.` };
-for (const n of BOOLS) attributes[n] = { type: 'bool', optional: true, description: `Hydra's \`${n}\`.` };
-for (const n of HYDRA_LIFESPANS) {
-  attributes[n] = str('Specify a time duration in milliseconds, seconds, minutes, hours.', {
-    equal: sameDuration,
-    validate: validDuration,
-  });
-}
+for (const f of fields) attributes[f.name] = { ...attributeOf[f.kind](f), ...allowedCheck(f) };
 
 export const hydraClientSchema: Schema = {
   // Version 1: state written by svrakitin/hydra (SDKv2, version 0) is upgraded by `upgrade` below.
@@ -113,10 +115,7 @@ const onlyStrings = (o: Record<string, unknown>) => Object.values(o).every((v) =
 function fromApi(c: OAuth2ClientWire, reference: ObjectValue): Record<string, Value | undefined> {
   const raw = c as Record<string, unknown>;
   const out: Record<string, Value | undefined> = { id: c.client_id ?? null, client_id: c.client_id ?? null };
-  for (const n of STRINGS) out[n] = typeof raw[n] === 'string' ? (raw[n] as string) : null;
-  for (const n of LISTS) out[n] = Array.isArray(raw[n]) ? (raw[n] as string[]) : null;
-  for (const n of BOOLS) out[n] = typeof raw[n] === 'boolean' ? (raw[n] as boolean) : null;
-  for (const n of HYDRA_LIFESPANS) out[n] = typeof raw[n] === 'string' ? (raw[n] as string) : null;
+  for (const f of fields) out[f.name] = fromWire[f.kind](raw[f.name]);
   out.client_secret_expires_at =
     typeof raw.client_secret_expires_at === 'number' ? raw.client_secret_expires_at : null;
   const scope = typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : [];
@@ -142,7 +141,7 @@ function toApi(v: ObjectValue): OAuth2ClientWire {
     if (x !== null && x !== undefined && !isUnknown(x)) body[n] = x;
   };
   put('client_id', v.client_id);
-  for (const n of [...STRINGS, ...LISTS, ...BOOLS, ...HYDRA_LIFESPANS]) put(n, v[n]);
+  for (const f of fields) put(f.name, toWire(f.kind, v[f.name]));
   if (Array.isArray(v.scopes) && v.scopes.length > 0) body.scope = v.scopes.join(' ');
   if (typeof v.metadata_json === 'string') body.metadata = JSON.parse(v.metadata_json);
   else put('metadata', v.metadata);

@@ -1,6 +1,6 @@
 // Admin API failures as the diagnostics a Terraform user reads: what we tried, and the server's own
 // error_description (Hydra's error body) or the connection problem.
-import { NetworkError, OAuth2ApiError } from '../../../sdk/index.js';
+import { OAuth2ApiError } from '../../../sdk/errors.js';
 import { ProviderError } from '../framework/diagnostics.js';
 
 export const describeApiError =
@@ -12,13 +12,6 @@ export const describeApiError =
         `${err.request}: ${err.message}`,
       );
     }
-    if (err instanceof NetworkError) {
-      // fetch's own message is only "fetch failed"; the reason (ECONNREFUSED, Terraform's stop) is its cause.
-      const cause = err.cause as { message?: string; cause?: { message?: string } } | undefined;
-      throw new ProviderError(
-        `Could not ${action}`,
-        `${err.request}: ${cause?.cause?.message ?? cause?.message ?? err.message}`,
-      );
-    }
+    // A NetworkError's message already names the request and the reason (ECONNREFUSED, Terraform's stop).
     throw new ProviderError(`Could not ${action}`, err instanceof Error ? err.message : String(err));
   };

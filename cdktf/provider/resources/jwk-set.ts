@@ -10,7 +10,15 @@ import { describeApiError } from './errors.js';
 import { oneOf } from './values.js';
 
 /** The algorithms createJsonWebKeySet accepts (openapi.yaml). */
-export const KEY_ALGORITHMS = ['RS256', 'RS512', 'ES256', 'ES512', 'EdDSA', 'HS256', 'HS512'];
+export const KEY_ALGORITHMS = [
+  'RS256',
+  'RS512',
+  'ES256',
+  'ES512',
+  'EdDSA',
+  'HS256',
+  'HS512',
+] as const satisfies readonly CreateJsonWebKeySetWire['alg'][];
 
 // Private and symmetric key members (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);

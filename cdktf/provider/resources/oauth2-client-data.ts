@@ -3,16 +3,10 @@
 import type { AdminClient } from '../admin-client.js';
 import { ProviderError } from '../framework/diagnostics.js';
 import type { DataSource } from '../framework/resource.js';
-import type { Attribute, Schema } from '../framework/schema.js';
+import type { Schema } from '../framework/schema.js';
 import type { ObjectValue } from '../protocol/values.js';
 import { describeApiError } from './errors.js';
-import { clientAttributes, fromApi } from './oauth2-client-fields.js';
-
-const computedOnly = (a: Attribute): Attribute => ({
-  type: a.type,
-  description: a.description,
-  computed: true,
-});
+import { clientAttributes, computedOnly, fromApi } from './oauth2-client-fields.js';
 
 const attributes = Object.fromEntries(
   Object.entries(clientAttributes()).map(([n, a]) => [n, computedOnly(a)]),

@@ -20,12 +20,9 @@ export const TERRAFORM_FIELDS: readonly ClientField[] = CLIENT_FIELDS.filter(
   (f) => f.terraform && f.name !== OWN_ID,
 );
 
-/** Values the server accepts, checked at plan time so a typo fails before anything is applied. */
-const ALLOWED: Partial<Record<ClientFieldName, (v: Value) => string | undefined>> = {
-  access_token_strategy: oneOf('jwt', 'opaque'),
-  subject_type: oneOf('public', 'pairwise'),
-  token_endpoint_auth_method: oneOf('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'),
-};
+/** The contract's allowed values of a field, checked at plan time so a typo fails before anything is applied. */
+export const allowedCheck = (f: ClientField): Partial<Attribute> =>
+  f.values.length > 0 ? { validate: oneOf(...f.values) } : {};
 
 /** Fields the server changes on every update, so a plan cannot know them. */
 const CHANGED_BY_UPDATE: readonly ClientFieldName[] = ['updated_at'];
@@ -46,18 +43,21 @@ const attributeOf: Record<ClientFieldKind, (f: ClientField) => Attribute> = {
   timestamp: (f) => str(f.description),
 };
 
+/** The same attribute as only the server sets it (read-only fields, and the data source's). */
+export const computedOnly = (a: Attribute): Attribute => ({
+  type: a.type,
+  computed: true,
+  description: a.description,
+});
+
 /** The client attributes common to resource and data source, for the resource (inputs optional). */
 export function clientAttributes(): Record<string, Attribute> {
   const attrs: Record<string, Attribute> = {};
   for (const f of TERRAFORM_FIELDS) {
-    const attribute = attributeOf[f.kind](f);
-    const allowed = ALLOWED[f.name];
-    if (allowed) attribute.validate = allowed;
+    const attribute = { ...attributeOf[f.kind](f), ...allowedCheck(f) };
     attrs[f.name] = f.readOnly
       ? {
-          type: attribute.type,
-          computed: true,
-          description: attribute.description,
+          ...computedOnly(attribute),
           ...(CHANGED_BY_UPDATE.includes(f.name) ? { unknownOnUpdate: true } : {}),
         }
       : attribute;
@@ -69,7 +69,7 @@ const jsonOrNull = (v: unknown): string | null =>
   v !== null && typeof v === 'object' && Object.keys(v).length > 0 ? JSON.stringify(v) : null;
 
 /** A wire value as an attribute value; anything of another type (or absent) is unset. */
-const fromWire: Record<ClientFieldKind, (v: unknown) => Value> = {
+export const fromWire: Record<ClientFieldKind, (v: unknown) => Value> = {
   string: (v) => (typeof v === 'string' ? v : null),
   set: (v) => (Array.isArray(v) ? (v as string[]) : null),
   bool: (v) => (typeof v === 'boolean' ? v : null),
@@ -79,6 +79,10 @@ const fromWire: Record<ClientFieldKind, (v: unknown) => Value> = {
   duration: (v) => (typeof v === 'string' ? v : null),
   timestamp: (v) => (typeof v === 'string' ? v : null),
 };
+
+/** An attribute value as the wire takes it: JSON fields are JSON strings in Terraform, objects on the wire. */
+export const toWire = (kind: ClientFieldKind, value: Value | undefined): unknown =>
+  kind === 'json' && typeof value === 'string' ? JSON.parse(value) : value;
 
 /** The server's client as attribute values (no secret: callers add it when the server returned one). */
 export function fromApi(c: OAuth2ClientWire): Record<string, Value | undefined> {
@@ -97,8 +101,7 @@ export function toApi(v: ObjectValue): OAuth2ClientWire {
   put('client_id', v.client_id);
   for (const f of TERRAFORM_FIELDS) {
     if (f.readOnly) continue;
-    const value = v[f.name];
-    put(f.name, f.kind === 'json' && typeof value === 'string' ? JSON.parse(value) : value);
+    put(f.name, toWire(f.kind, v[f.name]));
   }
   return body as OAuth2ClientWire;
 }

@@ -67,30 +67,30 @@ export interface Oauth2ClientFieldsConfig {
   readonly skipConsent?: boolean;
   /** Skip the logout consent screen for this client; null when unset. */
   readonly skipLogoutConsent?: boolean;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly authorizationCodeGrantAccessTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly authorizationCodeGrantIdTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly authorizationCodeGrantRefreshTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly clientCredentialsGrantAccessTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly implicitGrantAccessTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly implicitGrantIdTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly jwtBearerGrantAccessTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly refreshTokenGrantIdTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly refreshTokenGrantAccessTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly refreshTokenGrantRefreshTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly deviceAuthorizationGrantIdTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly deviceAuthorizationGrantAccessTokenLifespan?: string;
-  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. A Go duration string ("1h", "30m"). */
+  /** Token lifespan for this grant as a Go duration (`1h`, `90m`); null means the server default. */
   readonly deviceAuthorizationGrantRefreshTokenLifespan?: string;
 }
