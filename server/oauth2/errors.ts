@@ -141,3 +141,59 @@ export class TooManyRequests extends OAuth2Error {
     );
   }
 }
+
+// The browser flows' errors (fosite's codes and descriptions; /oauth2/auth sends them to the client or to
+// urls.error, never as JSON).
+export class AccessDenied extends define(
+  403,
+  'access_denied',
+  'The resource owner or authorization server denied the request.',
+) {}
+export class LoginRequired extends define(
+  400,
+  'login_required',
+  'The Authorization Server requires End-User authentication.',
+) {}
+export class ConsentRequired extends define(
+  400,
+  'consent_required',
+  'The Authorization Server requires End-User consent.',
+) {}
+export class RequestForbidden extends define(403, 'request_forbidden', 'The request is not allowed.') {}
+export class InvalidState extends define(
+  400,
+  'invalid_state',
+  'The state is missing or does not have enough characters and is therefore considered too weak.',
+) {}
+export class UnsupportedResponseType extends define(
+  400,
+  'unsupported_response_type',
+  'The authorization server does not support obtaining a token using this method.',
+) {}
+export class UnsupportedResponseMode extends define(
+  400,
+  'unsupported_response_mode',
+  'The authorization server does not support the requested response mode.',
+) {}
+export class RegistrationNotSupported extends define(
+  400,
+  'registration_not_supported',
+  'The OP does not support use of the registration parameter.',
+) {}
+export class InsufficientEntropy extends define(
+  400,
+  'insufficient_entropy',
+  'The request used a security parameter (e.g., anti-replay, anti-csrf) with insufficient entropy.',
+) {}
+// HF §2.2 step 5: refreshing a grant that never had `offline`/`offline_access`.
+export class ScopeNotGranted extends define(
+  403,
+  'scope_not_granted',
+  'The token was not granted the requested scope.',
+) {}
+export class RequestUnauthorized extends define(
+  401,
+  'request_unauthorized',
+  'The request could not be authorized.',
+) {}
+export class InvalidToken extends define(401, 'invalid_token', 'Token expired.') {}

@@ -12,6 +12,39 @@ export interface AccessTokenRecord {
   granted_audience: string[];
   requested_at: Date;
   expires_at: Date;
+  /** The consent's `session.access_token` (introspection's `ext`); absent for client_credentials. */
+  ext?: Record<string, unknown> | null;
+}
+
+/** An authorization code (`ory_ac_`), stored like an access token: only the hash of its signature. */
+export interface AuthorizationCodeRecord {
+  signature: string;
+  /** The flow id. */
+  request_id: string;
+  client_id: string;
+  requested_at: Date;
+  /** requested_at + ttl.auth_code. */
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+/** A refresh token (`ory_rt_`). */
+export interface RefreshTokenRecord {
+  signature: string;
+  request_id: string;
+  client_id: string;
+  subject: string;
+  granted_scope: string[];
+  granted_audience: string[];
+  active: boolean;
+  requested_at: Date;
+  /** Null: ttl.refresh_token -1, never expires. */
+  expires_at: Date | null;
+  first_used_at: Date | null;
+  used_times: number;
+  /** The access token issued with it: graceful rotation deletes only that one. */
+  access_token_signature: string;
+  ext?: Record<string, unknown> | null;
 }
 
 export interface AccessTokenStore {
