@@ -196,8 +196,13 @@ export function send(res: ServerResponse, operation: Operation, reply: AnyReply)
     res.end();
     return;
   }
-  // A text response (Prometheus exposition, an HTML page) is sent as it is; everything else is JSON.
-  if (typeof reply.body === 'string' && String(res.getHeader('Content-Type') ?? '').startsWith('text/')) {
+  // A page of a browser endpoint is HTML unless its handler says otherwise (never JSON).
+  if (typeof reply.body === 'string' && operation.errorStyle === 'html' && !res.hasHeader('Content-Type'))
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  // A string with a media type other than JSON (Prometheus exposition, an HTML page, a signed userinfo
+  // `application/jwt`) is sent as it is; everything else is JSON.
+  const type = res.getHeader('Content-Type');
+  if (typeof reply.body === 'string' && type !== undefined && !/json/i.test(String(type))) {
     res.end(reply.body);
     return;
   }

@@ -19,6 +19,8 @@ export interface PathRoute {
   readonly errorStyle: ErrorStyle;
   /** The Allow header of a 405 here: the operations' methods, HEAD with GET, and OPTIONS. */
   readonly allow: string;
+  /** An operation here is `x-tollgate-cors: client`, so a preflight may be admitted by a client's origins. */
+  readonly cors: boolean;
 }
 
 export interface RouteTable {
@@ -100,7 +102,10 @@ export function routeTable(
   aliases: (path: string) => string[] = () => [],
 ): RouteTable {
   const routes: Route[] = [];
-  const byPath = new Map<string, { open: boolean; errorStyle: ErrorStyle; methods: Set<string> }>();
+  const byPath = new Map<
+    string,
+    { open: boolean; errorStyle: ErrorStyle; methods: Set<string>; cors: boolean }
+  >();
   for (const [operationId, handler] of Object.entries(handlers) as [OperationId, Handler<OperationId>][]) {
     const operation = contract.operations.get(operationId);
     if (!operation) throw new Error(`handler ${operationId} has no operation in openapi.yaml`);
@@ -111,11 +116,13 @@ export function routeTable(
         open: true,
         errorStyle: operation.errorStyle,
         methods: new Set(['OPTIONS']),
+        cors: false,
       };
       if (entry.errorStyle !== operation.errorStyle) {
         throw new Error(`${path}: its operations declare different x-tollgate-error-style values`);
       }
       entry.open &&= !operation.adminAuth;
+      entry.cors ||= operation.cors;
       // A known path with another method: 405 with Allow, as Hydra v25's router (Go ServeMux) answers.
       entry.methods.add(operation.method.toUpperCase());
       if (operation.method === 'get') entry.methods.add('HEAD');
@@ -125,8 +132,8 @@ export function routeTable(
   const paths = new Map<string, PathRoute>();
   const exact = new Map<string, PathRoute>();
   const templated = new Segments();
-  for (const [path, { open, errorStyle, methods }] of byPath) {
-    const route: PathRoute = { open, errorStyle, allow: [...methods].sort().join(', ') };
+  for (const [path, { open, errorStyle, methods, cors }] of byPath) {
+    const route: PathRoute = { open, errorStyle, allow: [...methods].sort().join(', '), cors };
     paths.set(path, route);
     if (path.includes('{')) templated.add(path, route);
     else exact.set(path, route);

@@ -221,6 +221,12 @@ describe('route table from the contract', () => {
     expect(withCors('any')).to.throw(/oauth2TokenExchange: x-tollgate-cors must be one of client/);
     expect(withCors(true)).to.throw(/x-tollgate-cors must be one of client/);
     expect(withCors('client')().operations.get('oauth2TokenExchange')!.cors).to.equal(true);
+    // The path knows it too, for a preflight answered before any operation is chosen.
+    const table = routeTable(loadContract(), handlers);
+    expect(table.find('/admin/oauth2/introspect')?.cors).to.equal(false);
+    expect(
+      routeTable(loadContract(), { oauth2TokenExchange: handlers.isAlive } as Handlers).find('/oauth2/token'),
+    ).to.deep.include({ cors: true });
     const devOnly = (value: unknown) => () =>
       contractWith('/admin/version', 'get', (op) => {
         op['x-tollgate-dev-only'] = value;
@@ -401,6 +407,12 @@ describe('the browser endpoints: HTML error pages, cookies, headers and forms re
     oAuth2Authorize: echo,
     oAuth2AuthorizeWithForm: echo,
     submitDevConsent: echo,
+    getOAuth2FallbackError: async () => ({ status: 400, body: '<p>no type given</p>' }),
+    getOidcUserInfo: async () => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/jwt' },
+      body: 'h.p.s',
+    }),
   } as unknown as Handlers);
   const page = async (res: Response) => {
     expect(res.headers.get('content-type')).to.equal('text/html; charset=utf-8');
@@ -488,6 +500,17 @@ describe('the browser endpoints: HTML error pages, cookies, headers and forms re
         action: 'allow',
       });
       expect((await consent('grant_scope=openid')).body).to.deep.equal({ grant_scope: ['openid'] });
+    });
+  });
+
+  it('a string body is sent as it is: HTML by default on a browser endpoint, or the media type set (a JWT)', async () => {
+    await serve(app, async (base) => {
+      const page = await fetch(`${base}/oauth2/fallbacks/error`);
+      expect(page.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+      expect(await page.text()).to.equal('<p>no type given</p>');
+      const jwt = await fetch(`${base}/userinfo`);
+      expect(jwt.headers.get('content-type')).to.equal('application/jwt');
+      expect(await jwt.text()).to.equal('h.p.s');
     });
   });
 });
