@@ -96,13 +96,7 @@ export class MemoryFlowStore implements FlowStore {
 
   async startConsent(
     flowId: string,
-    next: {
-      subject: string;
-      authenticated_at: Date;
-      consent_challenge: string;
-      consent_csrf: string;
-      consent_skip: boolean;
-    },
+    next: Parameters<FlowStore['startConsent']>[1],
   ): Promise<FlowRecord | null> {
     const row = this.rows.get(flowId);
     if (!row) return null;
@@ -165,12 +159,9 @@ export class MemoryFlowStore implements FlowStore {
       .map((f) => structuredClone(f));
   }
 
-  async listConsentSessions(query: {
-    subject: string;
-    login_session_id?: string;
-    page_size: number;
-    page_token?: string;
-  }): Promise<{ items: FlowRecord[]; next_page_token?: string }> {
+  async listConsentSessions(
+    query: Parameters<FlowStore['listConsentSessions']>[0],
+  ): Promise<{ items: FlowRecord[]; next_page_token?: string }> {
     const after = query.page_token === undefined ? undefined : decodeConsentPageToken(query.page_token);
     const matching = this.used().filter(
       (f) =>
@@ -187,12 +178,7 @@ export class MemoryFlowStore implements FlowStore {
       : { items };
   }
 
-  async revokeConsentSessions(
-    filter:
-      | { consent_request_id: string }
-      | { subject: string; client_id: string }
-      | { subject: string; all: true },
-  ): Promise<number> {
+  async revokeConsentSessions(filter: Parameters<FlowStore['revokeConsentSessions']>[0]): Promise<number> {
     const id = 'consent_request_id' in filter ? flowIdOfConsentRequest(filter.consent_request_id) : null;
     const gone = this.used().filter((f) =>
       'consent_request_id' in filter
