@@ -125,48 +125,55 @@ export const INSECURE_REDIRECT_HINT =
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
-/** What differs between a requested and a registered URI, when it is one of the usual near misses. */
-function difference(requested: GoUrl, registered: GoUrl, rawRequested: string, rawRegistered: string) {
-  const sameExceptHost = (a: GoUrl, b: GoUrl) =>
-    a.scheme === b.scheme && a.path === b.path && a.rawQuery === b.rawQuery;
-  const host = hostname(requested);
-  const registeredHost = hostname(registered);
-  if (rawRequested.toLowerCase() === rawRegistered.toLowerCase()) {
-    return 'differs only in letter case, and redirect URIs are compared exactly';
-  }
-  if (
-    host !== registeredHost &&
-    LOOPBACK_NAMES.has(host) &&
-    LOOPBACK_NAMES.has(registeredHost) &&
-    sameExceptHost(requested, registered)
-  ) {
-    return `names the host '${registeredHost}' where the request has '${host}'; 'localhost', '127.0.0.1' and '[::1]' are different hosts here (any port is accepted only for http://127.0.0.1 and http://[::1], RFC 8252 §7.3)`;
-  }
-  if (
-    requested.scheme === registered.scheme &&
-    requested.host === registered.host &&
-    requested.rawQuery === registered.rawQuery &&
-    requested.path.replace(/\/+$/, '') === registered.path.replace(/\/+$/, '')
-  ) {
-    return 'differs only by a trailing slash';
-  }
-  if (
-    host === registeredHost &&
-    requested.host !== registered.host &&
-    sameExceptHost(requested, registered)
-  ) {
+interface Pair {
+  requested: GoUrl;
+  registered: GoUrl;
+  rawRequested: string;
+  rawRegistered: string;
+}
+
+const hostnames = (p: Pair) => ({ host: hostname(p.requested), registeredHost: hostname(p.registered) });
+const sameExceptHost = ({ requested: a, registered: b }: Pair) =>
+  a.scheme === b.scheme && a.path === b.path && a.rawQuery === b.rawQuery;
+
+/**
+ * The usual near misses, most specific first: each says how a registered URI differs from the requested one,
+ * or undefined when it is not that kind of miss.
+ */
+const NEAR_MISSES: ((pair: Pair) => string | undefined)[] = [
+  (p) =>
+    p.rawRequested.toLowerCase() === p.rawRegistered.toLowerCase()
+      ? 'differs only in letter case, and redirect URIs are compared exactly'
+      : undefined,
+  ({ requested: a, registered: b }) =>
+    a.scheme === b.scheme &&
+    a.host === b.host &&
+    a.rawQuery === b.rawQuery &&
+    a.path.replace(/\/+$/, '') === b.path.replace(/\/+$/, '')
+      ? 'differs only by a trailing slash'
+      : undefined,
+  (p) => {
+    const { host, registeredHost } = hostnames(p);
+    if (host !== registeredHost || p.requested.host === p.registered.host || !sameExceptHost(p))
+      return undefined;
     return host === 'localhost'
       ? "differs only in the port; any port is accepted for http://127.0.0.1 and http://[::1] but not for 'localhost' (RFC 8252 §7.3)"
       : 'differs only in the port';
-  }
-  if (requested.scheme !== registered.scheme && requested.host === registered.host) {
-    return `uses the scheme '${registered.scheme}' where the request has '${requested.scheme}'`;
-  }
-  if (requested.scheme === registered.scheme && requested.host === registered.host) {
-    if (requested.path === registered.path) return 'differs only in the query';
-  }
-  return undefined;
-}
+  },
+  (p) => {
+    const { host, registeredHost } = hostnames(p);
+    if (host === registeredHost || !LOOPBACK_NAMES.has(host) || !LOOPBACK_NAMES.has(registeredHost))
+      return undefined;
+    if (!sameExceptHost(p)) return undefined;
+    return `names the host '${registeredHost}' where the request has '${host}'; 'localhost', '127.0.0.1' and '[::1]' are different hosts here (any port is accepted only for http://127.0.0.1 and http://[::1], RFC 8252 §7.3)`;
+  },
+  ({ requested: a, registered: b }) =>
+    a.scheme !== b.scheme && a.host === b.host && a.path === b.path
+      ? `uses the scheme '${b.scheme}' where the request has '${a.scheme}'`
+      : undefined,
+  ({ requested: a, registered: b }) =>
+    a.scheme === b.scheme && a.host === b.host && a.path === b.path ? 'differs only in the query' : undefined,
+];
 
 /**
  * Tollgate's answer to the commonest redirect_uri mistakes (localhost vs 127.0.0.1, a trailing slash, a
@@ -182,11 +189,17 @@ export function nearMiss(raw: string, registered: readonly string[]): string | u
   if (requested.fragment !== '' || raw.includes('#')) {
     return 'A redirect URI must not contain a fragment (#).';
   }
-  for (const candidate of registered) {
+  const pairs = registered.flatMap((candidate) => {
     const parsed = tryParse(candidate);
-    if (parsed === null) continue;
-    const how = difference(requested, parsed, raw, candidate);
-    if (how !== undefined) return `The client registered '${candidate}', which ${how}.`;
+    return parsed === null
+      ? []
+      : [{ requested, registered: parsed, rawRequested: raw, rawRegistered: candidate }];
+  });
+  for (const rule of NEAR_MISSES) {
+    for (const pair of pairs) {
+      const how = rule(pair);
+      if (how !== undefined) return `The client registered '${pair.rawRegistered}', which ${how}.`;
+    }
   }
   return registered.length === 1
     ? `The client's only registered redirect URI is '${registered[0]}'.`
