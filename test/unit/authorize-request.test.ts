@@ -7,7 +7,8 @@ import {
 } from '../../server/flows/authorize-request.js';
 import { fallbackErrorPage, goQueryEscape, withDebug } from '../../server/flows/authorize-response.js';
 import { goTime } from '../../server/flows/final-checks.js';
-import type { AuthorizeReply, AuthorizeRequest, FlowRecord } from '../../server/flows/types.js';
+import type { AuthorizeReply, AuthorizeRequest, FlowEngine, FlowRecord } from '../../server/flows/types.js';
+import { authorizeHandlers } from '../../server/http/public/authorize.js';
 import { defaultAudienceStrategy } from '../../server/oauth2/audience-strategy.js';
 import { AccessDenied } from '../../server/oauth2/errors.js';
 import { wildcardScopeStrategy } from '../../server/oauth2/scope-strategy.js';
@@ -622,5 +623,93 @@ describe('final checks (HF §1.1 step 11)', () => {
     expect(described(e.finalChecks(flow(result.request), narrowed))).to.match(
       /^invalid_scope: .* The OAuth 2.0 Client is not allowed to request scope 'read'\.$/,
     );
+  });
+});
+
+describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
+  /** A FlowEngine that answers every request with the login redirect and remembers what it was given. */
+  function recordingEngine() {
+    const seen: Parameters<FlowEngine['handle']>[0][] = [];
+    const engine: FlowEngine = {
+      async handle(input) {
+        seen.push(input);
+        return {
+          kind: 'redirect',
+          status: 302,
+          location: 'https://login.example/?login_challenge=c',
+          cookies: ['a=1; Path=/', 'b=2; Path=/'],
+        };
+      },
+    };
+    return { engine, seen };
+  }
+
+  it('passes a valid request to the engine and writes its redirect with every Set-Cookie', async () => {
+    const { engine, seen } = recordingEngine();
+    const handlers = authorizeHandlers({ endpoint: endpoint(), engine });
+    const reply = await handlers.oAuth2Authorize({
+      query: { ...GOOD, login_verifier: 'v' },
+      cookies: { ory_hydra_session: 's' },
+      headers: { host: 'auth.example' },
+    });
+    expect(reply).to.deep.equal({
+      status: 302,
+      headers: {
+        'Cache-Control': 'no-store',
+        Pragma: 'no-cache',
+        'Set-Cookie': ['a=1; Path=/', 'b=2; Path=/'],
+        Location: 'https://login.example/?login_challenge=c',
+      },
+    });
+    expect(seen).to.have.length(1);
+    expect(seen[0]?.query).to.include({ login_verifier: 'v', client_id: 'web' });
+    expect(seen[0]?.cookies).to.deep.equal({ ory_hydra_session: 's' });
+    expect(seen[0]?.request.client_id).to.equal('web');
+  });
+
+  it('answers a failed step without calling the engine', async () => {
+    const { engine, seen } = recordingEngine();
+    const handlers = authorizeHandlers({ endpoint: endpoint(), engine });
+    const reply = await handlers.oAuth2Authorize({
+      query: { ...GOOD, client_id: 'nobody' },
+      cookies: {},
+      headers: {},
+    });
+    expect(reply.status).to.equal(302);
+    expect(String(reply.headers.Location)).to.match(
+      /^https:\/\/auth\.example\/oauth2\/fallbacks\/error\?error=invalid_client&/,
+    );
+    expect(seen).to.have.length(0);
+  });
+
+  it('reads a POST form before its query', async () => {
+    const { engine, seen } = recordingEngine();
+    const handlers = authorizeHandlers({ endpoint: endpoint(), engine });
+    await handlers.oAuth2AuthorizeWithForm({
+      query: { state: 'from-the-query' },
+      body: { ...GOOD },
+      cookies: {},
+      headers: {},
+    });
+    expect(seen[0]?.request.state).to.equal(GOOD.state);
+    expect(seen[0]?.query.state).to.equal(GOOD.state);
+  });
+
+  it('writes form_post and error pages as HTML', async () => {
+    const handlers = authorizeHandlers({ endpoint: endpoint(), engine: recordingEngine().engine });
+    const post = await handlers.oAuth2Authorize({
+      query: { ...GOOD, response_mode: 'form_post', scope: 'admin' },
+      cookies: {},
+      headers: {},
+    });
+    expect(post.status).to.equal(200);
+    expect(post.headers['Content-Type']).to.equal('text/html;charset=UTF-8');
+    expect(post.body).to.contain('<form method="post"');
+    const page = await handlers.getOAuth2FallbackError({
+      query: { error: 'invalid_client', error_hint: '<x>' },
+    });
+    expect(page).to.include({ status: 400 });
+    expect(page.headers['Content-Type']).to.equal('text/html;charset=UTF-8');
+    expect(page.body).to.contain('&lt;x&gt;');
   });
 });
