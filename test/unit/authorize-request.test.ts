@@ -8,7 +8,7 @@ import {
 import { fallbackErrorPage, goQueryEscape, withDebug } from '../../server/flows/authorize-response.js';
 import { goTime } from '../../server/flows/final-checks.js';
 import type { AuthorizeReply, AuthorizeRequest, FlowEngine, FlowRecord } from '../../server/flows/types.js';
-import { authorizeHandlers } from '../../server/http/public/authorize.js';
+import { authorizeHandlers, notConfiguredPage } from '../../server/http/public/authorize.js';
 import { defaultAudienceStrategy } from '../../server/oauth2/audience-strategy.js';
 import { AccessDenied } from '../../server/oauth2/errors.js';
 import { wildcardScopeStrategy } from '../../server/oauth2/scope-strategy.js';
@@ -711,5 +711,11 @@ describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
     expect(page).to.include({ status: 400 });
     expect(page.headers['Content-Type']).to.equal('text/html;charset=UTF-8');
     expect(page.body).to.contain('&lt;x&gt;');
+  });
+
+  it("names the missing key on Hydra's not-configured page (500)", () => {
+    const page = notConfiguredPage('urls.login');
+    expect(page.status).to.equal(500);
+    expect(page.html).to.contain('configuration key <code>urls.login</code> is not set');
   });
 });
