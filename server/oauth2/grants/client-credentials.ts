@@ -126,7 +126,10 @@ export function allowsGrant(client: StoredClient, grantType: string): boolean {
 }
 
 /** The client's `access_token_strategy` (case-insensitive) when it names a strategy, else the server default. */
-export function strategyName(client: StoredClient, fallback: AccessTokenStrategyName): AccessTokenStrategyName {
+export function strategyName(
+  client: StoredClient,
+  fallback: AccessTokenStrategyName,
+): AccessTokenStrategyName {
   const chosen = client.document.access_token_strategy?.toLowerCase();
   return chosen === 'jwt' || chosen === 'opaque' ? chosen : fallback;
 }
