@@ -45,12 +45,15 @@ const RESERVED = new Set([
 ]);
 
 /** An IdTokens signer with HF §3.1's claims, RS256 over a key made here; `decode` verifies and reads one. */
-let sharedKeys: ReturnType<typeof rsaKeys> | undefined;
-const rsaKeys = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+let sharedKeys: ReturnType<typeof generateKeyPairSync> | undefined;
+function rsaKeys() {
+  sharedKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return sharedKeys;
+}
 
 export class TestIdTokens implements Pick<IdTokens, 'sign'> {
   // One key for every test: generating an RSA key costs more than a whole test.
-  private readonly keys = (sharedKeys ??= rsaKeys());
+  private readonly keys = rsaKeys();
   readonly signed: Parameters<IdTokens['sign']>[0][] = [];
 
   async sign(input: Parameters<IdTokens['sign']>[0]): Promise<string> {
