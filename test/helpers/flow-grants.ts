@@ -12,6 +12,8 @@ import { authenticateClient } from '../../server/oauth2/client-authentication.js
 import type { Form } from '../../server/oauth2/form.js';
 import { createGrantIssuer, type GrantTokensDeps } from '../../server/oauth2/grant-tokens.js';
 import { createGrants, type GrantDeps } from '../../server/oauth2/grants/index.js';
+import { createIntrospector } from '../../server/oauth2/introspection.js';
+import { createRevocation } from '../../server/oauth2/revocation.js';
 import { wildcardScopeStrategy } from '../../server/oauth2/scope-strategy.js';
 import { createTokenEndpoint } from '../../server/oauth2/token-endpoint.js';
 import { JwtTokenStrategy, OpaqueTokenStrategy } from '../../server/oauth2/token-strategies.js';
@@ -236,6 +238,20 @@ export function flowGrants(setup: FlowGrantsSetup) {
     clock: setup.now,
   });
   const issuer = createGrantIssuer(tokenDeps);
+  const introspector = createIntrospector({
+    strategies: { opaque, jwt },
+    tokens: accessTokens,
+    clients,
+    scopeStrategy: wildcardScopeStrategy,
+    issuer: ISSUER,
+    now: setup.now,
+    refresh: { tokens: refreshTokens, grants },
+  });
+  const revocation = createRevocation({
+    strategies: { opaque, jwt },
+    tokens: accessTokens,
+    flows: { refreshTokens, grants },
+  });
 
   return {
     accessTokens,
@@ -248,6 +264,8 @@ export function flowGrants(setup: FlowGrantsSetup) {
     codes,
     clients,
     issuer,
+    introspect: introspector.introspect,
+    revocation,
     token: (form: Form, authorization?: string) => endpoint.handle({ authorization, form }),
 
     /** Stores a consented flow and completes it as the consent verifier does; the authorize response's params. */
