@@ -1,4 +1,4 @@
-// PKCE (RFC 7636) as fosite checks it (HF §1.2; fosite/handler/pkce/handler.go). Hydra refuses `plain`
+// PKCE (RFC 7636) as fosite checks it (fosite/handler/pkce/handler.go). Hydra refuses `plain`
 // (fositex/config.go), so only S256 challenges are ever stored.
 import { hash } from 'node:crypto';
 import { InvalidGrant, InvalidRequest, type OAuth2Error } from '../oauth2/errors.js';

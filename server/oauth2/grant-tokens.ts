@@ -1,4 +1,4 @@
-// What a consented browser flow turns into (HF §1.7, §2.1, §2.2): the authorize response's artefacts (an
+// What a consented browser flow turns into: the authorize response's artefacts (an
 // `ory_ac_` code; for implicit and hybrid response types an access token and an ID token), and the token
 // endpoint's access token, refresh token and ID token. Minting only: storing happens in one transaction
 // through FlowStore.complete or the GrantStore, and the grants decide which tokens a request gets.
@@ -56,7 +56,7 @@ export interface MintedTokens {
 
 const OFFLINE_SCOPES = ['offline', 'offline_access'];
 
-/** HF §2.1 step 7: a refresh token only for `offline`/`offline_access` granted to a client allowed the grant. */
+/** fosite: a refresh token only for `offline`/`offline_access` granted to a client allowed the grant. */
 export function offlineGranted(scope: readonly string[]): boolean {
   return scope.some((s) => OFFLINE_SCOPES.includes(s));
 }
@@ -199,7 +199,7 @@ export function createTokenMinter(deps: GrantTokensDeps) {
 export type TokenMinter = ReturnType<typeof createTokenMinter>;
 
 /**
- * The authorize response for a consented flow (HF §1.7; plan R23): `code` → an `ory_ac_` code (ttl.auth_code);
+ * The authorize response for a consented flow (RFC 6749 §4.1.2, §4.2.2; OIDC Core §3.3.2.5): `code` → an `ory_ac_` code (ttl.auth_code);
  * `token` → an access token (implicit lifespan); `id_token` → an ID token with `at_hash`/`c_hash` of what it is
  * returned with. Every response carries `scope` (granted) and `state`, as fosite's handlers add them.
  */

@@ -49,7 +49,7 @@ export interface Revocation {
   revoke(request: RevocationRequest, client: StoredClient): Promise<RevocationOutcome>;
   /**
    * DELETE /admin/oauth2/tokens?client_id=: every access token, refresh token and authorization code of a
-   * client, known or not (Hydra deletes access tokens only; plan R14).
+   * client, known or not (Hydra deletes access tokens only; docs/hydra-differences.md).
    */
   deleteClientTokens(clientId: string | undefined): Promise<void>;
 }

@@ -1,5 +1,5 @@
-// RFC 6749 §4.1.3: redeeming an authorization code, in fosite's order (HF §2.1;
-// fosite/handler/oauth2/flow_authorize_code_token.go, then the PKCE and OpenID Connect handlers): the client's
+// RFC 6749 §4.1.3: redeeming an authorization code, in fosite's order
+// (fosite/handler/oauth2/flow_authorize_code_token.go, then the PKCE and OpenID Connect handlers): the client's
 // grant, the code (unknown, reused, expired), its client, the redirect URI, PKCE, the ID token's checks, then
 // the tokens, stored in one transaction with the code's redemption.
 
@@ -28,7 +28,7 @@ const MIN_NONCE_LENGTH = 8;
 
 export function authorizationCodeGrant(deps: AuthorizationCodeDeps) {
   const reused = async (requestId: string): Promise<never> => {
-    // HF §2.1 step 2: a second redemption revokes everything the code gave out (RFC 6749 §4.1.2).
+    // A second redemption revokes everything the code gave out (RFC 6749 §4.1.2).
     await deps.grants.revokeGrant(requestId);
     throw new InvalidGrant('The authorization code has already been used.');
   };

@@ -1,8 +1,8 @@
-// RFC 6749 §6: the refresh token grant, in fosite's order (HF §2.2; fosite/handler/oauth2/flow_refresh.go):
+// RFC 6749 §6: the refresh token grant, in fosite's order (fosite/handler/oauth2/flow_refresh.go):
 // the client's grant, the token (unknown, reused, expired), the offline scopes, its client, the grant against
 // the client's current configuration, then rotation. A `scope` parameter cannot narrow anything and is not
 // read. Rotation is strict (Hydra's default) or graceful (a rotated token keeps working for a period and a
-// number of uses; plan R1), in one transaction with the new pair.
+// number of uses; docs/hydra-differences.md), in one transaction with the new pair.
 import type { GrantStore, RotationPolicy } from '../../flows/ports.js';
 import type { AudienceStrategy } from '../audience-strategy.js';
 import { InvalidGrant, InvalidScope, ScopeNotGranted, UnauthorizedClient } from '../errors.js';
@@ -38,7 +38,7 @@ export function usableRefreshToken(token: RefreshTokenRecord, rotation: Rotation
 
 export function refreshTokenGrant(deps: RefreshTokenDeps) {
   const reused = async (requestId: string): Promise<never> => {
-    // HF §2.2 step 3 (RFC 6819 §5.2.2.3): a refresh token used again revokes the whole grant.
+    // RFC 6819 §5.2.2.3: a refresh token used again revokes the whole grant (fosite).
     await deps.grants.revokeGrant(requestId);
     throw new InvalidGrant('The refresh token was already used.');
   };
