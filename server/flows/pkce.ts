@@ -1,23 +1,28 @@
-// PKCE (RFC 7636) as fosite checks it (fosite/handler/pkce/handler.go). Hydra refuses `plain`
-// (fositex/config.go), so only S256 challenges are ever stored.
-import { hash } from 'node:crypto';
-import { InvalidGrant, InvalidRequest, type OAuth2Error } from '../oauth2/errors.js';
+// PKCE (RFC 7636) as Hydra runs it: fosite/handler/pkce/handler.go with plain disabled (fositex/config.go).
+// The authorize side runs in the final checks (HF §1.1 step 11), the token side in the authorization_code grant.
+import { createHash } from 'node:crypto';
+import { InvalidGrant, InvalidRequest } from '../oauth2/errors.js';
 
-export interface PkceSettings {
-  /** `oauth2.pkce.enforced`. */
+export interface PkceOptions {
+  /** `oauth2.pkce.enforced`: every code flow needs a challenge. */
   enforced: boolean;
-  /** `oauth2.pkce.enforced_for_public_clients`. */
+  /** `oauth2.pkce.enforced_for_public_clients`: public clients (auth method `none`) need one. */
   enforcedForPublicClients: boolean;
 }
 
-/** fosite's validateNoPKCE: a request without a challenge, where one is required. */
-export function missingChallenge(settings: PkceSettings, publicClient: boolean): OAuth2Error | null {
-  if (settings.enforced) {
+/** The PKCE parameters an authorization request sent (empty or absent when not sent). */
+export interface PkceChallenge {
+  code_challenge?: string;
+  code_challenge_method?: string;
+}
+
+function missingChallenge(options: PkceOptions, publicClient: boolean): InvalidRequest | null {
+  if (options.enforced) {
     return new InvalidRequest(
       'Clients must include a code_challenge when performing the authorize code flow, but it is missing.',
     );
   }
-  if (settings.enforcedForPublicClients && publicClient) {
+  if (options.enforcedForPublicClients && publicClient) {
     return new InvalidRequest(
       'This client must include a code_challenge when performing the authorize code flow, but it is missing.',
     );
@@ -25,51 +30,67 @@ export function missingChallenge(settings: PkceSettings, publicClient: boolean):
   return null;
 }
 
-// RFC 7636 §4.1: unreserved characters only.
-const VERIFIER_WRONG_FORMAT = /[^\w.\-~]/;
+/**
+ * fosite's `validate`: S256 only. A challenge without a method counts as `plain` (RFC 7636 §4.3's default),
+ * which Hydra refuses.
+ */
+export function pkceAuthorizeError(
+  request: PkceChallenge,
+  options: PkceOptions,
+  publicClient: boolean,
+): InvalidRequest | null {
+  const challenge = request.code_challenge ?? '';
+  const method = request.code_challenge_method ?? '';
+  if (challenge === '') return missingChallenge(options, publicClient);
+  if (method === 'S256') return null;
+  if (method === 'plain' || method === '') {
+    return new InvalidRequest('Clients must use code_challenge_method=S256, plain is not allowed.');
+  }
+  return new InvalidRequest('The code_challenge_method is not supported, use S256 instead.');
+}
 
-/** The token side (HandleTokenEndpointRequest): the stored challenge against the `code_verifier` sent. */
+// Go's `[^\w\.\-~]`: \w is ASCII letters, digits and underscore.
+const VERIFIER_WRONG_FORMAT = /[^A-Za-z0-9_.\-~]/;
+
+/**
+ * The token side (fosite HandleTokenEndpointRequest), for the authorization_code grant: `stored` is what the
+ * authorization request sent, `verifier` the token request's `code_verifier` ("" when absent). Throws the
+ * OAuth2Error fosite returns; returns when the exchange may go on.
+ */
 export function verifyPkce(
-  input: PkceSettings & {
-    /** What the authorize request stored; absent when it sent none. */
-    challenge?: string;
-    method?: string;
-    verifier: string;
-    publicClient: boolean;
-  },
-): OAuth2Error | null {
-  const challenge = input.challenge ?? '';
-  const method = input.method ?? '';
-  const { verifier } = input;
-  // fosite keeps PKCE data only when the authorize request sent a challenge or a method.
+  stored: PkceChallenge,
+  verifier: string,
+  options: PkceOptions & { publicClient: boolean },
+): void {
+  const challenge = stored.code_challenge ?? '';
+  const method = stored.code_challenge_method ?? '';
+  const verifierLength = Buffer.byteLength(verifier, 'utf8');
+  // fosite keeps no PKCE session when neither parameter was sent.
   if (challenge === '' && method === '') {
-    return verifier === ''
-      ? missingChallenge(input, input.publicClient)
-      : new InvalidGrant('Unable to find initial PKCE data tied to this request');
+    if (verifierLength === 0) {
+      const error = missingChallenge(options, options.publicClient);
+      if (error) throw error;
+      return;
+    }
+    throw new InvalidGrant('Unable to find initial PKCE data tied to this request');
   }
-  if (challenge === '') {
-    const missing = missingChallenge(input, input.publicClient);
-    if (missing) return missing;
-  } else if (method !== 'S256') {
-    return method === 'plain' || method === ''
-      ? new InvalidRequest('Clients must use code_challenge_method=S256, plain is not allowed.')
-      : new InvalidRequest('The code_challenge_method is not supported, use S256 instead.');
-  }
-  if (!input.enforced && challenge === '' && verifier === '') return null;
-  if (verifier.length < 43) return new InvalidGrant('The PKCE code verifier must be at least 43 characters.');
-  if (verifier.length > 128) {
-    return new InvalidGrant('The PKCE code verifier can not be longer than 128 characters.');
+  const refused = pkceAuthorizeError(stored, options, options.publicClient);
+  if (refused) throw refused;
+  if (!options.enforced && challenge === '' && verifierLength === 0) return;
+  if (verifierLength < 43) throw new InvalidGrant('The PKCE code verifier must be at least 43 characters.');
+  if (verifierLength > 128) {
+    throw new InvalidGrant('The PKCE code verifier can not be longer than 128 characters.');
   }
   if (VERIFIER_WRONG_FORMAT.test(verifier)) {
-    return new InvalidGrant("The PKCE code verifier must only contain [a-Z], [0-9], '-', '.', '_', '~'.");
+    throw new InvalidGrant("The PKCE code verifier must only contain [a-Z], [0-9], '-', '.', '_', '~'.");
   }
   if (challenge === '') {
-    return new InvalidGrant(
+    throw new InvalidGrant(
       'The PKCE code verifier was provided but the code challenge was absent from the authorization request.',
     );
   }
-  if (hash('sha256', verifier, 'base64url') !== challenge) {
-    return new InvalidGrant('The PKCE code challenge did not match the code verifier.');
+  // RFC 7636 §4.6: BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge.
+  if (createHash('sha256').update(verifier).digest('base64url') !== challenge) {
+    throw new InvalidGrant('The PKCE code challenge did not match the code verifier.');
   }
-  return null;
 }

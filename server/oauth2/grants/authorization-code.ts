@@ -62,15 +62,10 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps) {
           "The 'redirect_uri' from this request does not match the one from the authorize request.",
         );
       }
-      const pkceError = verifyPkce({
-        challenge: flow.request.code_challenge,
-        method: flow.request.code_challenge_method,
-        verifier: formValue(form, 'code_verifier'),
-        enforced: deps.pkce.enforced,
-        enforcedForPublicClients: deps.pkce.enforcedForPublicClients,
+      verifyPkce(flow.request, formValue(form, 'code_verifier'), {
+        ...deps.pkce,
         publicClient: isPublicClient(client),
       });
-      if (pkceError) throw pkceError;
 
       const scope = flow.consent?.grant_scope ?? [];
       const audience = flow.consent?.grant_access_token_audience ?? [];
