@@ -4,13 +4,14 @@
 // through FlowStore.complete or the GrantStore, and the grants decide which tokens a request gets.
 import { parseDurationMs } from '../../sdk/duration.js';
 import type { LifespanField, StoredClient } from '../clients/client.js';
-import type { AuthorizeArtefacts } from '../flows/ports.js';
+import type { AuthorizeArtefacts, GrantStore } from '../flows/ports.js';
 import type { FlowRecord, GrantIssuer, IdTokens } from '../flows/types.js';
 import { InvalidGrant, UnsupportedResponseType } from './errors.js';
 import type { TokenResponse } from './grant-handler.js';
 import { allowsGrant, secondsUntil, strategyName } from './grants/client-credentials.js';
 import type {
   AccessTokenRecord,
+  AccessTokenStore,
   AccessTokenStrategy,
   AccessTokenStrategyName,
   AuthorizationCodeRecord,
@@ -46,6 +47,22 @@ export interface GrantTokensDeps {
 
 /** The grants whose per-client lifespans Hydra reads (`client.Lifespans`). */
 export type FlowGrant = 'authorization_code' | 'refresh_token' | 'implicit';
+
+/** How a grant is revoked on reuse detection. */
+export interface GrantRevocation {
+  grants: Pick<GrantStore, 'revokeGrant'>;
+  /**
+   * The access-token read cache: deleting through it (after the grant's rows are gone) makes this replica
+   * forget them at once instead of when the change notification arrives.
+   */
+  accessTokenCache?: Pick<AccessTokenStore, 'deleteByRequestId'>;
+}
+
+/** Every code, access and refresh token of the grant (fosite's reuse detection). */
+export async function revokeGrant(deps: GrantRevocation, requestId: string): Promise<void> {
+  await deps.grants.revokeGrant(requestId);
+  await deps.accessTokenCache?.deleteByRequestId(requestId);
+}
 
 /** What the token endpoint hands out for one grant of a flow, minted but not stored yet. */
 export interface MintedTokens {

@@ -2,6 +2,7 @@
 // tokens, a real RS256 ID-token signer (node:crypto, HF §3.1 claims), flows brought to `consent_handled` and
 // completed through the GrantIssuer exactly as the consent verifier does.
 import { createHash, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
+import { TokenCache } from '../../server/cache/token-cache.js';
 import type { StoredClient } from '../../server/clients/client.js';
 import { SystemSecrets } from '../../server/crypto/secrets.js';
 import type { RotationPolicy } from '../../server/flows/ports.js';
@@ -183,6 +184,9 @@ export function flowGrants(setup: FlowGrantsSetup) {
   const accessTokens = new MemoryAccessTokenStore();
   const flows = new MemoryFlowStore(accessTokens);
   const grants = new MemoryGrantStore(accessTokens, flows);
+  // The read cache introspection uses in the server, kept on: only deletions made through it reach it here.
+  const tokenCache = new TokenCache(accessTokens);
+  tokenCache.watch({ subscribe: (_tables, subscriber) => subscriber.listening(true) });
   const secrets = new SystemSecrets(['flow-grants-test-secret-0123456789']);
   const opaque = new OpaqueTokenStrategy(secrets);
   const keys = new KeyManager(new MemoryKeyStore(), secrets, { rsaModulusLength: 2048 });
@@ -225,6 +229,7 @@ export function flowGrants(setup: FlowGrantsSetup) {
       ttl,
       pkce: setup.pkce ?? { enforced: false, enforcedForPublicClients: false },
       rotation: setup.rotation ?? { gracePeriodMs: 0, reuseCount: 0, keepRotatedMs: 24 * HOUR },
+      accessTokenCache: tokenCache,
     },
   };
   const endpoint = createTokenEndpoint({
@@ -240,7 +245,7 @@ export function flowGrants(setup: FlowGrantsSetup) {
   const issuer = createGrantIssuer(tokenDeps);
   const introspector = createIntrospector({
     strategies: { opaque, jwt },
-    tokens: accessTokens,
+    tokens: tokenCache,
     clients,
     scopeStrategy: wildcardScopeStrategy,
     issuer: ISSUER,
@@ -249,7 +254,7 @@ export function flowGrants(setup: FlowGrantsSetup) {
   });
   const revocation = createRevocation({
     strategies: { opaque, jwt },
-    tokens: accessTokens,
+    tokens: tokenCache,
     flows: { refreshTokens, grants },
   });
 

@@ -185,6 +185,15 @@ describe('authorization_code grant (HF §2.1)', () => {
     );
   });
 
+  it('after a reuse, an introspection that had cached the access token answers inactive at once', async () => {
+    const env = setup();
+    const { params } = await env.authorize({ client: webApp });
+    const first = await env.redeem(params.code!);
+    expect(await env.introspect({ token: first.access_token })).to.include({ active: true });
+    await rejection(env.redeem(params.code!));
+    expect(await env.introspect({ token: first.access_token })).to.deep.equal({ active: false });
+  });
+
   it('two concurrent redemptions: one gets tokens, the other is a reuse that revokes the grant', async () => {
     const env = setup();
     const { params } = await env.authorize({ client: webApp });

@@ -10,11 +10,17 @@ import { isPublicClient } from '../client-authentication.js';
 import { InsufficientEntropy, InvalidGrant, UnauthorizedClient } from '../errors.js';
 import { formValue } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
-import { offlineGranted, openidGranted, type TokenMinter } from '../grant-tokens.js';
+import {
+  type GrantRevocation,
+  offlineGranted,
+  openidGranted,
+  revokeGrant,
+  type TokenMinter,
+} from '../grant-tokens.js';
 import type { OpaqueTokens } from '../token-strategies.js';
 import { allowsGrant } from './client-credentials.js';
 
-export interface AuthorizationCodeDeps {
+export interface AuthorizationCodeDeps extends GrantRevocation {
   codes: Pick<OpaqueTokens, 'validate'>;
   grants: Pick<GrantStore, 'code' | 'redeemCode' | 'revokeGrant'>;
   minter: TokenMinter;
@@ -29,7 +35,7 @@ const MIN_NONCE_LENGTH = 8;
 export function authorizationCodeGrant(deps: AuthorizationCodeDeps) {
   const reused = async (requestId: string): Promise<never> => {
     // A second redemption revokes everything the code gave out (RFC 6749 §4.1.2).
-    await deps.grants.revokeGrant(requestId);
+    await revokeGrant(deps, requestId);
     throw new InvalidGrant('The authorization code has already been used.');
   };
 

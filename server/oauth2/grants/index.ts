@@ -3,6 +3,7 @@ import type { GrantStore, RotationPolicy } from '../../flows/ports.js';
 import type { IdTokens } from '../../flows/types.js';
 import type { GrantHandler } from '../grant-handler.js';
 import { createTokenMinter, type GrantTtl } from '../grant-tokens.js';
+import type { AccessTokenStore } from '../ports.js';
 import type { OpaqueTokens } from '../token-strategies.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { type ClientCredentialsDeps, clientCredentialsGrant } from './client-credentials.js';
@@ -18,6 +19,8 @@ export interface FlowGrantDeps {
   ttl: GrantTtl;
   pkce: { enforced: boolean; enforcedForPublicClients: boolean };
   rotation: RotationPolicy;
+  /** The access-token cache (TokenCache), so that reuse detection takes effect on this replica at once. */
+  accessTokenCache?: Pick<AccessTokenStore, 'deleteByRequestId'>;
 }
 
 /** Without `flows`, only client_credentials is served. */

@@ -8,13 +8,19 @@ import type { AudienceStrategy } from '../audience-strategy.js';
 import { InvalidGrant, InvalidScope, ScopeNotGranted, UnauthorizedClient } from '../errors.js';
 import { fields, formValue } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
-import { offlineGranted, openidGranted, type TokenMinter } from '../grant-tokens.js';
+import {
+  type GrantRevocation,
+  offlineGranted,
+  openidGranted,
+  revokeGrant,
+  type TokenMinter,
+} from '../grant-tokens.js';
 import type { RefreshTokenRecord } from '../ports.js';
 import type { ScopeStrategy } from '../scope-strategy.js';
 import type { OpaqueTokens } from '../token-strategies.js';
 import { allowsGrant } from './client-credentials.js';
 
-export interface RefreshTokenDeps {
+export interface RefreshTokenDeps extends GrantRevocation {
   refreshTokens: Pick<OpaqueTokens, 'validate'>;
   grants: Pick<GrantStore, 'refresh' | 'rotate' | 'revokeGrant'>;
   minter: TokenMinter;
@@ -39,7 +45,7 @@ export function usableRefreshToken(token: RefreshTokenRecord, rotation: Rotation
 export function refreshTokenGrant(deps: RefreshTokenDeps) {
   const reused = async (requestId: string): Promise<never> => {
     // RFC 6819 §5.2.2.3: a refresh token used again revokes the whole grant (fosite).
-    await deps.grants.revokeGrant(requestId);
+    await revokeGrant(deps, requestId);
     throw new InvalidGrant('The refresh token was already used.');
   };
 
