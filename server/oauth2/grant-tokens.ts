@@ -41,6 +41,12 @@ export interface GrantTokensDeps {
   /** Package E's signer (server/oidc/id-token.ts), injected. */
   idTokens: Pick<IdTokens, 'sign'>;
   ttl: GrantTtl;
+  /**
+   * `oauth2.allowed_top_level_claims` and `oauth2.mirror_top_level_claims`: which `session.access_token` keys a
+   * JWT access token also carries at its top level, and whether they stay in its `ext` too (Hydra's
+   * oauth2/session.go). Introspection's `ext` always has them all.
+   */
+  topLevelClaims?: { allowed: readonly string[]; mirror: boolean };
   /** Read after the tokens are stored, to compute `expires_in`; defaults to the system clock. */
   clock?: () => Date;
 }
@@ -129,6 +135,13 @@ export function createTokenMinter(deps: GrantTokensDeps) {
   ): Promise<{ token: string; record: AccessTokenRecord }> {
     const expiresAt = new Date(now.getTime() + lifespan);
     const ext = accessTokenExt(flow);
+    const jwtExt = { ...ext };
+    const topLevel: Record<string, unknown> = {};
+    for (const name of deps.topLevelClaims?.allowed ?? []) {
+      if (!Object.hasOwn(ext, name)) continue;
+      topLevel[name] = ext[name];
+      if (!deps.topLevelClaims?.mirror) delete jwtExt[name];
+    }
     const strategy = deps.strategies[strategyName(client, deps.defaultStrategy)];
     const { token, signature } = await strategy.issue({
       request_id: flow.id,
@@ -139,7 +152,8 @@ export function createTokenMinter(deps: GrantTokensDeps) {
       audience,
       issued_at: now,
       expires_at: expiresAt,
-      ext,
+      ext: jwtExt,
+      top_level: topLevel,
     });
     return {
       token,

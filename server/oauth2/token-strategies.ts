@@ -261,6 +261,9 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
     if (this.options.scopeClaim !== 'list') payload.scope = claims.scope.join(' ');
     // The consent's `session.access_token` (Hydra's session extra); client_credentials tokens have none.
     payload.ext = { ...(claims.ext ?? {}) };
+    for (const [name, value] of Object.entries(claims.top_level ?? {})) {
+      if (!Object.hasOwn(payload, name)) payload[name] = value;
+    }
     const header = {
       alg,
       kid,

@@ -178,6 +178,7 @@ export interface FlowGrantsSetup {
   rotation?: RotationPolicy;
   pkce?: { enforced: boolean; enforcedForPublicClients: boolean };
   refreshTokenMs?: number | null;
+  topLevelClaims?: { allowed: string[]; mirror: boolean };
 }
 
 export function flowGrants(setup: FlowGrantsSetup) {
@@ -209,6 +210,7 @@ export function flowGrants(setup: FlowGrantsSetup) {
     codes,
     idTokens,
     ttl,
+    topLevelClaims: setup.topLevelClaims,
     clock: setup.now,
   };
   const grantDeps: GrantDeps = {
@@ -227,6 +229,7 @@ export function flowGrants(setup: FlowGrantsSetup) {
       codes,
       idTokens,
       ttl,
+      topLevelClaims: setup.topLevelClaims,
       pkce: setup.pkce ?? { enforced: false, enforcedForPublicClients: false },
       rotation: setup.rotation ?? { gracePeriodMs: 0, reuseCount: 0, keepRotatedMs: 24 * HOUR },
       accessTokenCache: tokenCache,

@@ -61,7 +61,12 @@ const described = (ErrorClass: new (hint?: string) => OAuth2Error, hint?: string
   new ErrorClass(hint).toJSON();
 const json = (error: unknown) => (error as OAuth2Error).toJSON();
 
-function setup(options: { pkce?: { enforced: boolean; enforcedForPublicClients: boolean } } = {}) {
+function setup(
+  options: {
+    pkce?: { enforced: boolean; enforcedForPublicClients: boolean };
+    topLevelClaims?: { allowed: string[]; mirror: boolean };
+  } = {},
+) {
   let now = new Date(NOW);
   const env = flowGrants({ clients: ALL, now: () => now, ...options });
   return {
@@ -393,6 +398,34 @@ describe('authorization_code grant (HF §2.1)', () => {
     expect(env.accessTokens.rows.get(signatureKey(response.access_token.split('.')[2]!))).to.not.equal(
       undefined,
     );
+  });
+});
+
+describe('JWT access tokens: allowed_top_level_claims and mirror_top_level_claims', () => {
+  const session = { access_token: { role: 'admin', sub: 'mallory', tenant: 't1' }, id_token: {} };
+  const payloadOf = async (topLevelClaims: { allowed: string[]; mirror: boolean }) => {
+    const env = setup({ topLevelClaims });
+    const { params } = await env.authorize({ client: jwtApp, scope: ['openid'], session });
+    const response = await env.redeem(params.code!, {}, basic('jwt-app', 'secret-123'));
+    const introspected = env.accessTokens.rows.get(signatureKey(response.access_token.split('.')[2]!));
+    return {
+      payload: JSON.parse(Buffer.from(response.access_token.split('.')[1]!, 'base64url').toString()),
+      stored: introspected!.ext,
+    };
+  };
+
+  it('copies allowed keys to the top level, never over a standard claim; mirror keeps them in ext', async () => {
+    const { payload, stored } = await payloadOf({ allowed: ['role', 'sub'], mirror: true });
+    expect(payload).to.include({ role: 'admin', sub: 'alice' });
+    expect(payload.ext).to.deep.equal(session.access_token);
+    expect(stored).to.deep.equal(session.access_token);
+  });
+
+  it('without mirroring, the copied keys leave ext (the stored ext keeps them, for introspection)', async () => {
+    const { payload, stored } = await payloadOf({ allowed: ['role'], mirror: false });
+    expect(payload.role).to.equal('admin');
+    expect(payload.ext).to.deep.equal({ sub: 'mallory', tenant: 't1' });
+    expect(stored).to.deep.equal(session.access_token);
   });
 });
 

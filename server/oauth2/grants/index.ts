@@ -2,7 +2,7 @@
 import type { GrantStore, RotationPolicy } from '../../flows/ports.js';
 import type { IdTokens } from '../../flows/types.js';
 import type { GrantHandler } from '../grant-handler.js';
-import { createTokenMinter, type GrantTtl } from '../grant-tokens.js';
+import { createTokenMinter, type GrantTokensDeps, type GrantTtl } from '../grant-tokens.js';
 import type { AccessTokenStore } from '../ports.js';
 import type { OpaqueTokens } from '../token-strategies.js';
 import { authorizationCodeGrant } from './authorization-code.js';
@@ -17,6 +17,7 @@ export interface FlowGrantDeps {
   codes: OpaqueTokens;
   idTokens: Pick<IdTokens, 'sign'>;
   ttl: GrantTtl;
+  topLevelClaims?: GrantTokensDeps['topLevelClaims'];
   pkce: { enforced: boolean; enforcedForPublicClients: boolean };
   rotation: RotationPolicy;
   /** The access-token cache (TokenCache), so that reuse detection takes effect on this replica at once. */
