@@ -40,7 +40,8 @@ const RESERVED = new Set([
   'sid',
 ]);
 
-const unix = (date: Date) => Math.floor(date.getTime() / 1000);
+/** JWT NumericDate: whole seconds. */
+export const unix = (date: Date) => Math.floor(date.getTime() / 1000);
 const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
 
 /**
@@ -54,7 +55,7 @@ export function tokenHash(token: string, alg = 'RS256'): string {
 }
 
 /** Go marshals a map with its keys sorted; Hydra's ID token and userinfo claims are maps. */
-function sorted(claims: Record<string, unknown>): Record<string, unknown> {
+export function sorted(claims: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(claims).sort()) out[key] = claims[key];
   return out;
