@@ -169,8 +169,12 @@ export function send(res: ServerResponse, operation: Operation, reply: AnyReply)
     res.end();
     return;
   }
-  // A text response (Prometheus exposition) is sent as it is; everything else is JSON.
-  if (typeof reply.body === 'string' && String(res.getHeader('Content-Type') ?? '').startsWith('text/')) {
+  // A text response (Prometheus exposition) or a JWT (a signed userinfo response) is sent as it is; everything
+  // else is JSON.
+  if (
+    typeof reply.body === 'string' &&
+    /^(text\/|application\/jwt)/.test(String(res.getHeader('Content-Type') ?? ''))
+  ) {
     res.end(reply.body);
     return;
   }
