@@ -1,6 +1,6 @@
-// OpenID Connect ID tokens as Hydra mints them (HF §3.1; `oauth2/handler.go` updateSessionWithRequest,
+// OpenID Connect ID tokens as Hydra mints them (`oauth2/handler.go` updateSessionWithRequest,
 // fosite's `IDTokenClaims.ToMap`): signed with the newest key of `hydra.openid.id-token`, claims from the flow.
-// Also the id_token_hint check of the login step and the claims the userinfo endpoint answers with (HF §3.2).
+// Also the id_token_hint check of the login step and the claims the userinfo endpoint answers with.
 import { hash } from 'node:crypto';
 import { uuidv4 } from '../crypto/random.js';
 import type { FlowRecord, IdTokens } from '../flows/types.js';
@@ -14,7 +14,7 @@ export interface IdTokenDeps {
   clock?: () => Date;
 }
 
-/** IdTokens, plus signing arbitrary claims with the same key (a userinfo response as a JWT, HF §3.2). */
+/** IdTokens, plus signing arbitrary claims with the same key (a userinfo response as a JWT). */
 export interface IdTokenSigner extends IdTokens {
   signClaims(claims: Record<string, unknown>): Promise<string>;
 }

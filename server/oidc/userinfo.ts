@@ -1,4 +1,4 @@
-// The OpenID Connect userinfo endpoint as Hydra answers it (HF §3.2; `oauth2/handler.go` getOidcUserInfo): any
+// The OpenID Connect userinfo endpoint as Hydra answers it (`oauth2/handler.go` getOidcUserInfo): any
 // active access token (the `openid` scope is not required) gets the claims of the ID token of its grant, as
 // JSON, or as a JWT signed with the ID token key when its client registered userinfo_signed_response_alg RS256.
 import type { StoredClient } from '../clients/client.js';

@@ -1,4 +1,5 @@
-// OpenID Connect discovery (HF §3.3): Hydra's fields in Hydra's order, with what Tollgate supports.
+// OpenID Connect discovery (Hydra's `oauth2/handler.go` discoverOidcConfiguration): Hydra's fields in Hydra's
+// order, with what Tollgate supports.
 import { expect } from 'chai';
 import { discoveryDocument } from '../../server/http/public/well-known.js';
 import { call } from '../helpers/api.js';
