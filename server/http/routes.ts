@@ -37,16 +37,20 @@ const directory = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 
 /**
  * The one rule for a path no route of the table finds (an unknown path): the style of the nearest directory
- * above it that holds a path of the contract or of the app, `admin` when that directory mixes styles or no
- * directory holds any. So a malformed body sent to an unknown `/oauth2/…` or `/admin/oauth2/…` path is
+ * below the root that holds a path of the contract or of the app, `admin` when that directory mixes styles or
+ * no directory holds any. So a malformed body sent to an unknown `/oauth2/…` or `/admin/oauth2/…` path is
  * refused as the OAuth 2.0 endpoints refuse one, on either port, and the 404 that follows a readable body is
- * the router's (error-handler.ts `notFoundHandler`).
+ * the router's (error-handler.ts `notFoundHandler`). The root's own paths (`/userinfo`) and the browser pages
+ * (`html`) say nothing about their neighbours: an unknown path is never a page, and never a JSON API because
+ * `/userinfo` is one.
  */
 function unmatchedStyle(paths: Iterable<readonly [string, ErrorStyle]>): (path: string) => ErrorStyle {
   const byDirectory = new Map<string, ErrorStyle>();
   for (const [path, style] of paths) {
     const dir = directory(path);
-    byDirectory.set(dir, byDirectory.get(dir) === 'admin' ? 'admin' : style);
+    if (dir === '/' || style === 'html') continue;
+    const seen = byDirectory.get(dir);
+    byDirectory.set(dir, seen === undefined || seen === style ? style : 'admin');
   }
   return (path) => {
     for (let dir = directory(path); dir !== ''; dir = directory(dir.slice(0, -1))) {

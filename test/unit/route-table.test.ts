@@ -134,12 +134,42 @@ describe('route table from the contract', () => {
     );
     const fosite = Object.keys(styles).filter((route) => styles[route] === 'oauth2');
     expect(fosite.sort()).to.deep.equal([
+      'delete /admin/oauth2/auth/sessions/consent',
+      'delete /admin/oauth2/auth/sessions/login',
       'delete /admin/oauth2/tokens',
+      'delete /oauth2/auth/sessions/consent',
+      'delete /oauth2/auth/sessions/login',
       'delete /oauth2/tokens',
+      'get /admin/oauth2/auth/requests/consent',
+      'get /admin/oauth2/auth/requests/login',
+      'get /admin/oauth2/auth/sessions/consent',
+      'get /oauth2/auth/requests/consent',
+      'get /oauth2/auth/requests/login',
+      'get /oauth2/auth/sessions/consent',
+      'get /userinfo',
       'post /admin/oauth2/introspect',
       'post /oauth2/introspect',
       'post /oauth2/revoke',
       'post /oauth2/token',
+      'post /userinfo',
+      'put /admin/oauth2/auth/requests/consent/accept',
+      'put /admin/oauth2/auth/requests/consent/reject',
+      'put /admin/oauth2/auth/requests/login/accept',
+      'put /admin/oauth2/auth/requests/login/reject',
+      'put /oauth2/auth/requests/consent/accept',
+      'put /oauth2/auth/requests/consent/reject',
+      'put /oauth2/auth/requests/login/accept',
+      'put /oauth2/auth/requests/login/reject',
+    ]);
+    const pages = Object.keys(styles).filter((route) => styles[route] === 'html');
+    expect(pages.sort()).to.deep.equal([
+      'get /oauth2/auth',
+      'get /oauth2/fallbacks/consent',
+      'get /oauth2/fallbacks/error',
+      'get /oauth2/fallbacks/login',
+      'post /oauth2/auth',
+      'post /oauth2/fallbacks/consent',
+      'post /oauth2/fallbacks/login',
     ]);
     // Paths without parameters take their route's style, before the body is read.
     expect(['/oauth2/token', '/oauth2/introspect/', '/admin/clients'].map(table.errorStyle)).to.deep.equal([
@@ -160,7 +190,7 @@ describe('route table from the contract', () => {
       contractWith('/admin/clients', 'post', (op) => {
         op['x-tollgate-error-style'] = 'fosite';
       });
-    expect(misspelt).to.throw(/x-tollgate-error-style must be one of oauth2, admin/);
+    expect(misspelt).to.throw(/x-tollgate-error-style must be one of oauth2, admin, html/);
   });
 
   /** Status, the error key and whether the answer forbids caching (fosite does, herodot does not). */
