@@ -40,6 +40,8 @@ export interface SessionAdmin {
   revokeLoginSessions(query: { subject?: string; sid?: string }): Promise<void>;
 }
 
+const CONSENT_PAGE_SIZE = 250;
+
 /** `<time>Z` with whole seconds, as the client documents write their times. */
 const rfc3339 = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19)}Z` : null);
 
@@ -48,7 +50,9 @@ export function createSessionAdmin(deps: SessionAdminDeps): SessionAdmin {
     async listConsentSessions(query) {
       if (!query.subject)
         throw new InvalidRequest("Query parameter 'subject' is not defined but should have been.");
-      const size = pageSize(query.page_size);
+      // Hydra's keyset pagination: 250 by default; the clients list's bounds otherwise.
+      const requested = query.page_size;
+      const size = requested === undefined || requested <= 0 ? CONSENT_PAGE_SIZE : pageSize(requested);
       const page = await deps.flows.listConsentSessions({
         subject: query.subject,
         ...(query.login_session_id ? { login_session_id: query.login_session_id } : {}),
