@@ -208,9 +208,17 @@ export interface CsrfDiagnosisInput {
   maxAgeSeconds: number;
 }
 
+/** The host name of a Host header or URL authority, without the port: cookies do not tell ports apart. */
+export function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
 const hostOf = (url: string) => {
   try {
-    return new URL(url).host.toLowerCase();
+    return new URL(url).hostname.toLowerCase();
   } catch {
     return '';
   }
@@ -225,7 +233,7 @@ export function diagnoseCsrf(input: CsrfDiagnosisInput): string {
   const causes: string[] = [];
   const issuerHost = hostOf(input.issuerUrl);
   const issuerHttps = input.issuerUrl.startsWith('https:');
-  const requestHost = String(input.headers.host ?? '').toLowerCase();
+  const requestHost = hostName(String(input.headers.host ?? ''));
   if (input.check === 'undecodable') {
     causes.push(
       `The cookie '${input.cookieName}' was not signed with a current cookie secret: it was altered, or set before secrets.cookie (or secrets.system) changed, or by another server.`,

@@ -22,6 +22,7 @@ import {
   createFlowCookies,
   diagnoseCsrf,
   type FlowCookieOptions,
+  hostName,
   isLocalHost,
 } from './cookies.js';
 import type { FlowStore, LoginSession, LoginSessionStore, NewFlow } from './ports.js';
@@ -174,7 +175,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       maxAgeSeconds: csrfMaxAgeSeconds,
     });
     const started = flow.request.entry_host;
-    const now = String(input.headers.host ?? '').toLowerCase();
+    const now = hostName(String(input.headers.host ?? ''));
     if (check === 'missing' && started && now && started !== now) {
       diagnosis = `This authorization request started on host '${started}' and came back on '${now}': a browser sends a cookie only to the host that set it (localhost and 127.0.0.1 are different hosts), so use one host name in urls.self.issuer, urls.self.public and the application's links. ${diagnosis}`;
     }
@@ -255,7 +256,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       hintClaims = hint.claims;
     }
 
-    const host = String(input.headers.host ?? '').toLowerCase();
+    const host = hostName(String(input.headers.host ?? ''));
     const flow: NewFlow = {
       id: randomUUID(),
       client_id: client.client_id,

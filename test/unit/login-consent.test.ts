@@ -765,7 +765,7 @@ describe('login and consent', () => {
       b.host = '127.0.0.1:4444';
       const reply = await b.follow(redirect_to);
       expect(param(reply, 'error_description')).to.contain(
-        "This authorization request started on host 'localhost:4444' and came back on '127.0.0.1:4444'",
+        "This authorization request started on host 'localhost' and came back on '127.0.0.1'",
       );
     });
 
