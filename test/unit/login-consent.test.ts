@@ -14,6 +14,11 @@ import type {
   GrantIssuer,
   IdTokens,
 } from '../../server/flows/types.js';
+import {
+  CONSENT_REQUEST_KEYS,
+  CONSENT_SESSION_KEYS,
+  LOGIN_REQUEST_KEYS,
+} from '../helpers/hydra-flow-shapes.js';
 import { MemoryFlowStore } from '../helpers/memory-flow-store.js';
 import { MemoryLoginSessionStore } from '../helpers/memory-login-session-store.js';
 
@@ -265,17 +270,7 @@ describe('login and consent', () => {
     const request = await t.admin.getLogin(challenge);
     expect(request.status).to.equal(200);
     const body = request.body as Record<string, unknown>;
-    expect(Object.keys(body)).to.deep.equal([
-      'challenge',
-      'requested_scope',
-      'requested_access_token_audience',
-      'skip',
-      'subject',
-      'oidc_context',
-      'client',
-      'request_url',
-      'session_id',
-    ]);
+    expect(Object.keys(body)).to.deep.equal(LOGIN_REQUEST_KEYS);
     expect(body).to.include({ challenge, skip: false, subject: '' });
     expect(body.oidc_context).to.deep.equal({ login_hint: 'a@b.c' });
     expect((body.client as { client_id: string }).client_id).to.equal('app');
@@ -297,21 +292,7 @@ describe('login and consent', () => {
     expect(afterLogin.cookies.some((c) => c.startsWith('ory_hydra_consent_csrf_'))).to.equal(true);
 
     const consent = await ok(t.admin.getConsent(consentChallenge));
-    expect(Object.keys(consent)).to.deep.equal([
-      'challenge',
-      'consent_request_id',
-      'requested_scope',
-      'requested_access_token_audience',
-      'skip',
-      'subject',
-      'oidc_context',
-      'client',
-      'request_url',
-      'login_challenge',
-      'login_session_id',
-      'acr',
-      'amr',
-    ]);
+    expect(Object.keys(consent)).to.deep.equal(CONSENT_REQUEST_KEYS);
     expect(consent).to.include({ skip: false, subject: 'alice', acr: '1', login_challenge: challenge });
     expect(consent.amr).to.deep.equal(['pwd']);
     expect(consent.consent_request_id).to.match(/^[0-9a-f]{32}$/);
@@ -850,17 +831,7 @@ describe('login and consent', () => {
       );
       const all = await t.sessionAdmin.listConsentSessions({ subject: 'alice' });
       expect(all.sessions).to.have.length(2);
-      expect(Object.keys(all.sessions[0]!)).to.deep.equal([
-        'consent_request_id',
-        'grant_scope',
-        'grant_access_token_audience',
-        'session',
-        'remember',
-        'remember_for',
-        'handled_at',
-        'context',
-        'consent_request',
-      ]);
+      expect(Object.keys(all.sessions[0]!)).to.deep.equal(CONSENT_SESSION_KEYS);
       expect((all.sessions[1]!.consent_request as { challenge: string }).challenge).to.equal('');
       const page = await t.sessionAdmin.listConsentSessions({ subject: 'alice', page_size: 1 });
       expect(page.sessions).to.have.length(1);
