@@ -66,6 +66,10 @@ export class MemoryFlowStore implements FlowStore {
     return row ? structuredClone(row.flow) : null;
   }
 
+  async byId(id: string): Promise<FlowRecord | null> {
+    return this.out(this.find((r) => r.flow.id === id));
+  }
+
   async byLoginChallenge(challenge: string): Promise<FlowRecord | null> {
     return this.out(this.find((r) => r.flow.login_challenge === challenge));
   }

@@ -49,6 +49,12 @@ for (const backend of BACKENDS) {
           consent_error: null,
           consent_handled_at: null,
         });
+        expect(await b.flows.byId(flow.id)).to.deep.equal(
+          await b.flows.byLoginChallenge(flow.login_challenge),
+        );
+        // A client_credentials token's request id, or anything else that is no flow id: no flow, no error.
+        expect(await b.flows.byId('00000000-0000-4000-8000-000000000000')).to.equal(null);
+        expect(await b.flows.byId('not-a-uuid')).to.equal(null);
         expect(await b.flows.byLoginChallenge('unknown')).to.equal(null);
         expect(await b.flows.byConsentChallenge('unknown')).to.equal(null);
         expect(await b.flows.byLoginVerifier('unknown')).to.equal(null);
