@@ -225,6 +225,14 @@ describe('CORS on the public port', () => {
       const allowed = await get(SPA, `Bearer ${token}`);
       expect(allowed.status).to.equal(200);
       expect(allowed.headers.get('access-control-allow-origin')).to.equal(SPA);
+      const query = await fetch(
+        new URL(`/userinfo?access_token=${encodeURIComponent(token)}`, server.publicUrl),
+        {
+          headers: { origin: SPA },
+        },
+      );
+      expect(query.status).to.equal(200);
+      expect(query.headers.get('access-control-allow-origin')).to.equal(SPA);
       const other = await get('https://other.example', `Bearer ${token}`);
       expect(other.status).to.equal(200);
       expect(other.headers.get('access-control-allow-origin')).to.equal(null);
