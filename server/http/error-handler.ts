@@ -123,6 +123,14 @@ export function writeError(res: ServerResponse, error: ApiError, style: ErrorSty
   }
   if (error instanceof TemporarilyUnavailable) res.setHeader('Retry-After', '1');
   if (error instanceof TooManyRequests) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  // RFC 6750 §3.1: a bearer token the userinfo endpoint refuses is named in the challenge too, as Hydra does.
+  if (error.status === 401 && (error.error === 'request_unauthorized' || error.error === 'invalid_token')) {
+    const body = error.toJSON();
+    res.setHeader(
+      'WWW-Authenticate',
+      `Bearer error="${body.error}",error_description="${body.error_description}"`,
+    );
+  }
   res.statusCode = error.status;
   if (style === 'html') {
     const req = res.req as (ServerResponse['req'] & { originalUrl?: string }) | undefined;

@@ -96,6 +96,12 @@ export class PgFlowStore implements FlowStore {
     });
   }
 
+  byId(id: string): Promise<FlowRecord | null> {
+    // The column is a uuid: anything else cannot name a flow (and would be a type error in PostgreSQL).
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.one({ id });
+  }
+
   byLoginChallenge(challenge: string): Promise<FlowRecord | null> {
     return this.one({ login_challenge: challenge });
   }
