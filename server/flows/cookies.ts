@@ -4,9 +4,9 @@
 // cannot continue here, which only costs a restart.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isIP } from 'node:net';
 import { deriveKey } from '../crypto/secrets.js';
 import { murmur3 } from './murmur3.js';
+import { isRedirectUriSecure } from './redirect-uri.js';
 
 export type SameSiteMode = 'Strict' | 'Lax' | 'None';
 export type CsrfKind = 'login' | 'consent';
@@ -65,16 +65,6 @@ export interface FlowCookies {
   readSession(jar: Record<string, string>): string | null;
   setSession(sid: string, maxAgeSeconds: number, now: Date): string[];
   clearSession(): string[];
-}
-
-/** localhost, *.localhost, or a loopback IP (fosite's IsLocalhost). */
-export function isLocalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
-  if (family === 4) return host.startsWith('127.');
-  if (family === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
 }
 
 export function createFlowCookies(options: FlowCookieOptions): FlowCookies {
@@ -257,7 +247,7 @@ export function diagnoseCsrf(input: CsrfDiagnosisInput): string {
         'The cookies are sent with SameSite=None but without Secure, which browsers refuse: serve the issuer over https or set serve.cookies.same_site_mode to Lax.',
       );
     }
-    if (input.secure && !issuerHttps && !isLocalHost(new URL(input.issuerUrl).hostname)) {
+    if (input.secure && !issuerHttps && !isRedirectUriSecure(input.issuerUrl, false)) {
       causes.push(
         'The cookies are marked Secure but the issuer uses http: browsers keep Secure cookies only for https (and localhost); use https, or --dev with serve.cookies.secure=false.',
       );
