@@ -1,6 +1,7 @@
 // Hydra's login and consent admin API on a real server and PostgreSQL (HF §1.3–1.7, §3.6): the nine
 // operations' answers (bodies in Hydra's key order, 400/404/410), skipping with remembered sessions and
 // consents, the CSRF cookie with its diagnosis, and consent sessions that take their tokens with them.
+import { get } from 'node:http';
 import { expect } from 'chai';
 import { call } from '../helpers/api.js';
 import { exchangeCode, FlowDriver, pkcePair, randomState, webClient } from '../helpers/flow-driver.js';
@@ -184,6 +185,27 @@ describe('login and consent: Hydra’s admin API on a real server', () => {
     );
     // The right browser can still finish.
     expect((await driver.toConsent(afterLogin)).challenge).to.be.a('string');
+  });
+
+  it('names a localhost / 127.0.0.1 mix-up: the flow started on one host name and came back on the other', async () => {
+    // fetch cannot send another Host; node:http can. A browser keeps the cookie this sets for `localhost`.
+    const url = new URL('/oauth2/auth', server.publicUrl);
+    for (const [k, v] of Object.entries(params())) url.searchParams.set(k, v);
+    const location = await new Promise<string>((resolve, reject) => {
+      get(url, { headers: { host: `localhost:${url.port}` } }, (res) => {
+        res.resume();
+        resolve(res.headers.location ?? '');
+      }).on('error', reject);
+    });
+    const challenge = new URL(location).searchParams.get('login_challenge')!;
+    const driver = new FlowDriver(server);
+    const afterLogin = await driver.decide('acceptOAuth2LoginRequest', challenge, { subject: 'foo@bar.com' });
+    const hop = await driver.hop(afterLogin);
+    const error = new URL(hop.location!).searchParams;
+    expect(error.get('error')).to.equal('request_forbidden');
+    expect(error.get('error_description')).to.contain(
+      "This authorization request started on host 'localhost' and came back on '127.0.0.1'",
+    );
   });
 
   it('sends the reject defaults to the client', async () => {
