@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { deriveKey } from '../crypto/secrets.js';
+import { safeEqual } from './challenges.js';
 import { murmur3 } from './murmur3.js';
 import { isRedirectUriSecure } from './redirect-uri.js';
 
@@ -159,9 +160,7 @@ export function createFlowCookies(options: FlowCookieOptions): FlowCookies {
       if (entries.length === 0) return 'missing';
       const entry = entries.find(([id]) => id === flowId);
       if (!entry) return 'other_flows';
-      const a = Buffer.from(entry[1], 'utf8');
-      const b = Buffer.from(expected, 'utf8');
-      return a.length === b.length && timingSafeEqual(a, b) ? 'ok' : 'mismatch';
+      return safeEqual(entry[1], expected) ? 'ok' : 'mismatch';
     },
 
     readSession(jar) {
