@@ -43,7 +43,7 @@ export function signatureKey(signaturePart: string): string {
  * base64url without padding, and only the canonical encoding: Node (like Go's non-strict decoder) ignores
  * trailing bits, so without this a token with a changed last character could still verify.
  */
-function decodeB64Url(part: string): Buffer | null {
+export function decodeB64Url(part: string): Buffer | null {
   if (part.length === 0 || !/^[A-Za-z0-9_-]+$/.test(part)) return null;
   const bytes = Buffer.from(part, 'base64url');
   return bytes.toString('base64url') === part ? bytes : null;
@@ -172,7 +172,7 @@ function keyInput(alg: JwsAlgorithm, key: KeyObject) {
 // Signatures are made and checked in libuv's thread pool, off the event loop: even an ES256 signature is a
 // sizeable share of a token request's CPU, which the event loop can spend on the next request while another
 // core signs (docs/performance.md).
-function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
+export function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), (err, sig) =>
       err ? reject(err) : resolve(sig),
@@ -180,7 +180,7 @@ function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buff
   );
 }
 
-function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
+export function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
   return new Promise((resolve) =>
     verify(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), sig, (err, ok) =>
       resolve(!err && ok),
@@ -188,10 +188,10 @@ function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer
   );
 }
 
-const isJws = (alg: unknown): alg is JwsAlgorithm =>
+export const isJws = (alg: unknown): alg is JwsAlgorithm =>
   typeof alg === 'string' && Object.hasOwn(JWS_PARAMS, alg);
 
-function parseJson(part: string): Record<string, unknown> | null {
+export function parseJson(part: string): Record<string, unknown> | null {
   const bytes = decodeB64Url(part);
   if (!bytes) return null;
   try {

@@ -62,6 +62,10 @@ export class MemoryFlowStore implements FlowStore {
     return row ? structuredClone(row.flow) : null;
   }
 
+  async byId(id: string): Promise<FlowRecord | null> {
+    return this.out(this.find((r) => r.flow.id === id));
+  }
+
   async byLoginChallenge(challenge: string): Promise<FlowRecord | null> {
     return this.out(this.find((r) => r.flow.login_challenge === challenge));
   }
@@ -96,13 +100,7 @@ export class MemoryFlowStore implements FlowStore {
 
   async startConsent(
     flowId: string,
-    next: {
-      subject: string;
-      authenticated_at: Date;
-      consent_challenge: string;
-      consent_csrf: string;
-      consent_skip: boolean;
-    },
+    next: Parameters<FlowStore['startConsent']>[1],
   ): Promise<FlowRecord | null> {
     const row = this.rows.get(flowId);
     if (!row) return null;
@@ -165,12 +163,9 @@ export class MemoryFlowStore implements FlowStore {
       .map((f) => structuredClone(f));
   }
 
-  async listConsentSessions(query: {
-    subject: string;
-    login_session_id?: string;
-    page_size: number;
-    page_token?: string;
-  }): Promise<{ items: FlowRecord[]; next_page_token?: string }> {
+  async listConsentSessions(
+    query: Parameters<FlowStore['listConsentSessions']>[0],
+  ): Promise<{ items: FlowRecord[]; next_page_token?: string }> {
     const after = query.page_token === undefined ? undefined : decodeConsentPageToken(query.page_token);
     const matching = this.used().filter(
       (f) =>
@@ -187,12 +182,7 @@ export class MemoryFlowStore implements FlowStore {
       : { items };
   }
 
-  async revokeConsentSessions(
-    filter:
-      | { consent_request_id: string }
-      | { subject: string; client_id: string }
-      | { subject: string; all: true },
-  ): Promise<number> {
+  async revokeConsentSessions(filter: Parameters<FlowStore['revokeConsentSessions']>[0]): Promise<number> {
     const id = 'consent_request_id' in filter ? flowIdOfConsentRequest(filter.consent_request_id) : null;
     const gone = this.used().filter((f) =>
       'consent_request_id' in filter
