@@ -6,20 +6,20 @@ import { ClientService } from '../clients/client-service.js';
 import { secretHashUpgrade } from '../clients/secret-hash-upgrade.js';
 import { Pbkdf2Hasher } from '../crypto/hasher.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
+import type { IdTokens } from '../flows/types.js';
 import { clientHandlers } from '../http/admin/clients.js';
 import { oauth2AdminHandlers } from '../http/admin/oauth2.js';
 import { tokenClientOf } from '../http/cors.js';
 import type { OAuth2Endpoints } from '../http/endpoints.js';
 import { tokenHandlers } from '../http/public/token.js';
 import type { KeyManager } from '../keys/key-manager.js';
-import type { IdTokens } from '../flows/types.js';
 import {
   type AudienceStrategy,
   defaultAudienceStrategy as audienceStrategy,
 } from '../oauth2/audience-strategy.js';
 import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
-import { createGrants } from '../oauth2/grants/index.js';
 import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
+import { createGrants } from '../oauth2/grants/index.js';
 import { createIntrospector, type StatelessTokens } from '../oauth2/introspection.js';
 import { authenticatedRevocation, createRevocation } from '../oauth2/revocation.js';
 import { type ScopeStrategy, scopeStrategyFor } from '../oauth2/scope-strategy.js';

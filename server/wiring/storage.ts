@@ -42,8 +42,11 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     adminHandlers: healthRoutes,
     async start() {
       await changes.start();
-      stopJanitor = startJanitor(knex, config.janitor, (level, fields, message) =>
-        logger[level]({ component: 'janitor', ...fields }, message),
+      stopJanitor = startJanitor(
+        knex,
+        // Unfinished login/consent requests go once their round trip can no longer complete (Hydra's --requests).
+        { ...config.janitor, requestTtlMs: config.flows.ttl.loginConsentRequestMs },
+        (level, fields, message) => logger[level]({ component: 'janitor', ...fields }, message),
       );
     },
     async close() {
