@@ -5,6 +5,7 @@
 // goes to the client, after the user has logged in and consented.
 
 import type { StoredClient } from '../clients/client.js';
+import { goTime } from '../go-time.js';
 import type { AudienceStrategy } from '../oauth2/audience-strategy.js';
 import { isPublicClient } from '../oauth2/client-authentication.js';
 import {
@@ -51,13 +52,6 @@ const matches = (list: readonly string[], ...items: string[]) =>
 
 /** Go's `%s` of a []string. */
 const goList = (list: readonly string[]) => `[${list.join(' ')}]`;
-
-/** Go's time.Time.String() in UTC, as fosite prints auth_time and requested_at in hints. */
-export function goTime(date: Date): string {
-  const iso = date.toISOString();
-  const fraction = iso.slice(20, 23).replace(/0+$/, '');
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''} +0000 UTC`;
-}
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 

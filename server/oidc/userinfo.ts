@@ -4,6 +4,7 @@
 import type { StoredClient } from '../clients/client.js';
 import { uuidv4 } from '../crypto/random.js';
 import type { FlowStore } from '../flows/ports.js';
+import { goTime } from '../go-time.js';
 import { InvalidToken, OAuth2Error, RequestUnauthorized } from '../oauth2/errors.js';
 import { type FormFields, formValue } from '../oauth2/form.js';
 import { type StatelessTokens, validate } from '../oauth2/introspection.js';
@@ -53,13 +54,6 @@ export function accessTokenFromRequest(
     if (value !== '') return value;
   }
   return '';
-}
-
-/** Go's `time.Time.String()` in UTC, as fosite writes an expiry into its hint. */
-export function goTimeString(date: Date): string {
-  const iso = date.toISOString(); // 2026-12-06T01:02:03.450Z
-  const fraction = iso.slice(20, 23).replace(/0+$/, '');
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''} +0000 UTC`;
 }
 
 export interface AccessTokenLookupDeps {
@@ -112,7 +106,7 @@ export function createUserinfo(deps: UserinfoDeps): Userinfo {
       const { record, client } = found;
       // fosite: expired once the expiry lies before now.
       if (record.expires_at.getTime() < clock().getTime()) {
-        throw new InvalidToken(`Access token expired at '${goTimeString(record.expires_at)}'.`);
+        throw new InvalidToken(`Access token expired at '${goTime(record.expires_at)}'.`);
       }
       const flow = record.request_id ? await deps.flows.byId(record.request_id) : null;
       // Without a flow (client_credentials) Hydra's session holds only iss and iat, aud being the client; the

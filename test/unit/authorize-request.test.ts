@@ -6,8 +6,8 @@ import {
   createAuthorizeEndpoint,
 } from '../../server/flows/authorize-request.js';
 import { fallbackErrorPage, goQueryEscape, withDebug } from '../../server/flows/authorize-response.js';
-import { goTime } from '../../server/flows/final-checks.js';
 import type { AuthorizeReply, AuthorizeRequest, FlowEngine, FlowRecord } from '../../server/flows/types.js';
+import { goTime } from '../../server/go-time.js';
 import { authorizeHandlers, notConfiguredPage } from '../../server/http/public/authorize.js';
 import { defaultAudienceStrategy } from '../../server/oauth2/audience-strategy.js';
 import { AccessDenied } from '../../server/oauth2/errors.js';

@@ -10,12 +10,7 @@ import { ID_TOKEN_KEY_SET, KeyManager } from '../../server/keys/key-manager.js';
 import { ApiError } from '../../server/oauth2/errors.js';
 import type { AccessTokenRecord } from '../../server/oauth2/ports.js';
 import { createIdTokens } from '../../server/oidc/id-token.js';
-import {
-  accessTokenFromRequest,
-  accessTokenLookup,
-  createUserinfo,
-  goTimeString,
-} from '../../server/oidc/userinfo.js';
+import { accessTokenFromRequest, accessTokenLookup, createUserinfo } from '../../server/oidc/userinfo.js';
 import { FakeTokenStrategy } from '../helpers/fake-token-strategy.js';
 import { NOW, sampleFlow } from '../helpers/flow-fixture.js';
 import { MemoryKeyStore } from '../helpers/memory-key-store.js';
@@ -191,11 +186,6 @@ describe('userinfo (server/oidc/userinfo.ts)', () => {
     );
     expect(accessTokenFromRequest(undefined, {}, { access_token: 'q' })).to.equal('q');
     expect(accessTokenFromRequest('Bearer', undefined)).to.equal('');
-  });
-
-  it('goTimeString: Go’s time.Time.String() in UTC, trailing zeros of the fraction dropped', () => {
-    expect(goTimeString(new Date('2026-12-06T01:02:03.000Z'))).to.equal('2026-12-06 01:02:03 +0000 UTC');
-    expect(goTimeString(new Date('2026-12-06T01:02:03.120Z'))).to.equal('2026-12-06 01:02:03.12 +0000 UTC');
   });
 
   it('the error writer names a refused bearer token in WWW-Authenticate (RFC 6750 §3.1), as Hydra does', async () => {
