@@ -2,6 +2,7 @@
 // or fragment, or a form_post page), an error to the client (303, fosite WriteAuthorizeError), or an error to
 // urls.error (302, Hydra oauth2/handler.go forwardError). Parameters are encoded as Go's url.Values.Encode
 // does (keys sorted, `+` for spaces), so Locations compare equal with Hydra's.
+import { escapeHtml } from '../html.js';
 import type { OAuth2Error } from '../oauth2/errors.js';
 import { RedirectUriMismatch } from './redirect-uri.js';
 import type { AuthorizeReply, AuthorizeRequest } from './types.js';
@@ -59,18 +60,6 @@ function splitUri(uri: string): { base: string; rawQuery: string | undefined } {
   return q < 0
     ? { base: noFragment, rawQuery: undefined }
     : { base: noFragment.slice(0, q), rawQuery: noFragment.slice(q + 1) };
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&#34;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
 
 /**

@@ -2,8 +2,9 @@
 // fosite accepts it) and the fallback error page. The domain answers with an AuthorizeReply (a redirect, a
 // form_post page or an error page); this file only turns it into HTTP. /oauth2/auth never answers JSON.
 import type { IncomingHttpHeaders } from 'node:http';
-import { type ErrorPageQuery, escapeHtml, fallbackErrorPage } from '../../flows/authorize-response.js';
+import { type ErrorPageQuery, fallbackErrorPage } from '../../flows/authorize-response.js';
 import type { AuthorizeEndpoint, AuthorizeReply, FlowEngine } from '../../flows/types.js';
+import { escapeHtml } from '../../html.js';
 import type { Handlers, Reply } from '../operations.js';
 
 /** Renders the error page of getOAuth2FallbackError (the default `urls.error`). */
