@@ -1111,7 +1111,7 @@ export interface components {
         };
         /** @description A page of consent sessions. */
         oAuth2ConsentSessions: components["schemas"]["oAuth2ConsentSession"][];
-        /** @description Form body of the authorization endpoint: the parameters of the GET request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1); a repeated parameter counts with its first value. */
+        /** @description Form body of the authorization endpoint: the parameters of the GET request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1); a repeated parameter counts with its first value, except `audience`. */
         oAuth2AuthorizeForm: {
             /** @description The client's id (RFC 6749 §4.1.1). */
             client_id?: string;
@@ -1145,8 +1145,8 @@ export interface components {
             code_challenge?: string;
             /** @description PKCE method; only `S256` is accepted. */
             code_challenge_method?: string;
-            /** @description Space-separated audiences requested for the access token. */
-            audience?: string;
+            /** @description Audiences requested for the access token: space-separated, or repeated (then every value is one audience, as fosite's GetAudiences reads them). */
+            audience?: string | string[];
             /** @description OpenID Connect registration parameter; refused with `registration_not_supported`. */
             registration?: string;
             /** @description Request object (RFC 9101); refused, as Tollgate does not support request objects. */
@@ -2322,8 +2322,8 @@ export interface operations {
                 code_challenge?: string;
                 /** @description PKCE method; only `S256` is accepted. */
                 code_challenge_method?: string;
-                /** @description Space-separated audiences requested for the access token. */
-                audience?: string;
+                /** @description Audiences requested for the access token: space-separated, or repeated (then every value is one audience, as fosite's GetAudiences reads them). */
+                audience?: string | string[];
                 /** @description OpenID Connect registration parameter; refused with `registration_not_supported`. */
                 registration?: string;
                 /** @description Request object (RFC 9101); refused, as Tollgate does not support request objects. */
@@ -2394,8 +2394,8 @@ export interface operations {
                 code_challenge?: string;
                 /** @description PKCE method; only `S256` is accepted. */
                 code_challenge_method?: string;
-                /** @description Space-separated audiences requested for the access token. */
-                audience?: string;
+                /** @description Audiences requested for the access token: space-separated, or repeated (then every value is one audience, as fosite's GetAudiences reads them). */
+                audience?: string | string[];
                 /** @description OpenID Connect registration parameter; refused with `registration_not_supported`. */
                 registration?: string;
                 /** @description Request object (RFC 9101); refused, as Tollgate does not support request objects. */

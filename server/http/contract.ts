@@ -70,7 +70,10 @@ export interface Operation {
   cors: boolean;
   /** `x-tollgate-dev-only: true`: mounted only in `--dev` mode (the built-in login and consent pages). */
   devOnly: boolean;
-  /** Validates and normalises (coerces query types, first value of repeated form fields) in place. */
+  /**
+   * Validates and normalises in place: coerces query types, keeps the first value of a repeated form field
+   * (and of a repeated query parameter where the values are in the domain).
+   */
   validate(request: RequestShape): void;
 }
 
@@ -121,6 +124,13 @@ const describe = (errors: ErrorObject[] | null | undefined, subject: string) =>
 
 /** JSON Schema keywords about a value rather than the shape of the document. */
 const VALUE_KEYWORDS = new Set(['required', 'enum', 'const', 'pattern', 'format', 'minLength', 'maxLength']);
+
+/** Go's url.Values.Get: each parameter not declared repeatable keeps its first value (in place). */
+function firstValues(values: Record<string, unknown>, repeatable: ReadonlySet<string>) {
+  for (const [k, v] of Object.entries(values)) {
+    if (Array.isArray(v) && !repeatable.has(k)) values[k] = v[0];
+  }
+}
 
 let cached: Contract | undefined;
 
@@ -180,6 +190,11 @@ export function loadContract(file = CONTRACT_FILE): Contract {
       };
       const validatePath = paramValidator('path');
       const validateQuery = paramValidator('query');
+      const valuesInDomain = op['x-tollgate-values-in-domain'] === true;
+      // Query parameters that may be repeated, for the first-value rule below.
+      const queryRepeatable = new Set(
+        parameters.filter(([, p]) => p.in === 'query' && repeatable(p.schema ?? {})).map(([, p]) => p.name),
+      );
 
       const requestBody = op.requestBody
         ? resolve(document, op.requestBody as Record<string, unknown>)
@@ -198,19 +213,10 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         );
         const schema = resolve(document, (content[type]?.schema ?? {}) as Record<string, unknown>);
         const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-        const isArray = (node: Record<string, unknown>) => resolve(document, node).type === 'array';
-        const repeatable = (node: Record<string, unknown>) => {
-          const resolved = resolve(document, node);
-          const branches = [resolved.anyOf, resolved.oneOf].flatMap((b) =>
-            Array.isArray(b) ? (b as Record<string, unknown>[]) : [],
-          );
-          return isArray(resolved) || branches.some(isArray);
-        };
         formArrays.set(type, new Set(Object.keys(props).filter((k) => isArray(props[k] ?? {}))));
         formRepeatable.set(type, new Set(Object.keys(props).filter((k) => repeatable(props[k] ?? {}))));
       }
       const bodyRequired = Boolean(requestBody?.required);
-      const valuesInDomain = op['x-tollgate-values-in-domain'] === true;
       const rateLimit = op['x-tollgate-rate-limit'];
       if (rateLimit !== undefined && !RATE_LIMIT_KEYS.includes(rateLimit)) {
         throw new Error(`${operationId}: x-tollgate-rate-limit must be one of ${RATE_LIMIT_KEYS.join(', ')}`);
@@ -247,6 +253,9 @@ export function loadContract(file = CONTRACT_FILE): Contract {
           if (!validatePath(request.params)) {
             throw new RequestValidationError('path', describe(validatePath.errors, 'path'));
           }
+          // Where the domain reads the values (the authorization endpoint), a repeated query parameter counts
+          // once with its first value, as Hydra reads r.URL.Query().Get, unless declared repeatable (`audience`).
+          if (valuesInDomain) firstValues(request.query, queryRepeatable);
           if (!validateQuery(request.query)) {
             throw new RequestValidationError('query', describe(validateQuery.errors, 'query parameter'));
           }
@@ -266,11 +275,10 @@ export function loadContract(file = CONTRACT_FILE): Contract {
             // A repeated form parameter counts once, with its first value (Hydra, Go's url.Values.Get),
             // unless the contract declares it repeatable (e.g. `audience`).
             const arrays = formArrays.get(type) ?? new Set();
-            const repeatable = formRepeatable.get(type) ?? new Set();
             const form = request.body as Record<string, unknown>;
+            firstValues(form, formRepeatable.get(type) ?? new Set());
             for (const [k, v] of Object.entries(form)) {
-              if (Array.isArray(v) && !repeatable.has(k)) form[k] = v[0];
-              else if (!Array.isArray(v) && arrays.has(k)) form[k] = [v];
+              if (!Array.isArray(v) && arrays.has(k)) form[k] = [v];
             }
           }
           const validateBody = bodyValidators.get(type);
@@ -326,6 +334,19 @@ export function loadContract(file = CONTRACT_FILE): Contract {
   };
   if (file === CONTRACT_FILE) cached = contract;
   return contract;
+
+  function isArray(node: Record<string, unknown>) {
+    return resolve(document, node).type === 'array';
+  }
+
+  /** An array, or `anyOf`/`oneOf` with an array branch (such as `audience`). */
+  function repeatable(node: Record<string, unknown>) {
+    const resolved = resolve(document, node);
+    const branches = [resolved.anyOf, resolved.oneOf].flatMap((b) =>
+      Array.isArray(b) ? (b as Record<string, unknown>[]) : [],
+    );
+    return isArray(resolved) || branches.some(isArray);
+  }
 
   /** The node at a pointer, following `$ref`s; returns the final pointer and the node. */
   function follow(at: string[]): [string[], Record<string, unknown>] {

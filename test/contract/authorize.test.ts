@@ -2,6 +2,7 @@
 // 302, or the client with 303), how it is encoded, and the fallback error page. The success path runs through
 // login and consent and is covered with the whole chain (test/e2e).
 import { expect } from 'chai';
+import { call } from '../helpers/api.js';
 import { FlowDriver, type Hop } from '../helpers/flow-driver.js';
 import { type CreatedClient, createClient } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -126,6 +127,65 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
     expect(page.text).to.contain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page.text).to.contain('&#34;quoted&#34; &amp; &lt;b&gt;bold&lt;/b&gt;');
     expect(page.text).not.to.contain('<img');
+  });
+
+  /** A client that may request two audiences. */
+  const audienceClient = () =>
+    createClient(server, {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1:5555/cb'],
+      scope: 'read',
+      audience: ['https://api.one', 'https://api.two'],
+    });
+
+  it('takes the first of a repeated parameter and every audience, as Go’s url.Values and fosite read them', async () => {
+    const withAudience = await audienceClient();
+    const driver = new FlowDriver(server);
+    const url = new URL('/oauth2/auth', server.publicUrl);
+    const query = new URLSearchParams({ ...good, redirect_uri: 'http://127.0.0.1:5555/cb' });
+    query.set('client_id', withAudience.client_id);
+    query.append('client_id', 'nobody');
+    query.append('state', 'second-state-value');
+    query.append('scope', 'admin');
+    query.append('audience', 'https://api.one');
+    query.append('audience', 'https://api.two');
+    url.search = query.toString();
+    const hop = await driver.hop(url.href);
+    expect(hop.status, hop.text).to.equal(302);
+    const challenge = new URL(hop.location!).searchParams.get('login_challenge')!;
+    const login = await call(server, 'getOAuth2LoginRequest', { query: { login_challenge: challenge } });
+    expect(login.status, login.text).to.equal(200);
+    expect(login.body.client.client_id).to.equal(withAudience.client_id);
+    expect(login.body.requested_scope).to.deep.equal(['read']);
+    expect(login.body.requested_access_token_audience).to.deep.equal(['https://api.one', 'https://api.two']);
+
+    const unknownFirst = new URL(url);
+    unknownFirst.searchParams.set('client_id', 'nobody');
+    unknownFirst.searchParams.append('client_id', withAudience.client_id);
+    const refused = await driver.hop(unknownFirst.href);
+    expect(refused.status).to.equal(302);
+    expect(params(refused).get('error')).to.equal('invalid_client');
+  });
+
+  it('reads every audience of a POST form', async () => {
+    const withAudience = await audienceClient();
+    const form = new URLSearchParams({
+      ...good,
+      client_id: withAudience.client_id,
+      redirect_uri: 'http://127.0.0.1:5555/cb',
+    });
+    form.append('audience', 'https://api.one');
+    form.append('audience', 'https://api.two');
+    const hop = await new FlowDriver(server).hop(new URL('/oauth2/auth', server.publicUrl).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(hop.status, hop.text).to.equal(302);
+    const challenge = new URL(hop.location!).searchParams.get('login_challenge')!;
+    const login = await call(server, 'getOAuth2LoginRequest', { query: { login_challenge: challenge } });
+    expect(login.body.requested_access_token_audience).to.deep.equal(['https://api.one', 'https://api.two']);
   });
 
   describe('through login and consent', () => {
