@@ -172,6 +172,8 @@ export interface IdTokens {
     lifespanMs: number;
     access_token?: string;
     code?: string;
+    /** Minted for a refresh grant: fosite skips the checks and defaults of the authorization request then. */
+    refresh?: boolean;
   }): Promise<string>;
   /** id_token_hint: our key set, expiry ignored. */
   verifyHint(
