@@ -208,6 +208,7 @@ export function createTokenMinter(deps: GrantTokensDeps) {
             now,
             lifespanMs: lifespanMs(client, grant, 'id_token', deps.ttl.idTokenMs) ?? 0,
             access_token: access.token,
+            refresh: grant === 'refresh_token',
           })
         : null;
       return { access, refresh, id_token };

@@ -94,10 +94,15 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
   return {
     signClaims: async (claims) => signWith(await signingKey(), claims),
 
-    async sign({ flow, client_id, now, lifespanMs, access_token, code }) {
+    async sign({ flow, client_id, now, lifespanMs, access_token, code, refresh }) {
       // The key first: at_hash and c_hash use the hash of the algorithm that signs (OIDC Core §3.3.2.11).
       const key = await signingKey();
       const claims = flowClaims(flow, client_id);
+      // fosite (handler/openid/strategy_jwt.go): acr_values requested and no acr from the login is level 0,
+      // the least confidence; not on a refresh, whose ID token fosite mints without these checks.
+      if (!refresh && claims.acr === undefined && flow.request.oidc_context.acr_values.length > 0) {
+        claims.acr = '0';
+      }
       claims.iat = unix(now);
       claims.exp = unix(new Date(now.getTime() + lifespanMs));
       claims.jti = uuidv4();

@@ -22,7 +22,12 @@ async function startWith(rotation: { period: string; count: number }) {
 }
 
 /** Login, consent and code exchange for `client`; the token response. */
-async function tokensFor(server: TestServer, client: CreatedClient, scope = 'openid offline_access') {
+async function tokensFor(
+  server: TestServer,
+  client: CreatedClient,
+  scope = 'openid offline_access',
+  extra: { query?: Record<string, string>; login?: Record<string, unknown> } = {},
+) {
   const driver = new FlowDriver(server);
   const { params } = await driver.login(
     {
@@ -32,10 +37,11 @@ async function tokensFor(server: TestServer, client: CreatedClient, scope = 'ope
       scope,
       state: randomState(),
       nonce: 'nonce-0123456789',
+      ...extra.query,
     },
     {
       subject: 'alice@example.com',
-      login: { acr: 'urn:acr:pwd', amr: ['pwd'] },
+      login: extra.login ?? { acr: 'urn:acr:pwd', amr: ['pwd'] },
       consent: { session: { access_token: {}, id_token: { email: 'alice@example.com' } } },
     },
   );
@@ -78,6 +84,17 @@ describe('refresh_token grant, end to end', () => {
       }
       expect(after.amr).to.deep.equal(['pwd']);
       expect(after.jti).to.not.equal(before.jti);
+    });
+
+    it('acr "0" for acr_values without an acr from the login, on the code exchange only (as fosite)', async () => {
+      const first = await tokensFor(server, web, undefined, {
+        query: { acr_values: 'urn:acr:mfa' },
+        login: {},
+      });
+      expect(claimsOf(first.id_token!).acr).to.equal('0');
+      const second = await refresh(server, web, first.refresh_token!);
+      expect(second.status, second.text).to.equal(200);
+      expect(claimsOf(second.body.id_token)).to.not.have.property('acr');
     });
 
     it('a reused refresh token revokes the whole grant', async () => {

@@ -112,6 +112,25 @@ describe('ID tokens (server/oidc/id-token.ts)', () => {
     expect(payload.exp - payload.iat).to.equal(60);
   });
 
+  it('acr "0" when acr_values was requested and the login set no acr, as fosite; never on a refresh', async () => {
+    const base = flow();
+    const requested = (acr: string) =>
+      flow({
+        request: {
+          ...base.request,
+          oidc_context: { ...base.request.oidc_context, acr_values: ['urn:acr:mfa'] },
+        },
+        login: { ...base.login!, acr },
+      });
+    const acr = async (f: ReturnType<typeof flow>, refresh?: boolean) =>
+      decode(await idTokens().sign({ flow: f, client_id: 'app', now: NOW, lifespanMs: 60_000, refresh }))
+        .payload.acr;
+    expect(await acr(requested(''))).to.equal('0');
+    expect(await acr(requested('urn:acr:pwd'))).to.equal('urn:acr:pwd');
+    expect(await acr(requested(''), true)).to.equal(undefined);
+    expect(await acr(flow({ login: { ...base.login!, acr: '' } }))).to.equal(undefined);
+  });
+
   it('a newer key of another algorithm in the set signs, and at_hash uses its hash', async () => {
     await keys.getOrCreateSigningKey(ID_TOKEN_KEY_SET);
     const [created] = (await keys.generateSet(ID_TOKEN_KEY_SET, { alg: 'ES512', use: 'sig' })).keys;
