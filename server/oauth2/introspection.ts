@@ -10,7 +10,7 @@ import type { StoredClient } from '../clients/client.js';
 import type { GrantStore } from '../flows/ports.js';
 import { InvalidRequest } from './errors.js';
 import { formValue, isEmptyForm, splitSpaceList } from './form.js';
-import type { AccessTokenStore, AccessTokenStrategy } from './ports.js';
+import type { AccessTokenRecord, AccessTokenStore, AccessTokenStrategy } from './ports.js';
 import type { ScopeStrategy } from './scope-strategy.js';
 import { issuedBy, type StatelessRecord, type StatelessRevocations } from './stateless.js';
 import type { OpaqueTokens } from './token-strategies.js';
@@ -44,14 +44,18 @@ export interface ActiveIntrospection {
 
 export type IntrospectionResult = ActiveIntrospection | { active: false };
 
-export interface IntrospectorDeps {
+/** Where an access token is read: its strategies, its rows, its client, and stateless JWTs. */
+export interface AccessTokenSources {
   strategies: { opaque: AccessTokenStrategy; jwt: AccessTokenStrategy };
-  tokens: AccessTokenStore;
+  tokens: Pick<AccessTokenStore, 'get'>;
   clients: { get(id: string): Promise<StoredClient | null> };
+  stateless?: StatelessTokens;
+}
+
+export interface IntrospectorDeps extends AccessTokenSources {
   scopeStrategy: ScopeStrategy;
   issuer: string;
   now?: () => Date;
-  stateless?: StatelessTokens;
   /** The browser flows' refresh tokens; without them only access tokens are looked up. */
   refresh?: RefreshTokenLookup;
 }
@@ -97,23 +101,11 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
   };
 
   async function accessToken(token: string, scope: string[]): Promise<IntrospectionResult> {
-    const signature = await validate(token, deps.strategies);
-    if (signature === null) return INACTIVE;
-    // A stateless token carries its record; any other has a row, or is revoked or unknown.
-    const stateless = deps.stateless?.record(token, signature) ?? null;
-    const record = stateless ?? (await deps.tokens.get(signature));
-    if (!record) return INACTIVE;
-
+    const found = await findAccessToken(deps, token);
+    if (!found) return INACTIVE;
+    const { record } = found;
     // fosite: expired once the expiry lies before now.
     if (record.expires_at.getTime() < now().getTime()) return INACTIVE;
-
-    // Hydra reads the token together with its client; a deleted client's tokens are gone. A stateless token
-    // has no row to go with it: it must have been issued by this client, not an earlier one of that id.
-    const client = await deps.clients.get(record.client_id);
-    if (!client) return INACTIVE;
-    if (stateless && !issuedBy(stateless, client)) return INACTIVE;
-    if (stateless && (await deps.stateless?.revocations.isRevoked(stateless))) return INACTIVE;
-
     if (!grantsScopes(record.granted_scope, scope)) return INACTIVE;
     return active(record, 'access_token', record.ext);
   }
@@ -166,6 +158,29 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
       ...(ext && Object.keys(ext).length > 0 ? { ext: { ...ext } } : {}),
     };
   }
+}
+
+/**
+ * An access token's record and client, the expiry not checked; null for a token that is not one of this
+ * server's access tokens, is revoked, or whose client is gone.
+ */
+export async function findAccessToken(
+  sources: AccessTokenSources,
+  token: string,
+): Promise<{ record: AccessTokenRecord; client: StoredClient } | null> {
+  const signature = token === '' ? null : await validate(token, sources.strategies);
+  if (signature === null) return null;
+  // A stateless token carries its record; any other has a row, or is revoked or unknown.
+  const stateless = sources.stateless?.record(token, signature) ?? null;
+  const record = stateless ?? (await sources.tokens.get(signature));
+  if (!record) return null;
+  // Hydra reads the token together with its client; a deleted client's tokens are gone. A stateless token
+  // has no row to go with it: it must have been issued by this client, not an earlier one of that id.
+  const client = await sources.clients.get(record.client_id);
+  if (!client) return null;
+  if (stateless && !issuedBy(stateless, client)) return null;
+  if (stateless && (await sources.stateless?.revocations.isRevoked(stateless))) return null;
+  return { record, client };
 }
 
 /**

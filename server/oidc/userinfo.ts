@@ -7,9 +7,8 @@ import type { FlowStore } from '../flows/ports.js';
 import { goTime } from '../go-time.js';
 import { InvalidToken, OAuth2Error, RequestUnauthorized } from '../oauth2/errors.js';
 import { type FormFields, formValue } from '../oauth2/form.js';
-import { type StatelessTokens, validate } from '../oauth2/introspection.js';
-import type { AccessTokenRecord, AccessTokenStore, AccessTokenStrategy } from '../oauth2/ports.js';
-import { issuedBy } from '../oauth2/stateless.js';
+import { type AccessTokenSources, findAccessToken } from '../oauth2/introspection.js';
+import type { AccessTokenRecord } from '../oauth2/ports.js';
 import { type IdTokenSigner, sorted, unix } from './id-token.js';
 
 /** What a token presented to userinfo turns out to be. */
@@ -56,11 +55,7 @@ export function accessTokenFromRequest(
   return '';
 }
 
-export interface AccessTokenLookupDeps {
-  strategies: { opaque: AccessTokenStrategy; jwt: AccessTokenStrategy };
-  tokens: Pick<AccessTokenStore, 'get'>;
-  clients: { get(id: string): Promise<StoredClient | null> };
-  stateless?: StatelessTokens;
+export interface AccessTokenLookupDeps extends AccessTokenSources {
   /** True for a valid, known refresh token (Hydra tells the caller only access tokens are allowed). */
   isRefreshToken?(token: string): Promise<boolean>;
 }
@@ -68,23 +63,9 @@ export interface AccessTokenLookupDeps {
 /** `lookup` over the access token store and strategies, the way introspection reads a token. */
 export function accessTokenLookup(deps: AccessTokenLookupDeps): (token: string) => Promise<PresentedToken> {
   return async (token) => {
-    const signature = token === '' ? null : await validate(token, deps.strategies);
-    if (signature === null) {
-      return token !== '' && (await deps.isRefreshToken?.(token)) ? { kind: 'refresh_token' } : null;
-    }
-    const stateless = deps.stateless?.record(token, signature) ?? null;
-    const record = stateless ?? (await deps.tokens.get(signature));
-    if (!record) return null;
-    // A deleted client's tokens are gone (Hydra reads the token with its client).
-    const client = await deps.clients.get(record.client_id);
-    if (!client) return null;
-    if (
-      stateless &&
-      (!issuedBy(stateless, client) || (await deps.stateless?.revocations.isRevoked(stateless)))
-    ) {
-      return null;
-    }
-    return { kind: 'access_token', record, client };
+    const found = await findAccessToken(deps, token);
+    if (found) return { kind: 'access_token', ...found };
+    return token !== '' && (await deps.isRefreshToken?.(token)) ? { kind: 'refresh_token' } : null;
   };
 }
 
