@@ -122,6 +122,54 @@ describe('tollgate perform authorization-code', function () {
     return browser.hop(toClient.location!);
   }
 
+  it('signs in with a confidential client: state, nonce and PKCE S256 sent; tokens printed as JSON', async () => {
+    const port = await freePort();
+    const client = await codeClient(port);
+    const run = perform(flags(client, port));
+    const url = await run.authorizationUrl();
+    expect(`${url.origin}${url.pathname}`).to.equal(new URL('/oauth2/auth', server.publicUrl).href);
+    const params = Object.fromEntries(url.searchParams);
+    expect(params).to.include({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: `http://127.0.0.1:${port}/callback`,
+      scope: 'offline openid',
+      code_challenge_method: 'S256',
+    });
+    expect(params.state).to.match(/^[\w-]{32}$/);
+    expect(params.nonce).to.match(/^[\w-]{32}$/);
+    expect(params.code_challenge).to.match(/^[\w-]{43}$/);
+
+    const callback = await signIn(url);
+    expect(callback.status, callback.text).to.equal(200);
+    expect(callback.text).to.contain('Signed in');
+    expect(await run.exited, run.stderr).to.equal(0);
+    const token = JSON.parse(run.stdout);
+    expect(token).to.include({ token_type: 'bearer', scope: 'offline openid' });
+    expect(token.access_token).to.be.a('string');
+    expect(token.refresh_token).to.be.a('string');
+    expect(token.id_token).to.be.a('string');
+    const claims = JSON.parse(Buffer.from(token.id_token.split('.')[1], 'base64url').toString());
+    expect(claims).to.include({ sub: 'foo@bar.com', nonce: params.nonce });
+    const active = await introspect(server, token.access_token);
+    expect(active).to.include({ active: true, sub: 'foo@bar.com', client_id: client.client_id });
+  });
+
+  it('signs in with a public client (no secret): the PKCE verifier alone redeems the code', async () => {
+    const port = await freePort();
+    const client = await codeClient(port, { client_secret: undefined, token_endpoint_auth_method: 'none' });
+    expect(client.client_secret ?? '').to.equal('');
+    const run = perform([...flags(client, port), '--scope', 'openid', '-q']);
+    const url = await run.authorizationUrl();
+    const callback = await signIn(url);
+    expect(callback.status, callback.text).to.equal(200);
+    expect(await run.exited, run.stderr).to.equal(0);
+    // -q prints only the access token.
+    const accessToken = run.stdout.trim();
+    expect(accessToken).to.match(/^\S+$/);
+    expect(await introspect(server, accessToken)).to.include({ active: true, sub: 'foo@bar.com' });
+  });
+
   it('passes prompt, max_age, audience, response_mode and a fixed state; / redirects to the URL', async () => {
     const port = await freePort();
     const run = perform([
@@ -192,7 +240,7 @@ describe('tollgate perform authorization-code', function () {
     const res = await fetch(`http://127.0.0.1:${port}/callback?code=not-a-code&state=${state}`);
     expect(res.status).to.equal(502);
     expect(await run.exited).to.equal(1);
-    expect(run.stderr, run.stderr).to.match(/^tollgate: the server answered 400: \w+: /m);
+    expect(run.stderr, run.stderr).to.match(/^tollgate: the server answered 400: invalid_grant/m);
   });
 
   it('--no-shutdown keeps serving after an error, with a new state', async () => {
