@@ -2,6 +2,7 @@
 // authorization URL on stderr, a "browser" (flow-driver) signs in through the login and consent API, the
 // redirect lands on the command's loopback callback server, and the token response is printed on stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -10,7 +11,8 @@ import { FlowDriver } from '../helpers/flow-driver.js';
 import { type CreatedClient, createClient, introspect } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const AUTH_URL = /^(http:\/\/\S+\/oauth2\/auth\?\S+)$/m;
+/** The authorization URL: the line of stderr that carries the request's parameters. */
+const AUTH_URL = /^(http:\/\/\S+\?\S*response_type=code\S*)$/m;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -241,6 +243,71 @@ describe('tollgate perform authorization-code', function () {
     expect(res.status).to.equal(502);
     expect(await run.exited).to.equal(1);
     expect(run.stderr, run.stderr).to.match(/^tollgate: the server answered 400: invalid_grant/m);
+  });
+
+  it('--auth-url/--token-url: sends the PKCE verifier of its challenge and refuses an ID token with another nonce', async () => {
+    // A stand-in token endpoint: records the exchange, answers with an ID token minted for another request.
+    let exchange: { authorization?: string; form: URLSearchParams } | undefined;
+    const fake = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        exchange = { authorization: req.headers.authorization, form: new URLSearchParams(body) };
+        const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            access_token: 'at',
+            token_type: 'bearer',
+            expires_in: 3600,
+            id_token: `${part({ alg: 'RS256' })}.${part({ sub: 'x', nonce: 'another-request' })}.sig`,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    try {
+      const port = await freePort();
+      const run = perform([
+        '--auth-url',
+        `${base}/authorize?tenant=a`,
+        '--token-url',
+        `${base}/token`,
+        '--client-id',
+        'c:1',
+        '--client-secret',
+        's',
+        '--port',
+        String(port),
+        '--no-open',
+      ]);
+      const url = await run.authorizationUrl();
+      expect(`${url.origin}${url.pathname}`).to.equal(`${base}/authorize`);
+      expect(url.searchParams.get('tenant')).to.equal('a');
+      const state = url.searchParams.get('state')!;
+      const res = await fetch(`http://127.0.0.1:${port}/callback?code=the-code&state=${state}`);
+      expect(res.status).to.equal(502);
+      expect(await run.exited).to.equal(1);
+      expect(run.stderr).to.contain('tollgate: the ID token does not carry the nonce of this request');
+      expect(run.stdout).to.equal('');
+
+      const form = exchange!.form;
+      expect(Object.fromEntries(form)).to.include({
+        grant_type: 'authorization_code',
+        code: 'the-code',
+        redirect_uri: `http://127.0.0.1:${port}/callback`,
+      });
+      // RFC 7636 §4.6: BASE64URL(SHA256(verifier)) is the challenge that was sent.
+      const verifier = form.get('code_verifier')!;
+      expect(createHash('sha256').update(verifier).digest('base64url')).to.equal(
+        url.searchParams.get('code_challenge'),
+      );
+      expect(exchange!.authorization).to.equal(`Basic ${Buffer.from('c%3A1:s').toString('base64')}`);
+    } finally {
+      fake.close();
+    }
   });
 
   it('--no-shutdown keeps serving after an error, with a new state', async () => {
