@@ -55,6 +55,10 @@ export interface Config {
   logFormat: 'json' | 'text' | undefined;
   /** Production protections: admin authentication, server timeouts, rate limits and lockout (docs/operations.md). */
   protection: ProtectionConfig;
+  /** The browser flows: authorization code, login and consent, refresh tokens, OpenID Connect (HF §6). */
+  flows: FlowsConfig;
+  /** `serve.public.cors.*`: CORS on the public port (Hydra's x/oauth2cors); never on the admin port. */
+  cors: CorsConfig;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
   /**
@@ -62,6 +66,71 @@ export interface Config {
    * A hydra.yml must load unchanged, so they are reported at startup rather than refused.
    */
   ignoredKeys: string[];
+}
+
+export interface FlowsConfig {
+  /** `urls.*`: the deployment's login, consent and error pages (defaults: `<public>/oauth2/fallbacks/…`). */
+  urls: {
+    login: string;
+    consent: string;
+    error: string;
+    registration: string;
+    logout: string;
+    postLogoutRedirect: string;
+  };
+  /** `urls.self.admin`: the admin API's base URL (the built-in dev UI calls it); unset → the listening port. */
+  adminUrl: string | undefined;
+  /** True when urls.login and urls.consent were left unset: with --dev, the built-in UI serves them. */
+  builtInUi: boolean;
+  ttl: {
+    loginConsentRequestMs: number;
+    authenticationSessionMs: number;
+    /** null: `ttl.refresh_token` -1, refresh tokens never expire. */
+    refreshTokenMs: number | null;
+    idTokenMs: number;
+    authCodeMs: number;
+  };
+  pkce: { enforced: boolean; enforcedForPublicClients: boolean };
+  /** `oauth2.grant.refresh_token.rotation_grace_*` (docs/refresh-tokens.md explains Tollgate's defaults). */
+  refreshRotation: { gracePeriodMs: number; reuseCount: number };
+  /** `oauth2.authorization.state_min_length` (Tollgate): Hydra requires 8; 0 makes `state` optional. */
+  stateMinLength: number;
+  exposeInternalErrors: boolean;
+  allowedTopLevelClaims: string[];
+  mirrorTopLevelClaims: boolean;
+  cookies: {
+    sameSiteMode: 'Strict' | 'Lax' | 'None';
+    sameSiteLegacyWorkaround: boolean;
+    domain: string;
+    /** `serve.cookies.secure`: only read with --dev; otherwise cookies are always Secure (Hydra). */
+    secure: boolean;
+    names: { loginCsrf: string; consentCsrf: string; session: string };
+    paths: { session: string };
+  };
+  /** `secrets.cookie`: signs the flow cookies; empty → secrets.system. */
+  secretsCookie: string[];
+  discovery: { supportedClaims: string[]; supportedScope: string[] };
+  /** `dev.users` (Tollgate): who may sign in to the built-in dev UI. */
+  devUsers: DevUser[];
+}
+
+export interface DevUser {
+  email: string;
+  password: string;
+  /** Extra ID token claims (the UI adds email, email_verified and name when granted). */
+  claims?: Record<string, unknown>;
+}
+
+export interface CorsConfig {
+  enabled: boolean;
+  /** Globs (`*`, `https://*.example.com`); empty → every origin (rs/cors). */
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposedHeaders: string[];
+  allowCredentials: boolean;
+  maxAgeSeconds: number;
+  debug: boolean;
 }
 
 export interface BucketConfig {
@@ -134,6 +203,46 @@ const KEYS = {
   'rate_limit.lockout.duration': 'duration',
   'rate_limit.lockout.delay': 'duration',
   'rate_limit.lockout.capacity': 'int',
+  'urls.self.admin': 'string',
+  'urls.login': 'string',
+  'urls.consent': 'string',
+  'urls.error': 'string',
+  'urls.registration': 'string',
+  'urls.logout': 'string',
+  'urls.post_logout_redirect': 'string',
+  'ttl.login_consent_request': 'duration',
+  'ttl.authentication_session': 'duration',
+  'ttl.refresh_token': 'duration',
+  'ttl.id_token': 'duration',
+  'ttl.auth_code': 'duration',
+  'oauth2.pkce.enforced': 'bool',
+  'oauth2.pkce.enforced_for_public_clients': 'bool',
+  'oauth2.grant.refresh_token.rotation_grace_period': 'duration',
+  'oauth2.grant.refresh_token.rotation_grace_reuse_count': 'int',
+  'oauth2.authorization.state_min_length': 'int',
+  'oauth2.expose_internal_errors': 'bool',
+  'oauth2.allowed_top_level_claims': 'list',
+  'oauth2.mirror_top_level_claims': 'bool',
+  'serve.cookies.same_site_mode': 'string',
+  'serve.cookies.same_site_legacy_workaround': 'bool',
+  'serve.cookies.domain': 'string',
+  'serve.cookies.secure': 'bool',
+  'serve.cookies.names.login_csrf': 'string',
+  'serve.cookies.names.consent_csrf': 'string',
+  'serve.cookies.names.session': 'string',
+  'serve.cookies.paths.session': 'string',
+  'secrets.cookie': 'list',
+  'serve.public.cors.enabled': 'bool',
+  'serve.public.cors.allowed_origins': 'list',
+  'serve.public.cors.allowed_methods': 'list',
+  'serve.public.cors.allowed_headers': 'list',
+  'serve.public.cors.exposed_headers': 'list',
+  'serve.public.cors.allow_credentials': 'bool',
+  'serve.public.cors.max_age': 'int',
+  'serve.public.cors.debug': 'bool',
+  'webfinger.oidc_discovery.supported_claims': 'list',
+  'webfinger.oidc_discovery.supported_scope': 'list',
+  'dev.users': 'json',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -337,7 +446,160 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     logLevel: logLevel(raw),
     logFormat: logFormat(raw),
     protection: protection(raw),
+    flows: flows(raw, publicUrl, dev),
+    cors: cors(raw),
     dev,
+  };
+}
+
+const MAX_SESSION_MS = 180 * 24 * 3600_000;
+
+function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
+  const fallback = (path: string) => new URL(`oauth2/fallbacks/${path}`, withSlash(publicUrl)).href;
+  const url = (key: Key, path: string) => {
+    const value = str(raw, key, fallback(path));
+    checkUrl(key, value, true);
+    return value;
+  };
+  const login = url('urls.login', 'login');
+  const adminUrl = raw['urls.self.admin'] ? str(raw, 'urls.self.admin', '') : undefined;
+  if (adminUrl !== undefined) checkUrl('urls.self.admin', adminUrl, true);
+  const refresh = str(raw, 'ttl.refresh_token', '720h');
+  const positive = (key: Key, fallbackValue: string) => {
+    const ms = durationMs(raw, key, fallbackValue);
+    if (ms <= 0) throw new ConfigError(key, 'must be positive');
+    return ms;
+  };
+  const grace = durationMs(raw, 'oauth2.grant.refresh_token.rotation_grace_period', '60s');
+  const reuseCount = int(raw, 'oauth2.grant.refresh_token.rotation_grace_reuse_count', 3, 0, 1_000_000);
+  // Hydra caps the grace period at 5m unless a reuse count bounds it (then 180d).
+  if (grace > (reuseCount > 0 ? MAX_SESSION_MS : 5 * 60_000)) {
+    throw new ConfigError(
+      'oauth2.grant.refresh_token.rotation_grace_period',
+      'must be at most 5m, or 180d when rotation_grace_reuse_count is set',
+    );
+  }
+  const sameSite = str(raw, 'serve.cookies.same_site_mode', 'None').toLowerCase();
+  const sameSiteMode = ({ strict: 'Strict', lax: 'Lax', none: 'None' } as const)[
+    sameSite as 'strict' | 'lax' | 'none'
+  ];
+  if (!sameSiteMode) {
+    throw new ConfigError('serve.cookies.same_site_mode', 'must be one of Strict, Lax, None');
+  }
+  return {
+    urls: {
+      login,
+      consent: url('urls.consent', 'consent'),
+      error: url('urls.error', 'error'),
+      registration: raw['urls.registration'] ? url('urls.registration', 'login') : login,
+      logout: url('urls.logout', 'logout'),
+      postLogoutRedirect: url('urls.post_logout_redirect', 'logout/callback'),
+    },
+    adminUrl,
+    builtInUi: !raw['urls.login'] && !raw['urls.consent'],
+    ttl: {
+      loginConsentRequestMs: positive('ttl.login_consent_request', '30m'),
+      // Hydra caps remembered login sessions at 180 days.
+      authenticationSessionMs: Math.min(positive('ttl.authentication_session', '720h'), MAX_SESSION_MS),
+      refreshTokenMs: refresh.trim() === '-1' ? null : positive('ttl.refresh_token', '720h'),
+      idTokenMs: positive('ttl.id_token', '1h'),
+      authCodeMs: positive('ttl.auth_code', '10m'),
+    },
+    pkce: {
+      enforced: bool(raw, 'oauth2.pkce.enforced', false),
+      enforcedForPublicClients: bool(raw, 'oauth2.pkce.enforced_for_public_clients', false),
+    },
+    refreshRotation: { gracePeriodMs: grace, reuseCount },
+    stateMinLength: int(raw, 'oauth2.authorization.state_min_length', 8, 0, 64),
+    exposeInternalErrors: bool(raw, 'oauth2.expose_internal_errors', false),
+    allowedTopLevelClaims: list(raw, 'oauth2.allowed_top_level_claims', []),
+    mirrorTopLevelClaims: bool(raw, 'oauth2.mirror_top_level_claims', true),
+    cookies: {
+      sameSiteMode,
+      sameSiteLegacyWorkaround: bool(raw, 'serve.cookies.same_site_legacy_workaround', false),
+      domain: str(raw, 'serve.cookies.domain', ''),
+      secure: dev && bool(raw, 'serve.cookies.secure', false) ? true : !dev,
+      names: {
+        loginCsrf: cookieName(raw, 'serve.cookies.names.login_csrf', 'ory_hydra_login_csrf'),
+        consentCsrf: cookieName(raw, 'serve.cookies.names.consent_csrf', 'ory_hydra_consent_csrf'),
+        session: cookieName(raw, 'serve.cookies.names.session', 'ory_hydra_session'),
+      },
+      paths: { session: str(raw, 'serve.cookies.paths.session', '/') },
+    },
+    secretsCookie: list(raw, 'secrets.cookie', []),
+    discovery: {
+      supportedClaims: list(raw, 'webfinger.oidc_discovery.supported_claims', []),
+      supportedScope: list(raw, 'webfinger.oidc_discovery.supported_scope', []),
+    },
+    devUsers: devUsers(raw),
+  };
+}
+
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
+function cookieName(raw: Raw, key: Key, fallback: string): string {
+  const name = str(raw, key, fallback);
+  // RFC 6265 §4.1.1: a cookie name is an HTTP token.
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name)) {
+    throw new ConfigError(key, "must be a cookie name: letters, digits and !#$%&'*+.^_`|~- (at most 64)");
+  }
+  return name;
+}
+
+const DEFAULT_DEV_USERS: DevUser[] = [{ email: 'foo@bar.com', password: 'foobar' }];
+
+function devUsers(raw: Raw): DevUser[] {
+  let v = raw['dev.users'];
+  if (v === undefined || v === null || v === '') return DEFAULT_DEV_USERS;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      throw new ConfigError('dev.users', 'must be a JSON array of {"email", "password", "claims"?}');
+    }
+  }
+  if (!Array.isArray(v) || v.length === 0 || v.length > 100) {
+    throw new ConfigError('dev.users', 'must be a list of 1 to 100 {email, password, claims?} entries');
+  }
+  return v.map((entry, i) => {
+    const e = entry as Partial<DevUser> | null;
+    if (!e || typeof e.email !== 'string' || !e.email || typeof e.password !== 'string') {
+      throw new ConfigError('dev.users', `entry ${i} needs a non-empty email and a password`);
+    }
+    const claims = e.claims;
+    if (claims !== undefined && (claims === null || typeof claims !== 'object' || Array.isArray(claims))) {
+      throw new ConfigError('dev.users', `entry ${i}: claims must be an object`);
+    }
+    return { email: e.email, password: e.password, ...(claims ? { claims } : {}) };
+  });
+}
+
+function cors(raw: Raw): CorsConfig {
+  return {
+    enabled: bool(raw, 'serve.public.cors.enabled', false),
+    allowedOrigins: list(raw, 'serve.public.cors.allowed_origins', []),
+    allowedMethods: list(raw, 'serve.public.cors.allowed_methods', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+    allowedHeaders: list(raw, 'serve.public.cors.allowed_headers', [
+      'Accept',
+      'Content-Type',
+      'Content-Length',
+      'Accept-Language',
+      'Content-Language',
+      'Authorization',
+      'X-CSRF-TOKEN',
+    ]),
+    exposedHeaders: list(raw, 'serve.public.cors.exposed_headers', [
+      'Cache-Control',
+      'Expires',
+      'Last-Modified',
+      'Pragma',
+      'Content-Length',
+      'Content-Language',
+      'Content-Type',
+    ]),
+    allowCredentials: bool(raw, 'serve.public.cors.allow_credentials', true),
+    maxAgeSeconds: int(raw, 'serve.public.cors.max_age', 0, 0, 86_400),
+    debug: bool(raw, 'serve.public.cors.debug', false),
   };
 }
 

@@ -114,10 +114,10 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
     const config = loadConfig({ configFile: file, env: {}, dev: true });
     expect(config.issuer).to.equal('http://127.0.0.1:4444');
     expect(config.secretsSystem).to.deep.equal(['youReallyNeedToChangeThis']);
+    // The browser flows read urls.login, urls.consent and the cookie settings now.
+    expect(config.flows.urls.login).to.equal('http://127.0.0.1:3000/login');
+    expect(config.flows.cookies.sameSiteMode).to.equal('Lax');
     expect(config.ignoredKeys).to.deep.equal([
-      'serve.cookies.same_site_mode',
-      'urls.consent',
-      'urls.login',
       'oidc.subject_identifiers.supported_types',
       'oidc.subject_identifiers.pairwise.salt',
       'serve.public.prot',
@@ -247,5 +247,113 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
       ConfigError,
       'invalid configuration: serve.trusted_proxies: entry 1 must be an IP address or a CIDR range, got "10.0.0.0/33"',
     );
+  });
+
+  it("reads the browser flows' keys with Hydra's defaults (and Tollgate's refresh grace and state length)", async () => {
+    const config = loadConfig({
+      env: { SECRETS_SYSTEM: SECRET, URLS_SELF_ISSUER: 'https://auth.example.com/' },
+    });
+    expect(config.flows.urls).to.deep.equal({
+      login: 'https://auth.example.com/oauth2/fallbacks/login',
+      consent: 'https://auth.example.com/oauth2/fallbacks/consent',
+      error: 'https://auth.example.com/oauth2/fallbacks/error',
+      registration: 'https://auth.example.com/oauth2/fallbacks/login',
+      logout: 'https://auth.example.com/oauth2/fallbacks/logout',
+      postLogoutRedirect: 'https://auth.example.com/oauth2/fallbacks/logout/callback',
+    });
+    expect(config.flows.builtInUi).to.equal(true);
+    expect(config.flows.ttl).to.deep.equal({
+      loginConsentRequestMs: 30 * 60_000,
+      authenticationSessionMs: 720 * 3_600_000,
+      refreshTokenMs: 720 * 3_600_000,
+      idTokenMs: 3_600_000,
+      authCodeMs: 10 * 60_000,
+    });
+    expect(config.flows.refreshRotation).to.deep.equal({ gracePeriodMs: 60_000, reuseCount: 3 });
+    expect(config.flows.stateMinLength).to.equal(8);
+    expect(config.flows.cookies).to.deep.include({ sameSiteMode: 'None', secure: true, domain: '' });
+    expect(config.flows.cookies.names).to.deep.equal({
+      loginCsrf: 'ory_hydra_login_csrf',
+      consentCsrf: 'ory_hydra_consent_csrf',
+      session: 'ory_hydra_session',
+    });
+    expect(config.flows.devUsers).to.deep.equal([{ email: 'foo@bar.com', password: 'foobar' }]);
+    expect(config.cors.enabled).to.equal(false);
+
+    const dir = await mkdtemp(join(tmpdir(), 'tollgate-config-'));
+    const file = join(dir, 'hydra.yml');
+    await writeFile(
+      file,
+      [
+        'urls:',
+        '  login: https://app.example.com/login',
+        '  consent: https://app.example.com/consent',
+        'ttl:',
+        '  refresh_token: -1',
+        'oauth2:',
+        '  authorization:',
+        '    state_min_length: 0',
+        '  grant:',
+        '    refresh_token:',
+        '      rotation_grace_period: 0s',
+        'serve:',
+        '  cookies:',
+        '    same_site_mode: Lax',
+        '  public:',
+        '    cors:',
+        '      enabled: true',
+        '      allowed_origins: ["https://spa.example.com"]',
+        'dev:',
+        '  users:',
+        '    - email: ada@example.com',
+        '      password: lovelace',
+        '      claims: { name: Ada }',
+      ].join('\n'),
+    );
+    const custom = loadConfig({ configFile: file, env: { SECRETS_SYSTEM: SECRET } });
+    expect(custom.ignoredKeys).to.deep.equal([]);
+    expect(custom.flows.urls.login).to.equal('https://app.example.com/login');
+    expect(custom.flows.urls.registration).to.equal('https://app.example.com/login');
+    expect(custom.flows.builtInUi).to.equal(false);
+    expect(custom.flows.ttl.refreshTokenMs).to.equal(null);
+    expect(custom.flows.stateMinLength).to.equal(0);
+    expect(custom.flows.refreshRotation.gracePeriodMs).to.equal(0);
+    expect(custom.flows.cookies.sameSiteMode).to.equal('Lax');
+    expect(custom.cors).to.deep.include({ enabled: true, allowedOrigins: ['https://spa.example.com'] });
+    expect(custom.flows.devUsers).to.deep.equal([
+      { email: 'ada@example.com', password: 'lovelace', claims: { name: 'Ada' } },
+    ]);
+
+    // Cookies are Secure outside --dev whatever serve.cookies.secure says (Hydra).
+    const dev = loadConfig({ dev: true, env: {} });
+    expect(dev.flows.cookies.secure).to.equal(false);
+    expect(loadConfig({ dev: true, env: { SERVE_COOKIES_SECURE: 'true' } }).flows.cookies.secure).to.equal(
+      true,
+    );
+    expect(
+      loadConfig({ env: { SECRETS_SYSTEM: SECRET, SERVE_COOKIES_SECURE: 'false' } }).flows.cookies.secure,
+    ).to.equal(true);
+  });
+
+  it('refuses bad browser-flow settings, naming the key', () => {
+    const bad: Record<string, string>[] = [
+      {
+        OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD: '10m',
+        OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_REUSE_COUNT: '0',
+      },
+      { OAUTH2_AUTHORIZATION_STATE_MIN_LENGTH: '65' },
+      { SERVE_COOKIES_SAME_SITE_MODE: 'sometimes' },
+      { SERVE_COOKIES_NAMES_SESSION: 'a b' },
+      { DEV_USERS: '[{"email":""}]' },
+      { DEV_USERS: 'not json' },
+      { URLS_LOGIN: 'not a url' },
+      { TTL_AUTH_CODE: '0s' },
+    ];
+    for (const env of bad) {
+      expect(() => loadConfig({ env: { SECRETS_SYSTEM: SECRET, ...env } }), JSON.stringify(env)).to.throw(
+        ConfigError,
+        Object.keys(env)[0] === 'DEV_USERS' ? 'dev.users' : '',
+      );
+    }
   });
 });
