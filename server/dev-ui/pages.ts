@@ -119,7 +119,7 @@ ${alert(view.error)}
       view.remember ? html` checked` : ''
     }><label for="remember">Remember me</label></div>
 <div class="actions">
-<button type="submit" class="primary" name="action" value="accept">Sign in</button>
+<button type="submit" class="primary" name="action" value="login">Sign in</button>
 <button type="submit" class="secondary" name="action" value="deny" formnovalidate>Deny</button>
 </div>
 </form>`,
@@ -159,7 +159,7 @@ ${
 }
 <div class="check"><input type="checkbox" id="remember" name="remember" value="1"><label for="remember">Remember this decision</label></div>
 <div class="actions">
-<button type="submit" class="primary" name="action" value="accept">Allow</button>
+<button type="submit" class="primary" name="action" value="allow">Allow</button>
 <button type="submit" class="secondary" name="action" value="deny">Deny</button>
 </div>
 </form>

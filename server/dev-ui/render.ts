@@ -40,8 +40,7 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtm
 }
 
 /**
- * The colours of the pages, as pairs a test checks against WCAG 2.2 SC 1.4.3 (contrast at least 4.5:1 for text)
- * and SC 1.4.11 (3:1 for the focus ring against the background).
+ * The colours of the pages, which a test checks against WCAG 2.2 SC 1.4.3 (text contrast at least 4.5:1).
  */
 export const PALETTE = {
   text: '#1f2937',
@@ -102,9 +101,9 @@ ${body}
 
 /**
  * Headers of every page: no script may run (the pages have none), no framing (a consent page inside someone
- * else's frame is a clickjacking target), and no Referer, which would carry the challenge to a client's logo host.
- * There is no form-action directive: Chromium applies it to the redirects after the submission, which go to the
- * client's redirect URI.
+ * else's frame is a clickjacking target), and no Referer, which would carry the challenge to a client's logo
+ * host. There is no form-action directive: Chromium applies it to the redirects after the submission, which
+ * go to the client's redirect URI.
  */
 export const PAGE_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',

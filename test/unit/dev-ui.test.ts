@@ -107,7 +107,7 @@ describe('dev UI pages', () => {
       // Sign in comes first: Enter in a field submits the form with the first submit button.
       const buttons = [...doc.matchAll(/<button [^>]*value="(\w+)"[^>]*>([^<]+)</g)].map((m) => [m[1], m[2]]);
       expect(buttons).to.deep.equal([
-        ['accept', 'Sign in'],
+        ['login', 'Sign in'],
         ['deny', 'Deny'],
       ]);
       expect(doc).to.match(/value="deny" formnovalidate>/);
