@@ -30,7 +30,10 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   // Started in this order and closed in the reverse one.
   const features: Feature[] = [storage.feature, observability, keyFeature, oauth2];
   return {
-    ...wireHttp(context, metrics, features),
+    ...wireHttp(context, metrics, features, {
+      clients: storage.clientCache,
+      tokenClient: oauth2.tokenClient,
+    }),
     async start() {
       for (const feature of features) await feature.start?.();
     },

@@ -97,7 +97,7 @@ export interface paths {
         put?: never;
         /**
          * Introspect an OAuth 2.0 token
-         * @description RFC 7662 introspection without client authentication; any token that is not valid, or lacks a requested scope, gives `{"active":false}`.
+         * @description RFC 7662 introspection of an access or refresh token (`token_use` says which) without client authentication; any token that is not valid, or lacks a requested scope, gives `{"active":false}`, and so does an authorization code.
          */
         post: operations["introspectOAuth2Token"];
         delete?: never;
@@ -117,10 +117,174 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete the access tokens of an OAuth 2.0 client
-         * @description Deletes every access token issued to the client (refresh tokens are kept) and answers 204 even for an unknown client.
+         * Delete the tokens of an OAuth 2.0 client
+         * @description Deletes every authorization code, access token and refresh token issued to the client (Hydra keeps refresh tokens and codes) and answers 204 even for an unknown client.
          */
         delete: operations["deleteOAuth2Token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an OAuth 2.0 login request
+         * @description The login request a login app was sent to by `?login_challenge=`: the client, the requested scopes and whether the user is already logged in (`skip`). A request already handled or past its lifespan answers 410 with the URL that starts the flow again.
+         */
+        get: operations["getOAuth2LoginRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/login/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Accept an OAuth 2.0 login request
+         * @description Tells the server who logged in; answers the URL to send the browser to. Accepting again before that URL is used replaces the decision and keeps the URL valid.
+         */
+        put: operations["acceptOAuth2LoginRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/login/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reject an OAuth 2.0 login request
+         * @description Denies the login; the URL answered sends the browser back to the client with the error (default `access_denied`).
+         */
+        put: operations["rejectOAuth2LoginRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an OAuth 2.0 consent request
+         * @description The consent request a consent app was sent to by `?consent_challenge=`: the user, the client, the requested scopes and audiences, and whether an earlier remembered consent covers them (`skip`). A request already handled or past its lifespan answers 410 with the URL that starts the flow again.
+         */
+        get: operations["getOAuth2ConsentRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/consent/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Accept an OAuth 2.0 consent request
+         * @description Grants scopes and audiences (not checked against the requested ones, as in Hydra) and the session data of the tokens; answers the URL to send the browser to.
+         */
+        put: operations["acceptOAuth2ConsentRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/consent/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reject an OAuth 2.0 consent request
+         * @description Denies the consent; the URL answered sends the browser back to the client with the error (default `access_denied`).
+         */
+        put: operations["rejectOAuth2ConsentRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/sessions/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the OAuth 2.0 consent sessions of a subject
+         * @description The consents a user granted and whose tokens may still be in use, newest first, with keyset pagination.
+         */
+        get: operations["listOAuth2ConsentSessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke OAuth 2.0 consent sessions
+         * @description Deletes consent sessions with every authorization code, access and refresh token issued under them: one by `consent_request_id`, those of a subject for one `client`, or all of a subject with `all=true`.
+         */
+        delete: operations["revokeOAuth2ConsentSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/sessions/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke OAuth 2.0 login sessions
+         * @description Forgets remembered logins, so the next authorization request asks the user to log in: every session of a `subject`, or the one session `sid`. Tokens already issued stay valid.
+         */
+        delete: operations["revokeOAuth2LoginSessions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -285,7 +449,7 @@ export interface paths {
         put?: never;
         /**
          * The OAuth 2.0 token endpoint
-         * @description Issues an access token (RFC 6749 section 5.1); the client authenticates with HTTP Basic or with `client_id`/`client_secret` in the form, and public clients send no secret.
+         * @description Issues an access token (RFC 6749 section 5.1) for `client_credentials`, an authorization code (`authorization_code`, with the PKCE `code_verifier`) or a refresh token (`refresh_token`, which is rotated), with a refresh token and an ID token when the grant allows them. The client authenticates with HTTP Basic or with `client_id`/`client_secret` in the form, and public clients send no secret.
          */
         post: operations["oauth2TokenExchange"];
         delete?: never;
@@ -305,9 +469,125 @@ export interface paths {
         put?: never;
         /**
          * Revoke an OAuth 2.0 token
-         * @description RFC 7009 revocation of an access or refresh token of the authenticated client, with every token of the same grant; an unknown token still gives 200.
+         * @description RFC 7009 revocation of an access or refresh token of the authenticated client, with every access and refresh token and the authorization code of the same grant; an unknown token still gives 200.
          */
         post: operations["revokeOAuth2Token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/auth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OAuth 2.0 authorization endpoint
+         * @description Starts an authorization request (RFC 6749 §4.1, OpenID Connect Core §3): redirects the browser to the login app, then, once it comes back with `login_verifier` and `consent_verifier`, to the client with a code or tokens. Errors about the client or its redirect URI go to `urls.error`; others go to the client.
+         */
+        get: operations["oAuth2Authorize"];
+        put?: never;
+        /**
+         * The OAuth 2.0 authorization endpoint, with a form
+         * @description The authorization request sent as a form (OpenID Connect Core §3.1.2.1); the form and the query string together are the request. The parameters are stored with the flow, so they survive the login and consent steps.
+         */
+        post: operations["oAuth2AuthorizeWithForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/error": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The default error page
+         * @description Where authorization errors that cannot go back to the client are shown while `urls.error` is not set: a readable page with the error, its description and hint.
+         */
+        get: operations["getOAuth2FallbackError"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in login page (development)
+         * @description The login form of `--dev` (e-mail, password, "Remember me"), for the users of `dev.users`. A login request that is already handled redirects to the URL that starts the flow again.
+         */
+        get: operations["getDevLogin"];
+        put?: never;
+        /**
+         * Submit the built-in login page (development)
+         * @description Accepts the login request when the e-mail and password match a user of `dev.users`, or rejects it (`action=deny`), then redirects the browser on; a wrong password shows the form again.
+         */
+        post: operations["submitDevLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in consent page (development)
+         * @description The consent form of `--dev`: the client, one checkbox per requested scope, "Remember this decision". A consent request that is already handled redirects to the URL that starts the flow again.
+         */
+        get: operations["getDevConsent"];
+        put?: never;
+        /**
+         * Submit the built-in consent page (development)
+         * @description Accepts the consent request with the checked scopes (`action=allow`) or rejects it (`action=deny`), then redirects the browser on.
+         */
+        post: operations["submitDevConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenID Connect userinfo
+         * @description The claims of the user an access token was issued for (OpenID Connect Core §5.3), as JSON or, when the client sets `userinfo_signed_response_alg`, as a signed JWT. The token comes as a bearer header or as the `access_token` parameter (RFC 6750 §2).
+         */
+        get: operations["getOidcUserInfo"];
+        put?: never;
+        /**
+         * OpenID Connect userinfo, with a form
+         * @description The same as GET, with the access token in the Authorization header or in the form body (RFC 6750 §2.2).
+         */
+        post: operations["postOidcUserInfo"];
         delete?: never;
         options?: never;
         head?: never;
@@ -580,6 +860,8 @@ export interface components {
             client_secret?: string;
             /** @description Authorization code, for `authorization_code`. */
             code?: string;
+            /** @description PKCE code verifier (RFC 7636 §4.5), for `authorization_code`. */
+            code_verifier?: string;
             /** @description Redirect URI used in the authorization request, for `authorization_code`. */
             redirect_uri?: string;
             /** @description Refresh token, for `refresh_token`. */
@@ -664,6 +946,298 @@ export interface components {
             ext?: {
                 [key: string]: unknown;
             };
+        };
+        /** @description Any JSON value, stored and returned as it was sent. */
+        JSONRawMessage: unknown;
+        /**
+         * Format: date-time
+         * @description A time (RFC 3339), or null when unset.
+         */
+        nullTime: string | null;
+        /** @description Where to send the browser to go on with the flow. */
+        oAuth2RedirectTo: {
+            /** @description The URL to redirect the browser to. */
+            redirect_to: string;
+        };
+        /** @description The OpenID Connect parameters of the authorization request. */
+        oAuth2ConsentRequestOpenIDConnectContext: {
+            /** @description The requested authentication context class references (`acr_values`). */
+            acr_values?: string[];
+            /** @description How the pages should be displayed (`display`), for example `page` or `popup`. */
+            display?: string;
+            /** @description The claims of the `id_token_hint` sent with the request. */
+            id_token_hint_claims?: {
+                [key: string]: unknown;
+            };
+            /** @description The `login_hint` of the request, for example an e-mail address. */
+            login_hint?: string;
+            /** @description The preferred languages of the user (`ui_locales`), most preferred first. */
+            ui_locales?: string[];
+        };
+        /** @description A login request waiting for the login app's decision. */
+        oAuth2LoginRequest: {
+            /** @description The login challenge. */
+            challenge: string;
+            client: components["schemas"]["oAuth2Client"];
+            oidc_context?: components["schemas"]["oAuth2ConsentRequestOpenIDConnectContext"];
+            /** @description The authorization URL the client sent the browser to. */
+            request_url: string;
+            /** @description The audiences the client requested. */
+            requested_access_token_audience?: string[];
+            /** @description The scopes the client requested. */
+            requested_scope?: string[];
+            /** @description The login session: the same while a remembered login is reused, else new; the `sid` claim of the ID token. */
+            session_id?: string;
+            /** @description The user is logged in already (a remembered session): accept with `subject` without asking for credentials. */
+            skip: boolean;
+            /** @description The logged-in user when `skip` is true, else empty. */
+            subject: string;
+        };
+        /** @description A consent request waiting for the consent app's decision. */
+        oAuth2ConsentRequest: {
+            /** @description The authentication context class reference of the login. */
+            acr?: string;
+            /** @description The authentication methods of the login. */
+            amr?: string[];
+            /** @description The consent challenge. */
+            challenge: string;
+            client?: components["schemas"]["oAuth2Client"];
+            /** @description The id of this consent request, used to revoke its consent session. */
+            consent_request_id?: string;
+            context?: components["schemas"]["JSONRawMessage"];
+            /** @description The login challenge of the same flow. */
+            login_challenge?: string;
+            /** @description The login session (the `sid` claim of the ID token). */
+            login_session_id?: string;
+            oidc_context?: components["schemas"]["oAuth2ConsentRequestOpenIDConnectContext"];
+            /** @description The authorization URL the client sent the browser to. */
+            request_url?: string;
+            /** @description The audiences the client requested. */
+            requested_access_token_audience?: string[];
+            /** @description The scopes the client requested. */
+            requested_scope?: string[];
+            /** @description A remembered consent of this user covers every requested scope: accept without asking the user. */
+            skip?: boolean;
+            /** @description The user who logged in. */
+            subject?: string;
+        };
+        /** @description The login app's decision that a user logged in; unknown properties are ignored. */
+        acceptOAuth2LoginRequest: {
+            /** @description The authentication context class reference achieved, for example after a second factor. */
+            acr?: string;
+            /** @description The authentication methods used, for example `pwd` or `otp`. */
+            amr?: string[];
+            context?: components["schemas"]["JSONRawMessage"];
+            /** @description Extend the remembered login session by its lifespan again (only when `skip` was true). */
+            extend_session_lifespan?: boolean;
+            /** @description The pairwise subject to use for this client (pairwise subjects are not supported). */
+            force_subject_identifier?: string;
+            /** @description The identity provider's own session id, kept with the login session. */
+            identity_provider_session_id?: string;
+            /** @description Remember the login in a cookie, so that the next request skips the login. */
+            remember?: boolean;
+            /**
+             * Format: int64
+             * @description Seconds to remember the login; 0 means `ttl.authentication_session`.
+             */
+            remember_for?: number;
+            /** @description The user who logged in. */
+            subject: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Data the tokens carry. */
+        acceptOAuth2ConsentRequestSession: {
+            /** @description Extra data of the access and refresh tokens, shown by introspection as `ext`; readable by anyone allowed to introspect. */
+            access_token?: unknown;
+            /** @description Extra claims of the ID token and of userinfo. */
+            id_token?: unknown;
+        };
+        /** @description The consent app's decision that the user granted access; unknown properties are ignored. */
+        acceptOAuth2ConsentRequest: {
+            context?: components["schemas"]["JSONRawMessage"];
+            /** @description The audiences granted, normally a subset of the requested ones. */
+            grant_access_token_audience?: string[];
+            /** @description The scopes granted, normally a subset of the requested ones. */
+            grant_scope?: string[];
+            /** @description Remember this consent, so that a later request for these scopes skips it. */
+            remember?: boolean;
+            /**
+             * Format: int64
+             * @description Seconds to remember the consent; 0 means for ever.
+             */
+            remember_for?: number;
+            session?: components["schemas"]["acceptOAuth2ConsentRequestSession"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Why a login or consent request is denied; unknown properties are ignored. */
+        rejectOAuth2Request: {
+            /** @description The OAuth 2.0 error code sent to the client, for example `access_denied` or `login_required`. */
+            error?: string;
+            /** @description Debug details, sent only with `oauth2.expose_internal_errors`. */
+            error_debug?: string;
+            /** @description What went wrong, for people. */
+            error_description?: string;
+            /** @description How to fix it, appended to the description. */
+            error_hint?: string;
+            /**
+             * Format: int64
+             * @description The HTTP status of the error (ignored, as in Hydra).
+             */
+            status_code?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A consent the user granted, whose tokens may still be in use. */
+        oAuth2ConsentSession: {
+            consent_request?: components["schemas"]["oAuth2ConsentRequest"];
+            /** @description The id of the consent request that created it. */
+            consent_request_id?: string;
+            context?: components["schemas"]["JSONRawMessage"];
+            /** @description The audiences granted. */
+            grant_access_token_audience?: string[];
+            /** @description The scopes granted. */
+            grant_scope?: string[];
+            handled_at?: components["schemas"]["nullTime"];
+            /** @description Whether the consent is remembered. */
+            remember?: boolean;
+            /**
+             * Format: int64
+             * @description Seconds the consent is remembered; 0 means for ever.
+             */
+            remember_for?: number;
+            session?: components["schemas"]["acceptOAuth2ConsentRequestSession"];
+        };
+        /** @description A page of consent sessions. */
+        oAuth2ConsentSessions: components["schemas"]["oAuth2ConsentSession"][];
+        /** @description Form body of the authorization endpoint: the parameters of the GET request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1); a repeated parameter counts with its first value. */
+        oAuth2AuthorizeForm: {
+            /** @description The client's id (RFC 6749 §4.1.1). */
+            client_id?: string;
+            /** @description Space-separated response types, for example `code` or `code id_token`. */
+            response_type?: string;
+            /** @description One of the client's registered redirect URIs; loopback IP addresses match on any port (RFC 8252 §7.3). */
+            redirect_uri?: string;
+            /** @description Space-separated scopes requested; `openid` makes it an OpenID Connect request. */
+            scope?: string;
+            /** @description Opaque value returned unchanged to the client; at least `oauth2.authorization.state_min_length` characters. */
+            state?: string;
+            /** @description OpenID Connect nonce, copied into the ID token. */
+            nonce?: string;
+            /** @description `query`, `fragment` or `form_post`. */
+            response_mode?: string;
+            /** @description Space-separated `none`, `login`, `consent`, `select_account` or `registration`. */
+            prompt?: string;
+            /** @description Seconds since the last authentication after which the user must log in again. */
+            max_age?: string;
+            /** @description An ID token this server issued earlier (expired ones too), naming the expected user. */
+            id_token_hint?: string;
+            /** @description Hint for the login page, for example an e-mail address. */
+            login_hint?: string;
+            /** @description Space-separated requested authentication context class references. */
+            acr_values?: string;
+            /** @description Space-separated BCP 47 language tags for the login and consent pages. */
+            ui_locales?: string;
+            /** @description `page`, `popup`, `touch` or `wap`. */
+            display?: string;
+            /** @description PKCE code challenge (RFC 7636 §4.2). */
+            code_challenge?: string;
+            /** @description PKCE method; only `S256` is accepted. */
+            code_challenge_method?: string;
+            /** @description Space-separated audiences requested for the access token. */
+            audience?: string;
+            /** @description OpenID Connect registration parameter; refused with `registration_not_supported`. */
+            registration?: string;
+            /** @description Request object (RFC 9101); refused, as Tollgate does not support request objects. */
+            request?: string;
+            /** @description Request object by reference (RFC 9101); refused, as Tollgate does not support request objects. */
+            request_uri?: string;
+            /** @description Passed on to the login URL as `identity_schema`. */
+            identity_schema?: string;
+            /** @description Added by the redirect of an accepted or rejected login request. */
+            login_verifier?: string;
+            /** @description Added by the redirect of an accepted or rejected consent request. */
+            consent_verifier?: string;
+        };
+        /** @description Form body of the built-in login page. */
+        devLoginForm: {
+            /** @description The login challenge. */
+            challenge?: string;
+            /** @description The user's e-mail address. */
+            email?: string;
+            /** @description The user's password. */
+            password?: string;
+            /** @description Present (any value) to remember the login. */
+            remember?: string;
+            /** @description `login` or `deny`. */
+            action?: string;
+            /** @description The CSRF token of the page. */
+            _csrf?: string;
+        };
+        /** @description Form body of the built-in consent page. */
+        devConsentForm: {
+            /** @description The consent challenge. */
+            challenge?: string;
+            /** @description The checked scopes, one field per scope. */
+            grant_scope?: string[];
+            /** @description Present (any value) to remember the decision. */
+            remember?: string;
+            /** @description `allow` or `deny`. */
+            action?: string;
+            /** @description The CSRF token of the page. */
+            _csrf?: string;
+        };
+        /** @description The claims of the user (OpenID Connect Core §5.1): `sub` and the claims the consent app put in `session.id_token`; other claims may be present. */
+        oidcUserInfo: {
+            /** @description The user's identifier. */
+            sub?: string;
+            /** @description Birthday, `YYYY-MM-DD` (the year may be `0000`). */
+            birthdate?: string;
+            /** @description Preferred e-mail address. */
+            email?: string;
+            /** @description Whether the e-mail address was verified. */
+            email_verified?: boolean;
+            /** @description Surname. */
+            family_name?: string;
+            /** @description Gender. */
+            gender?: string;
+            /** @description Given name. */
+            given_name?: string;
+            /** @description Locale, a BCP 47 language tag. */
+            locale?: string;
+            /** @description Middle name. */
+            middle_name?: string;
+            /** @description Full name for display. */
+            name?: string;
+            /** @description Casual name. */
+            nickname?: string;
+            /** @description Preferred telephone number. */
+            phone_number?: string;
+            /** @description Whether the telephone number was verified. */
+            phone_number_verified?: boolean;
+            /** @description URL of a profile picture. */
+            picture?: string;
+            /** @description Shorthand name. */
+            preferred_username?: string;
+            /** @description URL of a profile page. */
+            profile?: string;
+            /**
+             * Format: int64
+             * @description Last update of the information, in Unix seconds.
+             */
+            updated_at?: number;
+            /** @description URL of a web page. */
+            website?: string;
+            /** @description Time zone, for example `Europe/Paris`. */
+            zoneinfo?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Form body of the userinfo endpoint. */
+        oidcUserInfoForm: {
+            /** @description The access token, when not sent in the Authorization header (RFC 6750 §2.2). */
+            access_token?: string;
         };
         /** @description A JSON Web Key (RFC 7517); private members are present only on admin responses. */
         jsonWebKey: {
@@ -904,6 +1478,73 @@ export interface components {
                 "application/json": components["schemas"]["errorOAuth2"];
             };
         };
+        /** @description Where to send the browser next. */
+        oAuth2RedirectTo: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["oAuth2RedirectTo"];
+            };
+        };
+        /** @description The request was already handled or is past its lifespan; `redirect_to` is the authorization URL that starts the flow again. */
+        oAuth2RedirectToGone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["oAuth2RedirectTo"];
+            };
+        };
+        /** @description The browser goes on to the URL in `Location`; the body is empty. */
+        browserRedirect: {
+            headers: {
+                /** @description The next URL of the flow. */
+                Location?: string;
+                /** @description The flow's CSRF and session cookies, when they change. */
+                "Set-Cookie"?: string;
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description A page for the browser. */
+        htmlPage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The request is malformed or invalid; a page that says why. */
+        errorHtmlBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The database is unreachable; a page with a link that tries the same URL again. */
+        errorHtmlUnavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description Any other error, as a page with its description. */
+        errorHtmlDefault: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
     };
     parameters: {
         /** @description The id of the OAuth 2.0 client. */
@@ -912,6 +1553,12 @@ export interface components {
         set: string;
         /** @description The id (`kid`) of the JSON Web Key. */
         kid: string;
+        /** @description The login challenge, as the login app received it (`?login_challenge=`). */
+        loginChallenge: string;
+        /** @description The consent challenge, as the consent app received it (`?consent_challenge=`). */
+        consentChallenge: string;
+        /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+        challenge: string;
     };
     requestBodies: never;
     headers: never;
@@ -1110,8 +1757,241 @@ export interface operations {
     deleteOAuth2Token: {
         parameters: {
             query: {
-                /** @description Id of the client whose access tokens are deleted. */
+                /** @description Id of the client whose codes, access and refresh tokens are deleted. */
                 client_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["emptyResponse"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getOAuth2LoginRequest: {
+        parameters: {
+            query?: {
+                /** @description The login challenge, as the login app received it (`?login_challenge=`). */
+                login_challenge?: components["parameters"]["loginChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The login request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2LoginRequest"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    acceptOAuth2LoginRequest: {
+        parameters: {
+            query?: {
+                /** @description The login challenge, as the login app received it (`?login_challenge=`). */
+                login_challenge?: components["parameters"]["loginChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["acceptOAuth2LoginRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    rejectOAuth2LoginRequest: {
+        parameters: {
+            query?: {
+                /** @description The login challenge, as the login app received it (`?login_challenge=`). */
+                login_challenge?: components["parameters"]["loginChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["rejectOAuth2Request"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getOAuth2ConsentRequest: {
+        parameters: {
+            query?: {
+                /** @description The consent challenge, as the consent app received it (`?consent_challenge=`). */
+                consent_challenge?: components["parameters"]["consentChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2ConsentRequest"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    acceptOAuth2ConsentRequest: {
+        parameters: {
+            query?: {
+                /** @description The consent challenge, as the consent app received it (`?consent_challenge=`). */
+                consent_challenge?: components["parameters"]["consentChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["acceptOAuth2ConsentRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    rejectOAuth2ConsentRequest: {
+        parameters: {
+            query?: {
+                /** @description The consent challenge, as the consent app received it (`?consent_challenge=`). */
+                consent_challenge?: components["parameters"]["consentChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["rejectOAuth2Request"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    listOAuth2ConsentSessions: {
+        parameters: {
+            query: {
+                /** @description The user whose consent sessions are listed. */
+                subject: string;
+                /** @description Only the consent sessions given during this login session. */
+                login_session_id?: string;
+                /** @description Items per page, from 1 to 500 (default 250). */
+                page_size?: number;
+                /** @description Opaque token of the next page, taken from the `Link` header. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of consent sessions (an empty array when there are none). */
+            200: {
+                headers: {
+                    /** @description Pagination links, with `rel="next"` when more pages exist. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2ConsentSessions"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    revokeOAuth2ConsentSessions: {
+        parameters: {
+            query?: {
+                /** @description The user whose consent sessions are revoked. */
+                subject?: string;
+                /** @description Only the consent sessions granted to this client. */
+                client?: string;
+                /** @description The consent session of this consent request, whatever its subject. */
+                consent_request_id?: string;
+                /** @description Revoke every consent session of the subject. */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["emptyResponse"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    revokeOAuth2LoginSessions: {
+        parameters: {
+            query?: {
+                /** @description The user whose login sessions are revoked. */
+                subject?: string;
+                /** @description The login session to revoke (the `sid` claim of ID tokens). */
+                sid?: string;
             };
             header?: never;
             path?: never;
@@ -1370,6 +2250,15 @@ export interface operations {
             };
             400: components["responses"]["errorOAuth2BadRequest"];
             401: components["responses"]["errorOAuth2Unauthorized"];
+            /** @description `scope_not_granted`: the refresh token's grant holds neither `offline` nor `offline_access`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
             default: components["responses"]["errorOAuth2Default"];
         };
     };
@@ -1395,6 +2284,325 @@ export interface operations {
             };
             400: components["responses"]["errorOAuth2BadRequest"];
             401: components["responses"]["errorOAuth2Unauthorized"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    oAuth2Authorize: {
+        parameters: {
+            query?: {
+                /** @description The client's id (RFC 6749 §4.1.1). */
+                client_id?: string;
+                /** @description Space-separated response types, for example `code` or `code id_token`. */
+                response_type?: string;
+                /** @description One of the client's registered redirect URIs; loopback IP addresses match on any port (RFC 8252 §7.3). */
+                redirect_uri?: string;
+                /** @description Space-separated scopes requested; `openid` makes it an OpenID Connect request. */
+                scope?: string;
+                /** @description Opaque value returned unchanged to the client; at least `oauth2.authorization.state_min_length` characters. */
+                state?: string;
+                /** @description OpenID Connect nonce, copied into the ID token. */
+                nonce?: string;
+                /** @description `query`, `fragment` or `form_post`. */
+                response_mode?: string;
+                /** @description Space-separated `none`, `login`, `consent`, `select_account` or `registration`. */
+                prompt?: string;
+                /** @description Seconds since the last authentication after which the user must log in again. */
+                max_age?: string;
+                /** @description An ID token this server issued earlier (expired ones too), naming the expected user. */
+                id_token_hint?: string;
+                /** @description Hint for the login page, for example an e-mail address. */
+                login_hint?: string;
+                /** @description Space-separated requested authentication context class references. */
+                acr_values?: string;
+                /** @description Space-separated BCP 47 language tags for the login and consent pages. */
+                ui_locales?: string;
+                /** @description `page`, `popup`, `touch` or `wap`. */
+                display?: string;
+                /** @description PKCE code challenge (RFC 7636 §4.2). */
+                code_challenge?: string;
+                /** @description PKCE method; only `S256` is accepted. */
+                code_challenge_method?: string;
+                /** @description Space-separated audiences requested for the access token. */
+                audience?: string;
+                /** @description OpenID Connect registration parameter; refused with `registration_not_supported`. */
+                registration?: string;
+                /** @description Request object (RFC 9101); refused, as Tollgate does not support request objects. */
+                request?: string;
+                /** @description Request object by reference (RFC 9101); refused, as Tollgate does not support request objects. */
+                request_uri?: string;
+                /** @description Passed on to the login URL as `identity_schema`. */
+                identity_schema?: string;
+                /** @description Added by the redirect of an accepted or rejected login request. */
+                login_verifier?: string;
+                /** @description Added by the redirect of an accepted or rejected consent request. */
+                consent_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `response_mode=form_post`: a page that posts the response to the client's redirect URI (works without JavaScript through a visible button). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            302: components["responses"]["browserRedirect"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    oAuth2AuthorizeWithForm: {
+        parameters: {
+            query?: {
+                /** @description The client's id (RFC 6749 §4.1.1). */
+                client_id?: string;
+                /** @description Space-separated response types, for example `code` or `code id_token`. */
+                response_type?: string;
+                /** @description One of the client's registered redirect URIs; loopback IP addresses match on any port (RFC 8252 §7.3). */
+                redirect_uri?: string;
+                /** @description Space-separated scopes requested; `openid` makes it an OpenID Connect request. */
+                scope?: string;
+                /** @description Opaque value returned unchanged to the client; at least `oauth2.authorization.state_min_length` characters. */
+                state?: string;
+                /** @description OpenID Connect nonce, copied into the ID token. */
+                nonce?: string;
+                /** @description `query`, `fragment` or `form_post`. */
+                response_mode?: string;
+                /** @description Space-separated `none`, `login`, `consent`, `select_account` or `registration`. */
+                prompt?: string;
+                /** @description Seconds since the last authentication after which the user must log in again. */
+                max_age?: string;
+                /** @description An ID token this server issued earlier (expired ones too), naming the expected user. */
+                id_token_hint?: string;
+                /** @description Hint for the login page, for example an e-mail address. */
+                login_hint?: string;
+                /** @description Space-separated requested authentication context class references. */
+                acr_values?: string;
+                /** @description Space-separated BCP 47 language tags for the login and consent pages. */
+                ui_locales?: string;
+                /** @description `page`, `popup`, `touch` or `wap`. */
+                display?: string;
+                /** @description PKCE code challenge (RFC 7636 §4.2). */
+                code_challenge?: string;
+                /** @description PKCE method; only `S256` is accepted. */
+                code_challenge_method?: string;
+                /** @description Space-separated audiences requested for the access token. */
+                audience?: string;
+                /** @description OpenID Connect registration parameter; refused with `registration_not_supported`. */
+                registration?: string;
+                /** @description Request object (RFC 9101); refused, as Tollgate does not support request objects. */
+                request?: string;
+                /** @description Request object by reference (RFC 9101); refused, as Tollgate does not support request objects. */
+                request_uri?: string;
+                /** @description Passed on to the login URL as `identity_schema`. */
+                identity_schema?: string;
+                /** @description Added by the redirect of an accepted or rejected login request. */
+                login_verifier?: string;
+                /** @description Added by the redirect of an accepted or rejected consent request. */
+                consent_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["oAuth2AuthorizeForm"];
+            };
+        };
+        responses: {
+            /** @description `response_mode=form_post`: a page that posts the response to the client's redirect URI (works without JavaScript through a visible button). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            302: components["responses"]["browserRedirect"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getOAuth2FallbackError: {
+        parameters: {
+            query?: {
+                /** @description The error code, for example `invalid_client`. */
+                error?: string;
+                /** @description What went wrong. */
+                error_description?: string;
+                /** @description How to fix it. */
+                error_hint?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            400: components["responses"]["errorHtmlBadRequest"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getDevLogin: {
+        parameters: {
+            query?: {
+                /** @description The login challenge the server added to this URL. */
+                login_challenge?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    submitDevLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["devLoginForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getDevConsent: {
+        parameters: {
+            query?: {
+                /** @description The consent challenge the server added to this URL. */
+                consent_challenge?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    submitDevConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["devConsentForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getOidcUserInfo: {
+        parameters: {
+            query?: {
+                /** @description The access token, when not sent in the Authorization header (RFC 6750 §2.3). */
+                access_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's claims. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oidcUserInfo"];
+                    "application/jwt": string;
+                };
+            };
+            /** @description The token is missing, unknown, expired, revoked or not an access token. */
+            401: {
+                headers: {
+                    /** @description `Bearer` with the error and its description (RFC 6750 §3). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    postOidcUserInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["oidcUserInfoForm"];
+            };
+        };
+        responses: {
+            /** @description The user's claims. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oidcUserInfo"];
+                    "application/jwt": string;
+                };
+            };
+            /** @description The token is missing, unknown, expired, revoked or not an access token. */
+            401: {
+                headers: {
+                    /** @description `Bearer` with the error and its description (RFC 6750 §3). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
             default: components["responses"]["errorOAuth2Default"];
         };
     };

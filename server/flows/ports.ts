@@ -24,6 +24,8 @@ export interface AuthorizeArtefacts {
 
 export interface FlowStore {
   create(flow: NewFlow): Promise<void>;
+  /** The flow a token belongs to (its request_id); userinfo reads the ID token claims from it. */
+  byId(id: string): Promise<FlowRecord | null>;
   byLoginChallenge(challenge: string): Promise<FlowRecord | null>;
   byConsentChallenge(challenge: string): Promise<FlowRecord | null>;
   byLoginVerifier(verifierHash: string): Promise<FlowRecord | null>;

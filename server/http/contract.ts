@@ -63,6 +63,13 @@ export interface Operation {
   adminAuth: boolean;
   /** `x-tollgate-error-style`: how its errors are worded (error-handler.ts); `admin` unless declared. */
   errorStyle: ErrorStyle;
+  /**
+   * `x-tollgate-cors: client`: besides the configured origins, the origins the calling client registered
+   * (`allowed_cors_origins`) may call it, as Hydra allows on its public routes.
+   */
+  cors: boolean;
+  /** `x-tollgate-dev-only: true`: mounted only in `--dev` mode (the built-in login and consent pages). */
+  devOnly: boolean;
   /** Validates and normalises (coerces query types, first value of repeated form fields) in place. */
   validate(request: RequestShape): void;
 }
@@ -72,10 +79,12 @@ const RATE_LIMIT_KEYS: readonly unknown[] = ['claimed_client', 'caller'] satisfi
 
 /**
  * The OAuth 2.0 endpoints answer errors as fosite does (RFC 6749 §5.2 `invalid_request` and friends, never
- * cached); the rest as Hydra's admin API (herodot: the HTTP status text as `error`).
+ * cached); the pages a browser opens (the authorization endpoint, the built-in login and consent pages) as an
+ * HTML page; the rest as Hydra's admin API (herodot: the HTTP status text as `error`).
  */
-export type ErrorStyle = 'oauth2' | 'admin';
-const ERROR_STYLES: readonly unknown[] = ['oauth2', 'admin'] satisfies ErrorStyle[];
+export type ErrorStyle = 'oauth2' | 'admin' | 'html';
+const ERROR_STYLES: readonly unknown[] = ['oauth2', 'admin', 'html'] satisfies ErrorStyle[];
+const CORS_VALUES: readonly unknown[] = ['client'];
 
 export interface Contract {
   document: Record<string, unknown>;
@@ -210,6 +219,14 @@ export function loadContract(file = CONTRACT_FILE): Contract {
       if (!ERROR_STYLES.includes(errorStyle)) {
         throw new Error(`${operationId}: x-tollgate-error-style must be one of ${ERROR_STYLES.join(', ')}`);
       }
+      const cors = op['x-tollgate-cors'];
+      if (cors !== undefined && !CORS_VALUES.includes(cors)) {
+        throw new Error(`${operationId}: x-tollgate-cors must be one of ${CORS_VALUES.join(', ')}`);
+      }
+      const devOnly = op['x-tollgate-dev-only'] ?? false;
+      if (typeof devOnly !== 'boolean') {
+        throw new Error(`${operationId}: x-tollgate-dev-only must be true or false`);
+      }
       const security = (op.security ?? document.security ?? []) as Record<string, unknown>[];
 
       operations.set(operationId, {
@@ -224,6 +241,8 @@ export function loadContract(file = CONTRACT_FILE): Contract {
         rateLimit: rateLimit as RateLimitKey | undefined,
         adminAuth: security.some((requirement) => 'adminBearer' in requirement),
         errorStyle: errorStyle as ErrorStyle,
+        cors: cors === 'client',
+        devOnly,
         validate(request) {
           if (!validatePath(request.params)) {
             throw new RequestValidationError('path', describe(validatePath.errors, 'path'));

@@ -1,5 +1,6 @@
 // The only writer of error bodies. Every error becomes Hydra's `{"error", "error_description"}` JSON with the
-// right status; anything unexpected is a 500 `server_error` whose details go to the log, never to the client.
+// right status, or for the pages a browser opens (`x-tollgate-error-style: html`) a small HTML page saying the
+// same; anything unexpected is a 500 `server_error` whose details go to the log, never to the client.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
@@ -26,26 +27,27 @@ const isBodyParserError = (err: unknown): err is Error & BodyParserError =>
 
 function toApiError(err: unknown, style: ErrorStyle): ApiError | undefined {
   if (err instanceof ApiError) return err;
+  // The browser pages are OAuth 2.0 endpoints too: their contract violations are worded as fosite's.
   if (err instanceof RequestValidationError) {
-    return style === 'oauth2'
+    return style !== 'admin'
       ? new InvalidRequest(`${capitalize(err.message)}.`)
       : new BadRequestError(err.message);
   }
   if (isBodyParserError(err)) {
     const reason = bodyParserReason(err);
     if (err.status === 413)
-      return new ApiError(413, style === 'oauth2' ? 'invalid_request' : 'Payload Too Large', reason);
+      return new ApiError(413, style !== 'admin' ? 'invalid_request' : 'Payload Too Large', reason);
     if (err.status === 415) {
-      return new ApiError(415, style === 'oauth2' ? 'invalid_request' : 'Unsupported Media Type', reason);
+      return new ApiError(415, style !== 'admin' ? 'invalid_request' : 'Unsupported Media Type', reason);
     }
-    return style === 'oauth2'
+    return style !== 'admin'
       ? new InvalidRequest(reason)
       : new BadRequestError(`Unable to decode the request body: ${reason}`);
   }
   // The router could not decode a path parameter (`%E2%82`, `%zz`).
   if (err instanceof URIError) {
     const reason = 'The request path is not valid percent-encoded UTF-8.';
-    return style === 'oauth2' ? new InvalidRequest(reason) : new BadRequestError(reason);
+    return style !== 'admin' ? new InvalidRequest(reason) : new BadRequestError(reason);
   }
   // Database errors arrive already translated (storage/pg-errors.ts); anything else is unexpected.
   return undefined;
@@ -67,8 +69,51 @@ function bodyParserReason(err: Error & BodyParserError): string {
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text for HTML element content and quoted attribute values. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
+
+/**
+ * The page of an error on a browser endpoint: the error as title and heading, its description, and when the
+ * server is only unavailable for now (503), a link that repeats the same request. `url` is the request target;
+ * it is linked only when it is a path on this server (`//host` would leave it) and the request was a GET, which
+ * a link repeats exactly.
+ */
+export function errorPage(error: ApiError, request: { method?: string; url?: string } = {}): string {
+  const { error: title, error_description: description } = error.toJSON();
+  const { method, url } = request;
+  let retry = '';
+  if (error.status === 503) {
+    const repeatable = (method === 'GET' || method === 'HEAD') && url && /^\/(?![/\\])/.test(url);
+    retry = repeatable
+      ? `<p><a href="${escapeHtml(url)}">Try again</a></p>`
+      : '<p>Go back and send the form again in a moment.</p>';
+  }
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    `<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(description)}</p>${retry}</main></body>`,
+    '</html>',
+    '',
+  ].join('\n');
+}
+
 export function writeError(res: ServerResponse, error: ApiError, style: ErrorStyle) {
-  if (style === 'oauth2') {
+  if (style === 'html') {
+    // A page of a flow step echoes the request's parameters: no cache may keep it.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  } else if (style === 'oauth2') {
     // RFC 6749 §5.1/§5.2 and fosite: token-endpoint errors are never cached.
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
@@ -78,7 +123,20 @@ export function writeError(res: ServerResponse, error: ApiError, style: ErrorSty
   }
   if (error instanceof TemporarilyUnavailable) res.setHeader('Retry-After', '1');
   if (error instanceof TooManyRequests) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  // RFC 6750 §3.1: a bearer token the userinfo endpoint refuses is named in the challenge too, as Hydra does.
+  if (error.status === 401 && (error.error === 'request_unauthorized' || error.error === 'invalid_token')) {
+    const body = error.toJSON();
+    res.setHeader(
+      'WWW-Authenticate',
+      `Bearer error="${body.error}",error_description="${body.error_description}"`,
+    );
+  }
   res.statusCode = error.status;
+  if (style === 'html') {
+    const req = res.req as (ServerResponse['req'] & { originalUrl?: string }) | undefined;
+    res.end(errorPage(error, { method: req?.method, url: req?.originalUrl ?? req?.url }));
+    return;
+  }
   res.end(JSON.stringify(error.toJSON()));
 }
 

@@ -33,6 +33,8 @@ export interface HttpResponse {
   statusCode: number;
   setHeader(name: string, value: string): unknown;
   removeHeader(name: string): void;
+  /** Ends the response without a body (a hook that answers the request itself: a CORS preflight). */
+  end(): void;
   on(event: 'finish', listener: () => void): unknown;
 }
 

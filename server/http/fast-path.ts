@@ -114,6 +114,9 @@ class FastResponse implements HttpResponse {
   removeHeader(name: string) {
     this.raw.removeHeader(name);
   }
+  end() {
+    this.raw.end();
+  }
   on(event: 'finish', listener: () => void) {
     this.raw.on(event, listener);
   }

@@ -1,12 +1,13 @@
 // Handlers are typed from the contract's generated types and mounted by operationId: the path and method come
 // from openapi.yaml (through the route table, routes.ts), so a handler cannot be routed anywhere the contract
 // does not say.
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { operations } from '../../sdk/generated/openapi.js';
 import { MethodNotAllowedError } from '../oauth2/errors.js';
 import { type Operation, RequestValidationError } from './contract.js';
+import { parseCookieHeader } from './cookie-header.js';
 import type { Hook, HttpRequest, HttpResponse } from './exchange.js';
 import type { RouteTable } from './routes.js';
 import { exchangeSource, type SourceAddress } from './source-address.js';
@@ -24,10 +25,13 @@ export type QueryParams<O extends OperationId> =
   Op<O> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
 type Responses<O extends OperationId> = Op<O>['responses'];
+/** Response headers; an array is sent as one header line per value (several `Set-Cookie`). */
+export type ReplyHeaders = Record<string, string | string[]>;
+
 /** What a handler returns: one of the operation's declared responses, with its body type. */
 export type Reply<O extends OperationId> = {
   [S in keyof Responses<O>]: S extends number
-    ? { status: S; body: Content<Responses<O>[S]>; headers?: Record<string, string> }
+    ? { status: S; body: Content<Responses<O>[S]>; headers?: ReplyHeaders }
     : never;
 }[keyof Responses<O>];
 
@@ -37,6 +41,12 @@ export interface OperationRequest<O extends OperationId> {
   body: RequestBody<O>;
   /** The raw Authorization header (client authentication, RFC 6749 §2.3.1). */
   authorization: string | undefined;
+  /** The HTTP method as sent (`HEAD` reaches a GET operation). */
+  readonly method: string;
+  /** The request headers (Origin, Host, Sec-Fetch-Site, …); read them, never change them. */
+  readonly headers: Readonly<IncomingHttpHeaders>;
+  /** The Cookie header, parsed when first read (http/cookie-header.ts: bounded, first value of a name wins). */
+  readonly cookies: Readonly<Record<string, string>>;
   /** The caller's address (http/source-address.ts), worked out when first read: few operations need it. */
   readonly source: string;
   log: Logger;
@@ -100,13 +110,13 @@ export interface RawRequest {
   contentType: string | undefined;
   authorization: string | undefined;
   /** The exchange, whose source address the handler may ask for (source-address.ts `exchangeSource`). */
-  req: Pick<HttpRequest, 'headers' | 'socket'>;
+  req: Pick<HttpRequest, 'headers' | 'socket' | 'method'>;
   res: Pick<HttpResponse, 'locals'>;
   sourceAddress: SourceAddress;
   log: Logger;
 }
 
-export type AnyReply = { status: number; body?: unknown; headers?: Record<string, string> };
+export type AnyReply = { status: number; body?: unknown; headers?: ReplyHeaders };
 
 /** Checks a request against the contract (see Operation.validate), then runs the handler. */
 export async function invoke(
@@ -128,17 +138,24 @@ export async function invoke(
     }
   }
   operation.validate(request);
-  return (await handler(new HandlerRequest(request))) as AnyReply;
+  return (await handler(new HandlerRequest(request, operation))) as AnyReply;
 }
 
-/** A handler's request; its source address is a getter on the prototype, so no request allocates a closure. */
+/**
+ * A handler's request; its source address, method, headers and cookies are getters on the prototype, so no
+ * request allocates a closure and only the handlers that read cookies parse them.
+ */
 class HandlerRequest implements OperationRequest<OperationId> {
   readonly params: never;
   readonly query: never;
   readonly body: never;
   readonly authorization: string | undefined;
   readonly log: Logger;
-  constructor(private readonly raw: RawRequest) {
+  private parsedCookies: Record<string, string> | undefined;
+  constructor(
+    private readonly raw: RawRequest,
+    private readonly operation: Operation,
+  ) {
     this.params = raw.params as never;
     this.query = raw.query as never;
     this.body = raw.body as never;
@@ -147,6 +164,16 @@ class HandlerRequest implements OperationRequest<OperationId> {
   }
   get source(): string {
     return exchangeSource(this.raw.sourceAddress, this.raw.req, this.raw.res);
+  }
+  get method(): string {
+    return this.raw.req.method ?? this.operation.method.toUpperCase();
+  }
+  get headers(): Readonly<IncomingHttpHeaders> {
+    return this.raw.req.headers;
+  }
+  get cookies(): Readonly<Record<string, string>> {
+    this.parsedCookies ??= parseCookieHeader(this.raw.req.headers.cookie);
+    return this.parsedCookies;
   }
 }
 
@@ -169,8 +196,13 @@ export function send(res: ServerResponse, operation: Operation, reply: AnyReply)
     res.end();
     return;
   }
-  // A text response (Prometheus exposition) is sent as it is; everything else is JSON.
-  if (typeof reply.body === 'string' && String(res.getHeader('Content-Type') ?? '').startsWith('text/')) {
+  // A page of a browser endpoint is HTML unless its handler says otherwise (never JSON).
+  if (typeof reply.body === 'string' && operation.errorStyle === 'html' && !res.hasHeader('Content-Type'))
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  // A string with a media type other than JSON (Prometheus exposition, an HTML page, a signed userinfo
+  // `application/jwt`) is sent as it is; everything else is JSON.
+  const type = res.getHeader('Content-Type');
+  if (typeof reply.body === 'string' && type !== undefined && !/json/i.test(String(type))) {
     res.end(reply.body);
     return;
   }

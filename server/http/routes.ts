@@ -19,6 +19,8 @@ export interface PathRoute {
   readonly errorStyle: ErrorStyle;
   /** The Allow header of a 405 here: the operations' methods, HEAD with GET, and OPTIONS. */
   readonly allow: string;
+  /** An operation here is `x-tollgate-cors: client`, so a preflight may be admitted by a client's origins. */
+  readonly cors: boolean;
 }
 
 export interface RouteTable {
@@ -37,16 +39,20 @@ const directory = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 
 /**
  * The one rule for a path no route of the table finds (an unknown path): the style of the nearest directory
- * above it that holds a path of the contract or of the app, `admin` when that directory mixes styles or no
- * directory holds any. So a malformed body sent to an unknown `/oauth2/…` or `/admin/oauth2/…` path is
+ * below the root that holds a path of the contract or of the app, `admin` when that directory mixes styles or
+ * no directory holds any. So a malformed body sent to an unknown `/oauth2/…` or `/admin/oauth2/…` path is
  * refused as the OAuth 2.0 endpoints refuse one, on either port, and the 404 that follows a readable body is
- * the router's (error-handler.ts `notFoundHandler`).
+ * the router's (error-handler.ts `notFoundHandler`). The root's own paths (`/userinfo`) and the browser pages
+ * (`html`) say nothing about their neighbours: an unknown path is never a page, and never a JSON API because
+ * `/userinfo` is one.
  */
 function unmatchedStyle(paths: Iterable<readonly [string, ErrorStyle]>): (path: string) => ErrorStyle {
   const byDirectory = new Map<string, ErrorStyle>();
   for (const [path, style] of paths) {
     const dir = directory(path);
-    byDirectory.set(dir, byDirectory.get(dir) === 'admin' ? 'admin' : style);
+    if (dir === '/' || style === 'html') continue;
+    const seen = byDirectory.get(dir);
+    byDirectory.set(dir, seen === undefined || seen === style ? style : 'admin');
   }
   return (path) => {
     for (let dir = directory(path); dir !== ''; dir = directory(dir.slice(0, -1))) {
@@ -96,7 +102,10 @@ export function routeTable(
   aliases: (path: string) => string[] = () => [],
 ): RouteTable {
   const routes: Route[] = [];
-  const byPath = new Map<string, { open: boolean; errorStyle: ErrorStyle; methods: Set<string> }>();
+  const byPath = new Map<
+    string,
+    { open: boolean; errorStyle: ErrorStyle; methods: Set<string>; cors: boolean }
+  >();
   for (const [operationId, handler] of Object.entries(handlers) as [OperationId, Handler<OperationId>][]) {
     const operation = contract.operations.get(operationId);
     if (!operation) throw new Error(`handler ${operationId} has no operation in openapi.yaml`);
@@ -107,11 +116,13 @@ export function routeTable(
         open: true,
         errorStyle: operation.errorStyle,
         methods: new Set(['OPTIONS']),
+        cors: false,
       };
       if (entry.errorStyle !== operation.errorStyle) {
         throw new Error(`${path}: its operations declare different x-tollgate-error-style values`);
       }
       entry.open &&= !operation.adminAuth;
+      entry.cors ||= operation.cors;
       // A known path with another method: 405 with Allow, as Hydra v25's router (Go ServeMux) answers.
       entry.methods.add(operation.method.toUpperCase());
       if (operation.method === 'get') entry.methods.add('HEAD');
@@ -121,8 +132,8 @@ export function routeTable(
   const paths = new Map<string, PathRoute>();
   const exact = new Map<string, PathRoute>();
   const templated = new Segments();
-  for (const [path, { open, errorStyle, methods }] of byPath) {
-    const route: PathRoute = { open, errorStyle, allow: [...methods].sort().join(', ') };
+  for (const [path, { open, errorStyle, methods, cors }] of byPath) {
+    const route: PathRoute = { open, errorStyle, allow: [...methods].sort().join(', '), cors };
     paths.set(path, route);
     if (path.includes('{')) templated.add(path, route);
     else exact.set(path, route);

@@ -5,11 +5,15 @@
 import type { StoredClient } from '../clients/client.js';
 import type { Form } from './form.js';
 
-/** RFC 6749 §5.1 success body, as Hydra sends it for the grants without refresh or ID tokens. */
+/** RFC 6749 §5.1 success body, keys in Hydra's (sorted) order. */
 export interface TokenResponse {
   access_token: string;
   /** Whole seconds until expiry, truncated (a 1 h token answers 3599). */
   expires_in: number;
+  /** OpenID Connect Core §3.1.3.3: when `openid` was granted. */
+  id_token?: string;
+  /** `ory_rt_`: when `offline`/`offline_access` was granted and the client has the refresh_token grant. */
+  refresh_token?: string;
   /** Granted scopes, space-separated; always present, `""` when none were granted. */
   scope: string;
   /** Hydra answers lowercase `bearer`. */

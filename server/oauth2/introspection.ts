@@ -3,35 +3,43 @@
 // was not granted, gives the same `{"active":false}` (RFC 7662 §2.2), so nothing about the token leaks.
 // Failures of the store or key material are not "inactive": they propagate, so the caller answers 503.
 //
-// Only access tokens exist in Tollgate, so `token_type_hint` has nothing to choose between and is ignored
-// (RFC 7662 §2.1 allows that).
+// Access tokens and, with the browser flows, refresh tokens (`token_use: refresh_token`). As in fosite, access
+// tokens are tried first and refresh tokens after, unless `token_type_hint=refresh_token` asks for the other
+// order (RFC 7662 §2.1). Authorization codes are never active here.
 import type { StoredClient } from '../clients/client.js';
+import type { GrantStore } from '../flows/ports.js';
 import { InvalidRequest } from './errors.js';
 import { formValue, isEmptyForm, splitSpaceList } from './form.js';
 import type { AccessTokenStore, AccessTokenStrategy } from './ports.js';
 import type { ScopeStrategy } from './scope-strategy.js';
 import { issuedBy, type StatelessRecord, type StatelessRevocations } from './stateless.js';
+import type { OpaqueTokens } from './token-strategies.js';
 
 /** The form parameters read; a repeated parameter counts with its first value (Go's `PostForm.Get`). */
 export interface IntrospectionRequest {
   token?: string | string[];
   /** Optional space-separated scopes that must all have been granted. */
   scope?: string | string[];
+  /** `refresh_token` looks among refresh tokens first; anything else among access tokens first. */
+  token_type_hint?: string | string[];
 }
 
-/** Key order is Hydra's; `scope` is omitted when nothing was granted. */
+/** Key order is Hydra's; `scope` is omitted when nothing was granted, `ext` when empty. */
 export interface ActiveIntrospection {
   active: true;
   scope?: string;
   client_id: string;
   sub: string;
-  exp: number;
+  /** Absent for a refresh token that never expires. */
+  exp?: number;
   iat: number;
   nbf: number;
   aud: string[];
   iss: string;
   token_type: 'Bearer';
-  token_use: 'access_token';
+  token_use: 'access_token' | 'refresh_token';
+  /** The consent's `session.access_token`. */
+  ext?: Record<string, unknown>;
 }
 
 export type IntrospectionResult = ActiveIntrospection | { active: false };
@@ -44,6 +52,13 @@ export interface IntrospectorDeps {
   issuer: string;
   now?: () => Date;
   stateless?: StatelessTokens;
+  /** The browser flows' refresh tokens; without them only access tokens are looked up. */
+  refresh?: RefreshTokenLookup;
+}
+
+export interface RefreshTokenLookup {
+  tokens: Pick<OpaqueTokens, 'validate'>;
+  grants: Pick<GrantStore, 'refresh'>;
 }
 
 /** How stateless JWTs are read and checked for revocation (oauth2/stateless.ts). */
@@ -68,45 +83,89 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
       if (isEmptyForm(request)) throw new InvalidRequest('The POST body can not be empty.');
       const token = formValue(request, 'token');
       if (token === '') return INACTIVE;
+      const scope = splitSpaceList(formValue(request, 'scope'));
 
-      const signature = await validate(token, deps.strategies);
-      if (signature === null) return INACTIVE;
-      // A stateless token carries its record; any other has a row, or is revoked or unknown.
-      const stateless = deps.stateless?.record(token, signature) ?? null;
-      const record = stateless ?? (await deps.tokens.get(signature));
-      if (!record) return INACTIVE;
-
-      // fosite: expired once the expiry lies before now.
-      if (record.expires_at.getTime() < now().getTime()) return INACTIVE;
-
-      // Hydra reads the token together with its client; a deleted client's tokens are gone. A stateless token
-      // has no row to go with it: it must have been issued by this client, not an earlier one of that id.
-      const client = await deps.clients.get(record.client_id);
-      if (!client) return INACTIVE;
-      if (stateless && !issuedBy(stateless, client)) return INACTIVE;
-      if (stateless && (await deps.stateless?.revocations.isRevoked(stateless))) return INACTIVE;
-
-      // fosite's matchScopes: each requested scope is checked against the GRANTED scopes, empty entries skipped.
-      for (const wanted of splitSpaceList(formValue(request, 'scope'))) {
-        if (!deps.scopeStrategy(record.granted_scope, wanted)) return INACTIVE;
+      if (!deps.refresh) return accessToken(token, scope);
+      if (formValue(request, 'token_type_hint') === 'refresh_token') {
+        const refreshed = await refreshToken(deps.refresh, token, scope);
+        return refreshed.active ? refreshed : accessToken(token, scope);
       }
-
-      const issuedAt = unixSeconds(record.requested_at);
-      return {
-        active: true,
-        ...(record.granted_scope.length > 0 ? { scope: record.granted_scope.join(' ') } : {}),
-        client_id: record.client_id,
-        sub: record.subject,
-        exp: unixSeconds(record.expires_at),
-        iat: issuedAt,
-        nbf: issuedAt,
-        aud: [...record.granted_audience],
-        iss: deps.issuer,
-        token_type: 'Bearer',
-        token_use: 'access_token',
-      };
+      const access = await accessToken(token, scope);
+      // An `ory_at_` token or a JWT fails the refresh strategy's prefix check at once: no lookup.
+      return access.active ? access : refreshToken(deps.refresh, token, scope);
     },
   };
+
+  async function accessToken(token: string, scope: string[]): Promise<IntrospectionResult> {
+    const signature = await validate(token, deps.strategies);
+    if (signature === null) return INACTIVE;
+    // A stateless token carries its record; any other has a row, or is revoked or unknown.
+    const stateless = deps.stateless?.record(token, signature) ?? null;
+    const record = stateless ?? (await deps.tokens.get(signature));
+    if (!record) return INACTIVE;
+
+    // fosite: expired once the expiry lies before now.
+    if (record.expires_at.getTime() < now().getTime()) return INACTIVE;
+
+    // Hydra reads the token together with its client; a deleted client's tokens are gone. A stateless token
+    // has no row to go with it: it must have been issued by this client, not an earlier one of that id.
+    const client = await deps.clients.get(record.client_id);
+    if (!client) return INACTIVE;
+    if (stateless && !issuedBy(stateless, client)) return INACTIVE;
+    if (stateless && (await deps.stateless?.revocations.isRevoked(stateless))) return INACTIVE;
+
+    if (!grantsScopes(record.granted_scope, scope)) return INACTIVE;
+    return active(record, 'access_token', record.ext);
+  }
+
+  /** A rotated refresh token is inactive, even while graceful rotation still lets it be exchanged. */
+  async function refreshToken(
+    refresh: RefreshTokenLookup,
+    token: string,
+    scope: string[],
+  ): Promise<IntrospectionResult> {
+    const signature = await refresh.tokens.validate(token);
+    const record = signature === null ? null : await refresh.grants.refresh(signature);
+    if (!record?.active) return INACTIVE;
+    if (record.expires_at !== null && record.expires_at.getTime() < now().getTime()) return INACTIVE;
+    if (!(await deps.clients.get(record.client_id))) return INACTIVE;
+    if (!grantsScopes(record.granted_scope, scope)) return INACTIVE;
+    return active(record, 'refresh_token', record.ext ?? record.flow.consent?.session.access_token);
+  }
+
+  /** fosite's matchScopes: each requested scope is checked against the GRANTED scopes, empty entries skipped. */
+  function grantsScopes(granted: string[], wanted: string[]): boolean {
+    return wanted.every((scope) => deps.scopeStrategy(granted, scope));
+  }
+
+  function active(
+    record: {
+      granted_scope: string[];
+      client_id: string;
+      subject: string;
+      expires_at: Date | null;
+      requested_at: Date;
+      granted_audience: string[];
+    },
+    use: ActiveIntrospection['token_use'],
+    ext: Record<string, unknown> | null | undefined,
+  ): ActiveIntrospection {
+    const issuedAt = unixSeconds(record.requested_at);
+    return {
+      active: true,
+      ...(record.granted_scope.length > 0 ? { scope: record.granted_scope.join(' ') } : {}),
+      client_id: record.client_id,
+      sub: record.subject,
+      ...(record.expires_at !== null ? { exp: unixSeconds(record.expires_at) } : {}),
+      iat: issuedAt,
+      nbf: issuedAt,
+      aud: [...record.granted_audience],
+      iss: deps.issuer,
+      token_type: 'Bearer',
+      token_use: use,
+      ...(ext && Object.keys(ext).length > 0 ? { ext: { ...ext } } : {}),
+    };
+  }
 }
 
 /**

@@ -70,6 +70,10 @@ export interface AccessTokenClaims {
   stateless?: boolean;
   /** The issuing client's `created_at`, which a stateless token carries (oauth2/stateless.ts). */
   client_created_at?: Date;
+  /** The consent's `session.access_token`: a JWT's `ext` claim. */
+  ext?: Record<string, unknown>;
+  /** Claims a JWT carries at its top level (`oauth2.allowed_top_level_claims`); never replaces a standard one. */
+  top_level?: Record<string, unknown>;
 }
 
 /** `strategies.access_token` and a client's `access_token_strategy` (Hydra's two token formats). */

@@ -5,21 +5,24 @@
 // the token is unusable either way. A token issued to another client also answers 200 (revealing nothing), but
 // nothing is revoked; Hydra does the same silently, Tollgate returns the reason so the caller logs it
 // (docs/hydra-differences.md). Revoking deletes every token of the token's request, as fosite's
-// RevokeAccessToken does.
+// RevokeRefreshToken and RevokeAccessToken do: for a browser flow's token (access or refresh, RFC 7009 §2.1
+// allows either to take the other with it) that is the whole grant, codes included.
 // Store errors propagate (503), where Hydra would answer 200 while the token may still be valid.
 import type { StoredClient } from '../clients/client.js';
+import type { GrantStore } from '../flows/ports.js';
 import type { ClientAuthenticationRequest, ClientAuthenticator } from './client-authentication.js';
 import { InvalidRequest } from './errors.js';
 import { formValue } from './form.js';
 import { type StatelessTokens, validate } from './introspection.js';
 import type { AccessTokenStore, AccessTokenStrategy } from './ports.js';
+import type { OpaqueTokens } from './token-strategies.js';
 
 /** The form parameters read; a repeated parameter counts with its first value (Go's `PostForm.Get`). */
 export interface RevocationRequest {
   token?: string | string[];
   /**
-   * RFC 7009 §2.1: a hint only. Tollgate has access tokens alone, so every value (including unsupported ones,
-   * which the server may ignore) leads to the same lookup.
+   * RFC 7009 §2.1: a hint only. The kinds of token are told apart by their prefixes, so every value (including
+   * unsupported ones, which the server may ignore) finds the same token.
    */
   token_type_hint?: string | string[];
 }
@@ -35,11 +38,19 @@ export interface RevocationDeps {
   tokens: AccessTokenStore;
   stateless?: StatelessTokens;
   now?: () => Date;
+  /** The browser flows: refresh tokens, and the grants a revocation ends. Without it, access tokens only. */
+  flows?: {
+    refreshTokens: Pick<OpaqueTokens, 'validate'>;
+    grants: Pick<GrantStore, 'refresh' | 'revokeGrant' | 'deleteByClientId'>;
+  };
 }
 
 export interface Revocation {
   revoke(request: RevocationRequest, client: StoredClient): Promise<RevocationOutcome>;
-  /** Hydra's DELETE /admin/oauth2/tokens?client_id=: deletes every access token of a client, known or not. */
+  /**
+   * DELETE /admin/oauth2/tokens?client_id=: every access token, refresh token and authorization code of a
+   * client, known or not (Hydra deletes access tokens only; docs/hydra-differences.md).
+   */
   deleteClientTokens(clientId: string | undefined): Promise<void>;
 }
 
@@ -62,11 +73,31 @@ export function authenticatedRevocation(
 }
 
 export function createRevocation(deps: RevocationDeps): Revocation {
+  /**
+   * Every token of the request: the grant's codes and refresh tokens (a client_credentials request has none),
+   * then its access tokens through the AccessTokenStore, whose cache must forget what is deleted.
+   */
+  async function revokeGrant(requestId: string): Promise<void> {
+    await deps.flows?.grants.revokeGrant(requestId);
+    await deps.tokens.deleteByRequestId(requestId);
+  }
+
   return {
     async revoke(request, client) {
       const token = formValue(request, 'token');
       // RFC 7009 §2.1: `token` is REQUIRED. (Hydra looks up the empty token and answers 200.)
       if (token === '') throw new InvalidRequest("Request parameter 'token' is missing.");
+
+      // A rotated refresh token still names its grant, and revoking it ends the grant (fosite).
+      const refreshSignature = deps.flows ? await deps.flows.refreshTokens.validate(token) : null;
+      const refresh = refreshSignature === null ? null : await deps.flows?.grants.refresh(refreshSignature);
+      if (refresh) {
+        if (refresh.client_id !== client.client_id) {
+          return { revoked: false, reason: 'other_client', token_client_id: refresh.client_id };
+        }
+        await revokeGrant(refresh.request_id);
+        return { revoked: true };
+      }
 
       const signature = await validate(token, deps.strategies);
       const stateless = signature === null ? null : (deps.stateless?.record(token, signature) ?? null);
@@ -78,13 +109,14 @@ export function createRevocation(deps: RevocationDeps): Revocation {
 
       // A stateless token has no row: it is denied until it expires.
       if (stateless) await deps.stateless?.revocations.revokeOne(stateless);
-      else await deps.tokens.deleteByRequestId(record.request_id);
+      else await revokeGrant(record.request_id);
       return { revoked: true };
     },
 
     async deleteClientTokens(clientId) {
       if (!clientId)
         throw new InvalidRequest("Query parameter 'client_id' is not defined but it should have been.");
+      await deps.flows?.grants.deleteByClientId(clientId);
       await deps.tokens.deleteByClientId(clientId);
       // Stateless tokens: one not-before per client, whatever their number.
       await deps.stateless?.revocations.revokeAllOf(clientId, (deps.now ?? (() => new Date()))());

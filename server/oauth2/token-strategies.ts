@@ -15,7 +15,19 @@ import {
   statelessRecord,
 } from './stateless.js';
 
-const ACCESS_TOKEN_PREFIX = 'ory_at_';
+/**
+ * fosite's HMAC strategy marks each kind of token with a prefix (`fosite/handler/oauth2/strategy_hmacsha.go`):
+ * access tokens, refresh tokens and authorization codes share the HMAC and the secret, and only the prefix (and
+ * the table a token's signature is looked up in) tells them apart.
+ */
+export const TOKEN_PREFIXES = {
+  access_token: 'ory_at_',
+  refresh_token: 'ory_rt_',
+  authorize_code: 'ory_ac_',
+} as const;
+export type OpaqueTokenPrefix = (typeof TOKEN_PREFIXES)[keyof typeof TOKEN_PREFIXES];
+const KNOWN_PREFIXES: readonly string[] = Object.values(TOKEN_PREFIXES);
+const ACCESS_TOKEN_PREFIX = TOKEN_PREFIXES.access_token;
 // fosite's GetTokenEntropy default.
 const TOKEN_ENTROPY_BYTES = 32;
 // Far beyond any token we mint; bounds the work garbage input can cause.
@@ -31,7 +43,7 @@ export function signatureKey(signaturePart: string): string {
  * base64url without padding, and only the canonical encoding: Node (like Go's non-strict decoder) ignores
  * trailing bits, so without this a token with a changed last character could still verify.
  */
-function decodeB64Url(part: string): Buffer | null {
+export function decodeB64Url(part: string): Buffer | null {
   if (part.length === 0 || !/^[A-Za-z0-9_-]+$/.test(part)) return null;
   const bytes = Buffer.from(part, 'base64url');
   return bytes.toString('base64url') === part ? bytes : null;
@@ -55,14 +67,24 @@ function verifiedTokens<V>(options: VerifiedTokenOptions): Lru<string, V> | null
 export interface OpaqueTokenStrategyOptions extends VerifiedTokenOptions {
   /** Source of the token key bytes; tests inject fixed bytes to check Hydra's test vector. */
   random?: (size: number) => Buffer;
+  /** Which kind of token this mints and accepts; `ory_at_` (access tokens) unless set. */
+  prefix?: OpaqueTokenPrefix;
+}
+
+/** Minting and checking one kind of opaque token (refresh tokens, authorization codes). */
+export interface OpaqueTokens {
+  mint(): { token: string; signature: string };
+  /** The storage key, or null when the HMAC fails or the token carries another kind's prefix. */
+  validate(token: string): Promise<string | null>;
 }
 
 /**
- * Hydra's opaque token: `ory_at_` + b64url(32 random bytes) + `.` + b64url(HMAC-SHA-512/256(SHA-256(secret),
- * key bytes)) (`fosite/token/hmac/hmacsha.go`). Nothing about the grant is inside the token.
+ * Hydra's opaque token: prefix + b64url(32 random bytes) + `.` + b64url(HMAC-SHA-512/256(SHA-256(secret), key
+ * bytes)) (`fosite/token/hmac/hmacsha.go`). Nothing about the grant is inside the token.
  */
-export class OpaqueTokenStrategy implements AccessTokenStrategy {
+export class OpaqueTokenStrategy implements AccessTokenStrategy, OpaqueTokens {
   readonly name = 'opaque';
+  readonly prefix: OpaqueTokenPrefix;
   private readonly random: (size: number) => Buffer;
   private readonly verified: Lru<string, string> | null;
 
@@ -71,6 +93,7 @@ export class OpaqueTokenStrategy implements AccessTokenStrategy {
     options: OpaqueTokenStrategyOptions = {},
   ) {
     this.random = options.random ?? randomBytesPooled;
+    this.prefix = options.prefix ?? ACCESS_TOKEN_PREFIX;
     this.verified = verifiedTokens(options);
   }
 
@@ -82,11 +105,13 @@ export class OpaqueTokenStrategy implements AccessTokenStrategy {
   mint(): { token: string; signature: string } {
     const key = this.random(TOKEN_ENTROPY_BYTES);
     const sig = b64url(this.hmac(this.secrets.current, key));
-    return { token: `${ACCESS_TOKEN_PREFIX}${b64url(key)}.${sig}`, signature: signatureKey(sig) };
+    return { token: `${this.prefix}${b64url(key)}.${sig}`, signature: signatureKey(sig) };
   }
 
   /**
-   * Like Hydra, a token without the `ory_at_` prefix validates too; every system secret is tried (rotation).
+   * Like Hydra, a token without any prefix validates too; every system secret is tried (rotation). A token with
+   * another kind's prefix never does, so a refresh token or a code is not taken for an access token even before
+   * its signature is looked up in the wrong table.
    * A resource server introspects the same token on every call it serves, so tokens that verified are remembered
    * (exact string → storage key): a repeat skips the decoding and both digests. The secrets are fixed for the
    * life of the process, so a remembered answer cannot go stale, and a token held here is no more than what the
@@ -102,7 +127,8 @@ export class OpaqueTokenStrategy implements AccessTokenStrategy {
   }
 
   private verify(token: string): string | null {
-    const raw = token.startsWith(ACCESS_TOKEN_PREFIX) ? token.slice(ACCESS_TOKEN_PREFIX.length) : token;
+    const raw = token.startsWith(this.prefix) ? token.slice(this.prefix.length) : token;
+    if (raw === token && KNOWN_PREFIXES.some((prefix) => token.startsWith(prefix))) return null;
     const parts = raw.split('.');
     if (parts.length !== 2) return null;
     const key = decodeB64Url(parts[0]!);
@@ -146,7 +172,7 @@ function keyInput(alg: JwsAlgorithm, key: KeyObject) {
 // Signatures are made and checked in libuv's thread pool, off the event loop: even an ES256 signature is a
 // sizeable share of a token request's CPU, which the event loop can spend on the next request while another
 // core signs (docs/performance.md).
-function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
+export function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), (err, sig) =>
       err ? reject(err) : resolve(sig),
@@ -154,7 +180,7 @@ function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buff
   );
 }
 
-function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
+export function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
   return new Promise((resolve) =>
     verify(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), sig, (err, ok) =>
       resolve(!err && ok),
@@ -162,10 +188,10 @@ function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer
   );
 }
 
-const isJws = (alg: unknown): alg is JwsAlgorithm =>
+export const isJws = (alg: unknown): alg is JwsAlgorithm =>
   typeof alg === 'string' && Object.hasOwn(JWS_PARAMS, alg);
 
-function parseJson(part: string): Record<string, unknown> | null {
+export function parseJson(part: string): Record<string, unknown> | null {
   const bytes = decodeB64Url(part);
   if (!bytes) return null;
   try {
@@ -233,8 +259,11 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
     };
     if (this.options.scopeClaim !== 'string') payload.scp = [...claims.scope];
     if (this.options.scopeClaim !== 'list') payload.scope = claims.scope.join(' ');
-    // Hydra mirrors the session's extra claims here (`oauth2.mirror_top_level_claims`); none exist yet.
-    payload.ext = {};
+    // The consent's `session.access_token` (Hydra's session extra); client_credentials tokens have none.
+    payload.ext = { ...(claims.ext ?? {}) };
+    for (const [name, value] of Object.entries(claims.top_level ?? {})) {
+      if (!Object.hasOwn(payload, name)) payload[name] = value;
+    }
     const header = {
       alg,
       kid,

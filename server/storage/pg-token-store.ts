@@ -11,15 +11,41 @@ type TokenRow = AccessTokenRecord;
 const TABLE = 'oauth2_access_tokens';
 
 const INSERT_MANY = `INSERT INTO ${TABLE}
-  (signature, request_id, client_id, subject, granted_scope, granted_audience, requested_at, expires_at)
-  SELECT signature, request_id, client_id, subject, scope::text[], audience::text[], requested_at, expires_at
-  FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
-    AS t(signature, request_id, client_id, subject, scope, audience, requested_at, expires_at)`;
+  (signature, request_id, client_id, subject, granted_scope, granted_audience, requested_at, expires_at, ext)
+  SELECT signature, request_id, client_id, subject, scope::text[], audience::text[], requested_at, expires_at,
+    NULLIF(ext, 'null')
+  FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[],
+    ?::jsonb[])
+    AS t(signature, request_id, client_id, subject, scope, audience, requested_at, expires_at, ext)`;
 
 // A PostgreSQL text[] literal (PostgreSQL docs §8.15.6): every element double-quoted, with quotes and
 // backslashes escaped.
 const textArrayLiteral = (values: readonly string[]) =>
   `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
+/**
+ * One statement whatever the number of rows: a column per array parameter, unnested into rows, so that
+ * PostgreSQL parses and plans it once per connection (a named prepared statement) instead of once per batch
+ * size, and Knex builds no SQL per batch. Nested text[] values travel as array literals (unnest would flatten a
+ * two-dimensional array). Also used inside the transactions of the browser flows (pg-flow-store.ts,
+ * pg-grant-store.ts), which insert their access tokens themselves.
+ */
+export function insertAccessTokenRows(db: Knex | Knex.Transaction, rows: readonly AccessTokenRecord[]) {
+  return db
+    .raw(INSERT_MANY, [
+      rows.map((r) => r.signature),
+      rows.map((r) => r.request_id),
+      rows.map((r) => r.client_id),
+      rows.map((r) => r.subject),
+      rows.map((r) => textArrayLiteral(r.granted_scope)),
+      rows.map((r) => textArrayLiteral(r.granted_audience)),
+      rows.map((r) => r.requested_at),
+      rows.map((r) => r.expires_at),
+      // JSON null for no ext (client_credentials), stored as SQL NULL.
+      rows.map((r) => JSON.stringify(r.ext ?? null)),
+    ])
+    .options({ name: 'tollgate_insert_access_tokens' });
+}
 
 export class PgAccessTokenStore implements AccessTokenStore {
   private readonly inserts: Batcher<AccessTokenRecord, void>;
@@ -50,36 +76,17 @@ export class PgAccessTokenStore implements AccessTokenStore {
 
   private async insertMany(rows: AccessTokenRecord[]): Promise<(undefined | ItemFailed)[]> {
     try {
-      await this.insertRows(rows);
+      await insertAccessTokenRows(this.db, rows);
       return rows.map(() => undefined);
     } catch (err) {
       const translated = translatePgError(err);
       // One bad row (say, its client was deleted a moment ago) must not fail the others: retry them one by one.
       if (rows.length === 1 || translated instanceof TemporarilyUnavailable) throw translated;
-      const outcomes = await Promise.allSettled(rows.map((row) => pg(() => this.insertRows([row]))));
+      const outcomes = await Promise.allSettled(
+        rows.map((row) => pg(() => insertAccessTokenRows(this.db, [row]))),
+      );
       return outcomes.map((o) => (o.status === 'rejected' ? new ItemFailed(o.reason) : undefined));
     }
-  }
-
-  /**
-   * One statement whatever the number of rows: a column per array parameter, unnested into rows, so that
-   * PostgreSQL parses and plans it once per connection (a named prepared statement) instead of once per batch
-   * size, and Knex builds no SQL per batch. Nested text[] values travel as array literals (unnest would
-   * flatten a two-dimensional array).
-   */
-  private insertRows(rows: AccessTokenRecord[]) {
-    return this.db
-      .raw(INSERT_MANY, [
-        rows.map((r) => r.signature),
-        rows.map((r) => r.request_id),
-        rows.map((r) => r.client_id),
-        rows.map((r) => r.subject),
-        rows.map((r) => textArrayLiteral(r.granted_scope)),
-        rows.map((r) => textArrayLiteral(r.granted_audience)),
-        rows.map((r) => r.requested_at),
-        rows.map((r) => r.expires_at),
-      ])
-      .options({ name: 'tollgate_insert_access_tokens' });
   }
 
   private async getMany(signatures: string[]): Promise<(AccessTokenRecord | null)[]> {

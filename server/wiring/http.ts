@@ -5,6 +5,7 @@ import { metadataHandlers } from '../http/admin/metadata.js';
 import { adminAuthentication } from '../http/admin-auth.js';
 import { createAdminApp, createPublicApp } from '../http/apps.js';
 import { loadContract } from '../http/contract.js';
+import { type CorsHookOptions, corsHook } from '../http/cors.js';
 import { requestMetrics } from '../http/metrics.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { sourceAddress } from '../http/source-address.js';
@@ -13,10 +14,22 @@ import { TokenBuckets } from '../protection/token-bucket.js';
 import { VERSION } from '../version.js';
 import type { Feature, WiringContext } from './feature.js';
 
+/**
+ * The operations where a client's own allowed_cors_origins admit an Origin (Hydra's oauth2cors on the token,
+ * revocation and userinfo routes), until the contract marks them with `x-tollgate-cors: client`.
+ */
+const CLIENT_CORS_OPERATIONS = [
+  'oauth2TokenExchange',
+  'revokeOAuth2Token',
+  'getOidcUserInfo',
+  'postOidcUserInfo',
+];
+
 export function wireHttp(
   { config, logger }: WiringContext,
   metrics: Metrics,
   features: readonly Feature[],
+  cors: Pick<CorsHookOptions, 'clients' | 'tokenClient'>,
 ): { publicApp: RequestListener; adminApp: RequestListener } {
   const limits = config.protection.rateLimit;
   const bucket = (b: { rate: number; burst: number }) =>
@@ -29,11 +42,26 @@ export function wireHttp(
   const adminAuth =
     config.protection.adminTokens.length > 0 ? [adminAuthentication(config.protection.adminTokens)] : [];
   const contract = loadContract();
+  const publicCors = corsHook({
+    ...config.cors,
+    ...cors,
+    clientOperations: [...contract.operations.values()].filter((o) =>
+      CLIENT_CORS_OPERATIONS.includes(o.operationId),
+    ),
+  });
   const publicApp = createPublicApp(
     logger,
     contract,
     Object.assign({}, ...features.map((f) => f.publicHandlers)),
-    { beforeBody: [requestMetrics(metrics, 'public')], operationHooks: limiter, sourceAddress: source },
+    {
+      beforeBody: [requestMetrics(metrics, 'public'), ...publicCors.beforeBody],
+      // CORS first: a refusal by the rate limit must still be readable by the page that sent the request.
+      operationHooks: (operation) => [
+        ...publicCors.operationHooks(operation),
+        ...(limiter?.(operation) ?? []),
+      ],
+      sourceAddress: source,
+    },
   );
   const adminApp = createAdminApp(
     logger,

@@ -8,6 +8,7 @@ import { Pbkdf2Hasher } from '../crypto/hasher.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
 import { clientHandlers } from '../http/admin/clients.js';
 import { oauth2AdminHandlers } from '../http/admin/oauth2.js';
+import { tokenClientOf } from '../http/cors.js';
 import type { OAuth2Endpoints } from '../http/endpoints.js';
 import { tokenHandlers } from '../http/public/token.js';
 import type { KeyManager } from '../keys/key-manager.js';
@@ -39,7 +40,10 @@ export interface OAuth2Dependencies {
   metrics: Metrics;
 }
 
-export function wireOAuth2({ config, logger }: WiringContext, deps: OAuth2Dependencies): Feature {
+export function wireOAuth2(
+  { config, logger }: WiringContext,
+  deps: OAuth2Dependencies,
+): Feature & { tokenClient: (token: string) => Promise<string | null> } {
   const { storage, audit } = deps;
   const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
   const scopeStrategy = scopeStrategyFor(config.strategies.scope);
@@ -122,5 +126,7 @@ export function wireOAuth2({ config, logger }: WiringContext, deps: OAuth2Depend
   return {
     publicHandlers: tokenHandlers(oauth2, audit, deps.metrics),
     adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(oauth2, audit) },
+    // CORS on the public port finds a bearer token's client by introspecting it, as Hydra's oauth2cors does.
+    tokenClient: tokenClientOf(introspector),
   };
 }

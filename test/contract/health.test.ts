@@ -18,6 +18,10 @@ const TABLES = [
   'jwks',
   'oauth2_token_not_before',
   'oauth2_revoked_stateless_tokens',
+  'oauth2_flows',
+  'oauth2_authentication_sessions',
+  'oauth2_authorization_codes',
+  'oauth2_refresh_tokens',
 ];
 
 /** Migration name → status, parsed from `migrate sql status`. */

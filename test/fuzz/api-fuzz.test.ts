@@ -13,6 +13,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { loadContract, type Operation } from '../../server/http/contract.js';
 import { contractProblem } from '../helpers/api.js';
+import { PENDING } from '../helpers/pending-operations.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
@@ -421,6 +422,8 @@ describe('fuzzing every operation of openapi.yaml', function () {
         const res = await send(req);
         const where = `${req.method} ${req.url.slice(0, 200)} (${req.operationId}) → ${res.status} ${res.text.slice(0, 200)}`;
         expect(res.status, where).to.be.below(500);
+        // An operation whose handler has not landed is not mounted: its answer is the router's, not its own.
+        if (PENDING.has(req.operationId)) return;
         expect(res.headers.get('set-cookie'), where).to.equal(null);
         if (res.status >= 400) {
           expect(res.body, where).to.be.an('object');

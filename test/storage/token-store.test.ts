@@ -73,6 +73,14 @@ describe('PgAccessTokenStore (grouped writes and reads)', () => {
     }
   });
 
+  it("stores a consent's ext as JSON and NULL when absent (client_credentials), in one batch", async () => {
+    const ext = { tenant: 'a "b"', roles: ['x', 'y\\z'], nested: { n: 1, none: null } };
+    const rows = [record({ ext }), record(), record({ ext: null })];
+    await Promise.all(rows.map((r) => store.insert(r)));
+    const found = await Promise.all(rows.map((r) => store.get(r.signature)));
+    expect(found.map((f) => f?.ext)).to.deep.equal([ext, null, null]);
+  });
+
   it('a row that cannot be stored fails alone; the rest of its batch is stored', async () => {
     const good = [record(), record()];
     const orphan = record({ client_id: 'no-such-client', subject: 'no-such-client' });

@@ -17,9 +17,11 @@ import {
   loadContract,
   RequestValidationError,
 } from '../../server/http/contract.js';
-import type { Handlers } from '../../server/http/operations.js';
+import { errorPage } from '../../server/http/error-handler.js';
+import type { Handlers, OperationId, OperationRequest } from '../../server/http/operations.js';
 import { rateLimit } from '../../server/http/rate-limit.js';
 import { routeTable } from '../../server/http/routes.js';
+import { OAuth2Error, TemporarilyUnavailable } from '../../server/oauth2/errors.js';
 import { TokenBuckets } from '../../server/protection/token-bucket.js';
 
 type Document = { paths: Record<string, Record<string, Record<string, unknown>>> };
@@ -134,12 +136,42 @@ describe('route table from the contract', () => {
     );
     const fosite = Object.keys(styles).filter((route) => styles[route] === 'oauth2');
     expect(fosite.sort()).to.deep.equal([
+      'delete /admin/oauth2/auth/sessions/consent',
+      'delete /admin/oauth2/auth/sessions/login',
       'delete /admin/oauth2/tokens',
+      'delete /oauth2/auth/sessions/consent',
+      'delete /oauth2/auth/sessions/login',
       'delete /oauth2/tokens',
+      'get /admin/oauth2/auth/requests/consent',
+      'get /admin/oauth2/auth/requests/login',
+      'get /admin/oauth2/auth/sessions/consent',
+      'get /oauth2/auth/requests/consent',
+      'get /oauth2/auth/requests/login',
+      'get /oauth2/auth/sessions/consent',
+      'get /userinfo',
       'post /admin/oauth2/introspect',
       'post /oauth2/introspect',
       'post /oauth2/revoke',
       'post /oauth2/token',
+      'post /userinfo',
+      'put /admin/oauth2/auth/requests/consent/accept',
+      'put /admin/oauth2/auth/requests/consent/reject',
+      'put /admin/oauth2/auth/requests/login/accept',
+      'put /admin/oauth2/auth/requests/login/reject',
+      'put /oauth2/auth/requests/consent/accept',
+      'put /oauth2/auth/requests/consent/reject',
+      'put /oauth2/auth/requests/login/accept',
+      'put /oauth2/auth/requests/login/reject',
+    ]);
+    const pages = Object.keys(styles).filter((route) => styles[route] === 'html');
+    expect(pages.sort()).to.deep.equal([
+      'get /oauth2/auth',
+      'get /oauth2/fallbacks/consent',
+      'get /oauth2/fallbacks/error',
+      'get /oauth2/fallbacks/login',
+      'post /oauth2/auth',
+      'post /oauth2/fallbacks/consent',
+      'post /oauth2/fallbacks/login',
     ]);
     // Paths without parameters take their route's style, before the body is read.
     expect(['/oauth2/token', '/oauth2/introspect/', '/admin/clients'].map(table.errorStyle)).to.deep.equal([
@@ -160,7 +192,48 @@ describe('route table from the contract', () => {
       contractWith('/admin/clients', 'post', (op) => {
         op['x-tollgate-error-style'] = 'fosite';
       });
-    expect(misspelt).to.throw(/x-tollgate-error-style must be one of oauth2, admin/);
+    expect(misspelt).to.throw(/x-tollgate-error-style must be one of oauth2, admin, html/);
+  });
+
+  it('x-tollgate-cors and x-tollgate-dev-only mark their operations; unknown values are refused at load', () => {
+    const operations = loadContract().operations;
+    const marked = (flag: 'cors' | 'devOnly') =>
+      [...operations.values()]
+        .filter((o) => o[flag])
+        .map((o) => o.operationId)
+        .sort();
+    expect(marked('cors')).to.deep.equal([
+      'getOidcUserInfo',
+      'oauth2TokenExchange',
+      'postOidcUserInfo',
+      'revokeOAuth2Token',
+    ]);
+    expect(marked('devOnly')).to.deep.equal([
+      'getDevConsent',
+      'getDevLogin',
+      'submitDevConsent',
+      'submitDevLogin',
+    ]);
+    const withCors = (value: unknown) => () =>
+      contractWith('/oauth2/token', 'post', (op) => {
+        op['x-tollgate-cors'] = value;
+      });
+    expect(withCors('any')).to.throw(/oauth2TokenExchange: x-tollgate-cors must be one of client/);
+    expect(withCors(true)).to.throw(/x-tollgate-cors must be one of client/);
+    expect(withCors('client')().operations.get('oauth2TokenExchange')!.cors).to.equal(true);
+    // The path knows it too, for a preflight answered before any operation is chosen.
+    const table = routeTable(loadContract(), handlers);
+    expect(table.find('/admin/oauth2/introspect')?.cors).to.equal(false);
+    expect(
+      routeTable(loadContract(), { oauth2TokenExchange: handlers.isAlive } as Handlers).find('/oauth2/token'),
+    ).to.deep.include({ cors: true });
+    const devOnly = (value: unknown) => () =>
+      contractWith('/admin/version', 'get', (op) => {
+        op['x-tollgate-dev-only'] = value;
+      });
+    expect(devOnly('yes')).to.throw(/getVersion: x-tollgate-dev-only must be true or false/);
+    expect(devOnly(true)().operations.get('getVersion')!.devOnly).to.equal(true);
+    expect(devOnly(false)().operations.get('getVersion')!.devOnly).to.equal(false);
   });
 
   /** Status, the error key and whether the answer forbids caching (fosite does, herodot does not). */
@@ -312,5 +385,132 @@ describe('route table from the contract', () => {
         });
       });
     }
+  });
+});
+
+describe('the browser endpoints: HTML error pages, cookies, headers and forms reach the handler', () => {
+  /** Answers what the handler saw, as a page; `state` picks a failure. */
+  const echo = async (request: OperationRequest<OperationId>) => {
+    const { state } = request.query as { state?: string };
+    if (state === 'down') throw new TemporarilyUnavailable();
+    if (state === 'bug') throw new Error('unexpected at /srv/secret/module.ts:12');
+    if (state === 'markup')
+      throw new OAuth2Error(400, 'invalid_request', '<script>alert("x")</script> & more');
+    const seen = { method: request.method, origin: request.headers.origin, cookies: request.cookies };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Set-Cookie': ['a=1; Path=/', 'b=2; Path=/'] },
+      body: `<pre>${JSON.stringify({ ...seen, body: request.body })}</pre>`,
+    };
+  };
+  const app = createPublicApp(pino({ level: 'silent' }), loadContract(), {
+    oAuth2Authorize: echo,
+    oAuth2AuthorizeWithForm: echo,
+    submitDevConsent: echo,
+    getOAuth2FallbackError: async () => ({ status: 400, body: '<p>no type given</p>' }),
+    getOidcUserInfo: async () => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/jwt' },
+      body: 'h.p.s',
+    }),
+  } as unknown as Handlers);
+  const page = async (res: Response) => {
+    expect(res.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+    expect(res.headers.get('cache-control')).to.equal('no-store');
+    const text = await res.text();
+    expect(text).to.match(/^<!doctype html>\n<html lang="en">/);
+    return text;
+  };
+  const seen = async (res: Response) => JSON.parse(/<pre>(.*)<\/pre>/.exec(await res.text())![1]!);
+  const form = (body: string) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+
+  it('a request the contract refuses gets a page titled with the error, with its status', async () => {
+    await serve(app, async (base) => {
+      const repeated = await fetch(`${base}/oauth2/auth?state=a&state=b`);
+      expect(repeated.status).to.equal(400);
+      const text = await page(repeated);
+      expect(text).to.include('<title>invalid_request</title>');
+      expect(text).to.include('<h1>invalid_request</h1>');
+      expect(text).not.to.include('error_description');
+      const oversized = await fetch(`${base}/oauth2/auth`, form(`state=${'x'.repeat(1024 * 1024)}`));
+      expect(oversized.status).to.equal(413);
+      expect(await page(oversized)).to.include('larger than the allowed 1 MiB');
+    });
+  });
+
+  it('an error description is escaped, and an unexpected error shows no detail', async () => {
+    await serve(app, async (base) => {
+      const markup = await page(await fetch(`${base}/oauth2/auth?state=markup`));
+      expect(markup).to.include('&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more');
+      expect(markup).not.to.include('<script>');
+      const bug = await fetch(`${base}/oauth2/auth?state=bug`);
+      expect(bug.status).to.equal(500);
+      const text = await page(bug);
+      expect(text).to.include('<title>server_error</title>');
+      expect(text).not.to.match(/secret|module\.ts|at \//);
+    });
+  });
+
+  it('503: a link that repeats the GET, escaped; a POST is not repeated by a link', async () => {
+    await serve(app, async (base) => {
+      const down = await fetch(`${base}/oauth2/auth?state=down&client_id=a%22b&x=<i>`);
+      expect(down.status).to.equal(503);
+      expect(down.headers.get('retry-after')).to.equal('1');
+      const text = await page(down);
+      expect(text).to.include('<title>temporarily_unavailable</title>');
+      expect(text).to.include(
+        '<a href="/oauth2/auth?state=down&amp;client_id=a%22b&amp;x=%3Ci%3E">Try again</a>',
+      );
+      const posted = await page(await fetch(`${base}/oauth2/auth?state=down`, form('client_id=c')));
+      expect(posted).not.to.include('href');
+      expect(posted).to.include('send the form again');
+    });
+    // A target that starts with `//` names another host as a link: never linked.
+    for (const url of ['//evil.example/x', '/\\evil.example/x', 'http://evil.example/']) {
+      expect(errorPage(new TemporarilyUnavailable(), { method: 'GET', url }), url).not.to.include('href');
+    }
+  });
+
+  it('the handler sees the method, the headers and the parsed cookies, and may set several cookies', async () => {
+    await serve(app, async (base) => {
+      const res = await fetch(`${base}/oauth2/auth?state=ok`, {
+        headers: { cookie: 'a=1; b="two"; a=shadowed; junk', origin: 'https://rp.example' },
+      });
+      expect(res.status).to.equal(200);
+      expect(res.headers.getSetCookie()).to.deep.equal(['a=1; Path=/', 'b=2; Path=/']);
+      expect(await seen(res)).to.deep.equal({
+        method: 'GET',
+        origin: 'https://rp.example',
+        cookies: { a: '1', b: 'two' },
+      });
+    });
+  });
+
+  it('form bodies: a repeated field counts once, unless the contract makes it a list (grant_scope)', async () => {
+    await serve(app, async (base) => {
+      const authorize = await seen(await fetch(`${base}/oauth2/auth`, form('scope=a&scope=b&state=ok')));
+      expect(authorize).to.deep.include({ method: 'POST', body: { scope: 'a', state: 'ok' } });
+      const consent = (body: string) => fetch(`${base}/oauth2/fallbacks/consent`, form(body)).then(seen);
+      expect((await consent('grant_scope=openid&grant_scope=email&action=allow')).body).to.deep.equal({
+        grant_scope: ['openid', 'email'],
+        action: 'allow',
+      });
+      expect((await consent('grant_scope=openid')).body).to.deep.equal({ grant_scope: ['openid'] });
+    });
+  });
+
+  it('a string body is sent as it is: HTML by default on a browser endpoint, or the media type set (a JWT)', async () => {
+    await serve(app, async (base) => {
+      const page = await fetch(`${base}/oauth2/fallbacks/error`);
+      expect(page.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+      expect(await page.text()).to.equal('<p>no type given</p>');
+      const jwt = await fetch(`${base}/userinfo`);
+      expect(jwt.headers.get('content-type')).to.equal('application/jwt');
+      expect(await jwt.text()).to.equal('h.p.s');
+    });
   });
 });

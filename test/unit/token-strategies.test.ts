@@ -3,7 +3,12 @@ import { expect } from 'chai';
 import { SystemSecrets } from '../../server/crypto/secrets.js';
 import { ACCESS_TOKEN_KEY_SET, KeyManager } from '../../server/keys/key-manager.js';
 import type { AccessTokenClaims } from '../../server/oauth2/ports.js';
-import { JwtTokenStrategy, OpaqueTokenStrategy, signatureKey } from '../../server/oauth2/token-strategies.js';
+import {
+  JwtTokenStrategy,
+  OpaqueTokenStrategy,
+  signatureKey,
+  TOKEN_PREFIXES,
+} from '../../server/oauth2/token-strategies.js';
 import { MemoryKeyStore } from '../helpers/memory-key-store.js';
 
 const PRIMARY = 'this-is-the-primary-secret';
@@ -147,6 +152,43 @@ describe('token strategies', () => {
     });
   });
 
+  describe('OpaqueTokenStrategy prefixes (access tokens, refresh tokens, authorization codes)', () => {
+    const secrets = new SystemSecrets([PRIMARY]);
+    const fixed = () => Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+    const kinds = Object.values(TOKEN_PREFIXES).map(
+      (prefix) => [prefix, new OpaqueTokenStrategy(secrets, { prefix, random: fixed })] as const,
+    );
+
+    it('mints each kind with its prefix over the same HMAC, so only the prefix differs', () => {
+      for (const [prefix, strategy] of kinds) {
+        const { token, signature } = strategy.mint();
+        expect(token).to.equal(`${prefix}${VECTOR.slice('ory_at_'.length)}`);
+        expect(signature).to.equal(signatureKey(VECTOR.split('.')[1]!));
+      }
+      expect(new OpaqueTokenStrategy(secrets).prefix).to.equal('ory_at_');
+    });
+
+    it('accepts its own prefix and no prefix, never another kind', async () => {
+      const signature = signatureKey(VECTOR.split('.')[1]!);
+      const bare = VECTOR.slice('ory_at_'.length);
+      for (const [prefix, strategy] of kinds) {
+        expect(await strategy.validate(`${prefix}${bare}`)).to.equal(signature);
+        expect(await strategy.validate(bare)).to.equal(signature);
+        for (const [other] of kinds) {
+          if (other !== prefix) expect(await strategy.validate(`${other}${bare}`), other).to.equal(null);
+        }
+      }
+    });
+
+    it('mints random refresh tokens and codes of the usual length', () => {
+      const refresh = new OpaqueTokenStrategy(secrets, { prefix: 'ory_rt_' });
+      const code = new OpaqueTokenStrategy(secrets, { prefix: 'ory_ac_' });
+      expect(refresh.mint().token).to.match(/^ory_rt_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+      expect(code.mint().token).to.match(/^ory_ac_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+      expect(refresh.mint().token).to.not.equal(refresh.mint().token);
+    });
+  });
+
   describe('JwtTokenStrategy', () => {
     let keys: KeyManager;
 
@@ -196,6 +238,9 @@ describe('token strategies', () => {
       const bare = await payload('list', { ...claims, request_id: '', audience: [], scope: [] });
       expect(bare.aud).to.deep.equal([]);
       expect(bare.scp).to.deep.equal([]);
+      const flow = await payload('list', { ...claims, subject: 'alice', ext: { tenant: 't1' } });
+      expect(flow).to.include({ sub: 'alice', client_id: 'my-client' });
+      expect(flow.ext).to.deep.equal({ tenant: 't1' });
       expect(bare.jti).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4/);
     });
 

@@ -5,21 +5,35 @@ import type { Handlers } from '../operations.js';
 
 type Discovery = components['schemas']['oidcConfiguration'];
 
-/** Hydra's discovery document (oauth2/handler.go). There is no introspection_endpoint: introspection is admin-only. */
-export function discoveryDocument(issuer: string, publicUrl: string): Discovery {
+/** `webfinger.oidc_discovery.*`: what discovery advertises beyond what the server always supports. */
+export interface DiscoveryOptions {
+  /** `supported_claims`, after `sub`. */
+  supportedClaims?: readonly string[];
+  /** `supported_scope`, after `offline_access offline openid`. */
+  supportedScope?: readonly string[];
+}
+
+const unique = (values: readonly string[]) => [...new Set(values)];
+
+/**
+ * Hydra's discovery document (oauth2/handler.go), its fields in the order Hydra writes them. There is no
+ * introspection_endpoint: introspection is admin-only. Request objects and PKCE `plain`, which Hydra
+ * advertises and then refuses, are advertised as unsupported.
+ */
+export function discoveryDocument(
+  issuer: string,
+  publicUrl: string,
+  options: DiscoveryOptions = {},
+): Discovery {
   const base = publicUrl.replace(/\/+$/, '');
   const iss = issuer.replace(/\/+$/, '');
   return {
     issuer,
     authorization_endpoint: `${base}/oauth2/auth`,
+    device_authorization_endpoint: `${base}/oauth2/device/auth`,
     token_endpoint: `${base}/oauth2/token`,
     jwks_uri: `${iss}/.well-known/jwks.json`,
-    revocation_endpoint: `${base}/oauth2/revoke`,
-    end_session_endpoint: `${base}/oauth2/sessions/logout`,
-    userinfo_endpoint: `${base}/userinfo`,
-    device_authorization_endpoint: `${base}/oauth2/device/auth`,
-    // Only what this server implements: client_credentials (the other grants arrive later).
-    grant_types_supported: ['client_credentials'],
+    subject_types_supported: ['public'],
     response_types_supported: [
       'code',
       'code id_token',
@@ -28,32 +42,40 @@ export function discoveryDocument(issuer: string, publicUrl: string): Discovery 
       'token',
       'token id_token code',
     ],
+    claims_supported: unique(['sub', ...(options.supportedClaims ?? [])]),
+    // Hydra also lists the device grant, which Tollgate does not implement; jwt-bearer is not listed by either.
+    grant_types_supported: ['authorization_code', 'implicit', 'client_credentials', 'refresh_token'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
-    scopes_supported: ['offline_access', 'offline', 'openid'],
-    subject_types_supported: ['public'],
-    claims_supported: ['sub'],
+    userinfo_endpoint: `${base}/userinfo`,
+    scopes_supported: unique(['offline_access', 'offline', 'openid', ...(options.supportedScope ?? [])]),
     // Basic first: it is RFC 6749 §2.3.1's MUST and the default method of a new client, and clients that take the
     // first entry would otherwise send the secret in the body and be refused (Hydra lists post first).
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    code_challenge_methods_supported: ['plain', 'S256'],
+    userinfo_signing_alg_values_supported: ['none', 'RS256'],
     id_token_signing_alg_values_supported: ['RS256'],
     id_token_signed_response_alg: ['RS256'],
     userinfo_signed_response_alg: ['RS256'],
-    request_object_signing_alg_values_supported: ['none', 'RS256', 'ES256'],
-    userinfo_signing_alg_values_supported: ['none', 'RS256'],
-    request_parameter_supported: true,
-    request_uri_parameter_supported: true,
+    // Request objects (JAR) are refused at /oauth2/auth; Hydra advertises true.
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
     require_request_uri_registration: true,
     claims_parameter_supported: false,
+    revocation_endpoint: `${base}/oauth2/revoke`,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
+    end_session_endpoint: `${base}/oauth2/sessions/logout`,
+    request_object_signing_alg_values_supported: ['none', 'RS256', 'ES256'],
+    // Hydra lists `plain` too, then refuses it (fositex: plain disabled); RFC 8414 §2 lists what is supported.
+    code_challenge_methods_supported: ['S256'],
   };
 }
 
-export function wellKnownHandlers(options: { issuer: string; publicUrl: string; keys: KeyEndpoints }) {
-  const discovery = discoveryDocument(options.issuer, options.publicUrl);
+export function wellKnownHandlers(
+  options: { issuer: string; publicUrl: string; keys: KeyEndpoints } & DiscoveryOptions,
+) {
+  const discovery = discoveryDocument(options.issuer, options.publicUrl, options);
   return {
     async discoverOidcConfiguration() {
       return { status: 200, body: discovery };

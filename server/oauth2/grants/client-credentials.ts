@@ -120,13 +120,16 @@ function clientLifespanMs(client: StoredClient, deps: ClientCredentialsDeps): nu
 }
 
 /** Hydra's GetGrantTypes: an empty list means `authorization_code`; fosite's `Has` compares case-insensitively. */
-function allowsGrant(client: StoredClient, grantType: string): boolean {
+export function allowsGrant(client: StoredClient, grantType: string): boolean {
   const granted = client.document.grant_types?.length ? client.document.grant_types : ['authorization_code'];
   return granted.some((type) => type.toLowerCase() === grantType);
 }
 
 /** The client's `access_token_strategy` (case-insensitive) when it names a strategy, else the server default. */
-function strategyName(client: StoredClient, fallback: AccessTokenStrategyName): AccessTokenStrategyName {
+export function strategyName(
+  client: StoredClient,
+  fallback: AccessTokenStrategyName,
+): AccessTokenStrategyName {
   const chosen = client.document.access_token_strategy?.toLowerCase();
   return chosen === 'jwt' || chosen === 'opaque' ? chosen : fallback;
 }

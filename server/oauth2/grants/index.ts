@@ -1,9 +1,39 @@
 // The enabled grants, one line each. The token endpoint answers `unsupported_grant_type` for anything else.
+import type { GrantStore, RotationPolicy } from '../../flows/ports.js';
+import type { IdTokens } from '../../flows/types.js';
 import type { GrantHandler } from '../grant-handler.js';
+import { createTokenMinter, type GrantTokensDeps, type GrantTtl } from '../grant-tokens.js';
+import type { AccessTokenStore } from '../ports.js';
+import type { OpaqueTokens } from '../token-strategies.js';
+import { authorizationCodeGrant } from './authorization-code.js';
 import { type ClientCredentialsDeps, clientCredentialsGrant } from './client-credentials.js';
+import { refreshTokenGrant } from './refresh-token.js';
 
-export type GrantDeps = ClientCredentialsDeps;
+/** What the browser flows' grants (authorization_code, refresh_token) need besides the shared settings. */
+export interface FlowGrantDeps {
+  grants: GrantStore;
+  /** `ory_rt_` and `ory_ac_` (token-strategies.ts). */
+  refreshTokens: OpaqueTokens;
+  codes: OpaqueTokens;
+  idTokens: Pick<IdTokens, 'sign'>;
+  ttl: GrantTtl;
+  topLevelClaims?: GrantTokensDeps['topLevelClaims'];
+  pkce: { enforced: boolean; enforcedForPublicClients: boolean };
+  rotation: RotationPolicy;
+  /** The access-token cache (TokenCache), so that reuse detection takes effect on this replica at once. */
+  accessTokenCache?: Pick<AccessTokenStore, 'deleteByRequestId'>;
+}
+
+/** Without `flows`, only client_credentials is served. */
+export type GrantDeps = ClientCredentialsDeps & { flows?: FlowGrantDeps };
 
 export function createGrants(deps: GrantDeps): GrantHandler[] {
-  return [clientCredentialsGrant(deps)];
+  const grants: GrantHandler[] = [clientCredentialsGrant(deps)];
+  const { flows } = deps;
+  if (flows) {
+    const minter = createTokenMinter({ ...deps, ...flows });
+    grants.push(authorizationCodeGrant({ ...flows, minter }));
+    grants.push(refreshTokenGrant({ ...deps, ...flows, minter }));
+  }
+  return grants;
 }
