@@ -5,7 +5,9 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { SystemSecrets } from './crypto/secrets.js';
+import { createIdTokens } from './oidc/id-token.js';
 import type { Feature } from './wiring/feature.js';
+import { wireFlows } from './wiring/flows.js';
 import { wireHttp } from './wiring/http.js';
 import { wireKeys } from './wiring/keys.js';
 import { wireOAuth2 } from './wiring/oauth2.js';
@@ -26,9 +28,11 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const storage = wireStorage(context);
   const { metrics, audit, feature: observability } = wireObservability(context);
   const { keys, feature: keyFeature } = wireKeys(context, storage, secrets);
-  const oauth2 = wireOAuth2(context, { storage, secrets, keys, audit, metrics });
+  const idTokens = createIdTokens({ keys, issuer: config.issuer });
+  const oauth2 = wireOAuth2(context, { storage, secrets, keys, audit, metrics, idTokens });
+  const flows = wireFlows(context, { storage, oauth2: oauth2.shared, idTokens });
   // Started in this order and closed in the reverse one.
-  const features: Feature[] = [storage.feature, observability, keyFeature, oauth2];
+  const features: Feature[] = [storage.feature, observability, keyFeature, oauth2, flows];
   return {
     ...wireHttp(context, metrics, features, {
       clients: storage.clientCache,

@@ -1,6 +1,7 @@
-// What `tollgate janitor` does: delete expired access tokens in batches. Loaded only when it runs.
+// What `tollgate janitor` does: delete expired tokens and codes (--tokens) and inactive login/consent requests
+// (--requests) in batches. Loaded only when it runs.
 import { parseDurationMs } from '../../sdk/duration.js';
-import { deleteExpiredTokens } from '../storage/pg-janitor.js';
+import { deleteExpiredTokens, deleteInactiveRequests } from '../storage/pg-janitor.js';
 import type { JanitorFlags } from './janitor.js';
 import { postgresAt } from './postgres.js';
 import { UsageError } from './usage-error.js';
@@ -18,6 +19,10 @@ const durationMs = (name: string, value: string) => {
   }
 };
 
+/** An instant `flag` ago, or undefined when the flag is not given. */
+const agoOf = (now: Date, name: string, value: string | undefined) =>
+  value === undefined ? undefined : new Date(now.getTime() - durationMs(name, value));
+
 export async function janitor(dsn: string | undefined, flags: JanitorFlags) {
   if (!flags.tokens && !flags.requests && !flags.grants) {
     throw new UsageError('Janitor requires at least one of --tokens, --requests or --grants to be set');
@@ -25,25 +30,51 @@ export async function janitor(dsn: string | undefined, flags: JanitorFlags) {
   const limit = positive('limit', flags.limit);
   const batchSize = positive('batch-size', flags.batchSize);
   const now = new Date();
-  const keep = flags.keepIfYounger ? durationMs('keep-if-younger', flags.keepIfYounger) : 0;
-  const lifespan = flags.accessLifespan ? durationMs('access-lifespan', flags.accessLifespan) : undefined;
+  const keepAfter = agoOf(now, 'keep-if-younger', flags.keepIfYounger ?? '0s');
+  const accessBefore = agoOf(now, 'access-lifespan', flags.accessLifespan);
+  const refreshBefore = agoOf(now, 'refresh-lifespan', flags.refreshLifespan);
+  // Hydra reads ttl.login_consent_request from its configuration, which the environment can set.
+  const requestTtlMs = flags.requests
+    ? durationMs(
+        'consent-request-lifespan',
+        flags.consentRequestLifespan ?? process.env.TTL_LOGIN_CONSENT_REQUEST ?? '30m',
+      )
+    : 0;
   const url = flags.readFromEnv ? process.env.DSN : dsn;
   const withDatabase = postgresAt(
     url,
     'give a postgres:// database URL as an argument, or -e to read it from DSN',
   );
-  if (!flags.tokens) {
-    process.stdout.write('Nothing to clean: Tollgate keeps no login/consent requests or trust grants.\n');
+  if (!flags.tokens && !flags.requests) {
+    process.stdout.write('Nothing to clean: Tollgate keeps no trust grants.\n');
     return;
   }
   await withDatabase(async (knex) => {
-    const deleted = await deleteExpiredTokens(knex, {
-      batchSize,
-      limit,
-      now,
-      keepIssuedAfter: new Date(now.getTime() - keep),
-      ...(lifespan !== undefined ? { expireIssuedBefore: new Date(now.getTime() - lifespan) } : {}),
-    });
-    process.stdout.write(`Deleted ${deleted} expired access token(s).\n`);
+    if (flags.tokens) {
+      const deleted = await deleteExpiredTokens(knex, {
+        batchSize,
+        limit,
+        now,
+        keepIssuedAfter: keepAfter,
+        ...(accessBefore ? { expireIssuedBefore: accessBefore } : {}),
+        ...(refreshBefore ? { expireRefreshIssuedBefore: refreshBefore } : {}),
+      });
+      process.stdout.write(
+        `Deleted ${deleted.accessTokens} expired access token(s).\n` +
+          `Deleted ${deleted.refreshTokens} expired refresh token(s) and ${deleted.codes} authorization code(s).\n`,
+      );
+    }
+    if (flags.requests) {
+      const deleted = await deleteInactiveRequests(knex, {
+        batchSize,
+        limit,
+        now,
+        requestTtlMs,
+        keepRequestedAfter: keepAfter,
+      });
+      process.stdout.write(
+        `Deleted ${deleted.flows} inactive login/consent request(s) and ${deleted.loginSessions} expired login session(s).\n`,
+      );
+    }
   });
 }

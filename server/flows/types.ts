@@ -41,6 +41,11 @@ export interface AuthorizeRequest {
   identity_schema?: string;
   /** `urls.self.public`/oauth2/auth?<query>; for POST the form re-encoded as a query (HF §1.1's quirk fixed). */
   request_url: string;
+  /**
+   * The host name (Host header without port) of the first /oauth2/auth (set by the login strategy): when the verifier comes back on
+   * another host, the CSRF cookie was left behind, and the error says so (localhost vs 127.0.0.1).
+   */
+  entry_host?: string;
 }
 
 export interface OidcContext {

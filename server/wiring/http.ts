@@ -14,17 +14,6 @@ import { TokenBuckets } from '../protection/token-bucket.js';
 import { VERSION } from '../version.js';
 import type { Feature, WiringContext } from './feature.js';
 
-/**
- * The operations where a client's own allowed_cors_origins admit an Origin (Hydra's oauth2cors on the token,
- * revocation and userinfo routes), until the contract marks them with `x-tollgate-cors: client`.
- */
-const CLIENT_CORS_OPERATIONS = [
-  'oauth2TokenExchange',
-  'revokeOAuth2Token',
-  'getOidcUserInfo',
-  'postOidcUserInfo',
-];
-
 export function wireHttp(
   { config, logger }: WiringContext,
   metrics: Metrics,
@@ -45,9 +34,8 @@ export function wireHttp(
   const publicCors = corsHook({
     ...config.cors,
     ...cors,
-    clientOperations: [...contract.operations.values()].filter((o) =>
-      CLIENT_CORS_OPERATIONS.includes(o.operationId),
-    ),
+    // `x-tollgate-cors: client`: a client's own allowed_cors_origins admit an Origin (Hydra's oauth2cors).
+    clientOperations: [...contract.operations.values()].filter((o) => o.cors),
   });
   const publicApp = createPublicApp(
     logger,

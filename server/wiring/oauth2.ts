@@ -6,24 +6,30 @@ import { ClientService } from '../clients/client-service.js';
 import { secretHashUpgrade } from '../clients/secret-hash-upgrade.js';
 import { Pbkdf2Hasher } from '../crypto/hasher.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
+import type { IdTokens } from '../flows/types.js';
 import { clientHandlers } from '../http/admin/clients.js';
 import { oauth2AdminHandlers } from '../http/admin/oauth2.js';
 import { tokenClientOf } from '../http/cors.js';
 import type { OAuth2Endpoints } from '../http/endpoints.js';
 import { tokenHandlers } from '../http/public/token.js';
 import type { KeyManager } from '../keys/key-manager.js';
-import { defaultAudienceStrategy as audienceStrategy } from '../oauth2/audience-strategy.js';
+import {
+  type AudienceStrategy,
+  defaultAudienceStrategy as audienceStrategy,
+} from '../oauth2/audience-strategy.js';
 import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
+import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
 import { createGrants } from '../oauth2/grants/index.js';
-import { createIntrospector } from '../oauth2/introspection.js';
+import { createIntrospector, type StatelessTokens } from '../oauth2/introspection.js';
 import { authenticatedRevocation, createRevocation } from '../oauth2/revocation.js';
-import { scopeStrategyFor } from '../oauth2/scope-strategy.js';
+import { type ScopeStrategy, scopeStrategyFor } from '../oauth2/scope-strategy.js';
 import { statelessPolicy } from '../oauth2/stateless.js';
 import { createTokenEndpoint } from '../oauth2/token-endpoint.js';
 import {
   JwtTokenStrategy,
   OpaqueTokenStrategy,
   registrationTokenIssuer,
+  TOKEN_PREFIXES,
 } from '../oauth2/token-strategies.js';
 import type { Audit } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -38,18 +44,35 @@ export interface OAuth2Dependencies {
   keys: KeyManager;
   audit: Audit;
   metrics: Metrics;
+  /** The ID token signer (server/oidc/id-token.ts): the code and refresh grants issue ID tokens. */
+  idTokens: Pick<IdTokens, 'sign'>;
+}
+
+/** What the browser flows reuse from the OAuth 2.0 feature (server/wiring/flows.ts). */
+export interface OAuth2Shared {
+  strategies: { opaque: OpaqueTokenStrategy; jwt: JwtTokenStrategy };
+  refreshTokens: OpaqueTokenStrategy;
+  codes: OpaqueTokenStrategy;
+  scopeStrategy: ScopeStrategy;
+  audienceStrategy: AudienceStrategy;
+  stateless: StatelessTokens;
+  /** Server-wide lifespans and options of the flow grants, as the grants read them. */
+  grantSettings: Omit<GrantTokensDeps, 'idTokens'>;
 }
 
 export function wireOAuth2(
   { config, logger }: WiringContext,
   deps: OAuth2Dependencies,
-): Feature & { tokenClient: (token: string) => Promise<string | null> } {
+): Feature & { tokenClient: (token: string) => Promise<string | null>; shared: OAuth2Shared } {
   const { storage, audit } = deps;
   const hasher = new Pbkdf2Hasher(config.pbkdf2Iterations);
   const scopeStrategy = scopeStrategyFor(config.strategies.scope);
   const jwt = new JwtTokenStrategy(deps.keys, { scopeClaim: config.strategies.jwtScopeClaim });
   const strategies = { opaque: new OpaqueTokenStrategy(deps.secrets), jwt };
-  const stateless = {
+  // Refresh tokens and codes: Hydra's opaque format with their own prefixes (ory_rt_, ory_ac_).
+  const refreshTokens = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.refresh_token });
+  const codes = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.authorize_code });
+  const stateless: StatelessTokens = {
     record: jwt.statelessRecord.bind(jwt),
     revocations: storage.revocations,
   };
@@ -92,9 +115,39 @@ export function wireOAuth2(
         },
       )
     : authenticate;
+  const flowSettings = config.flows;
+  const grantSettings: OAuth2Shared['grantSettings'] = {
+    issuer: config.issuer,
+    strategies,
+    defaultStrategy: config.strategies.accessToken,
+    refreshTokens,
+    codes,
+    ttl: {
+      accessTokenMs: config.accessTokenTtlMs,
+      refreshTokenMs: flowSettings.ttl.refreshTokenMs,
+      idTokenMs: flowSettings.ttl.idTokenMs,
+      authCodeMs: flowSettings.ttl.authCodeMs,
+    },
+    topLevelClaims: {
+      allowed: flowSettings.allowedTopLevelClaims,
+      mirror: flowSettings.mirrorTopLevelClaims,
+    },
+  };
   const tokenEndpoint = createTokenEndpoint({
     authenticate: guardedAuthenticate,
     grants: createGrants({
+      flows: {
+        ...grantSettings,
+        grants: storage.grantStore,
+        idTokens: deps.idTokens,
+        pkce: flowSettings.pkce,
+        rotation: {
+          ...flowSettings.refreshRotation,
+          // A rotated refresh token's row stays a day, so that a late reuse is still recognised and revokes.
+          keepRotatedMs: 24 * 3_600_000,
+        },
+        accessTokenCache: storage.tokens,
+      },
       scopeStrategy,
       audienceStrategy,
       issuer: config.issuer,
@@ -113,8 +166,14 @@ export function wireOAuth2(
     scopeStrategy,
     issuer: config.issuer,
     stateless,
+    refresh: { tokens: refreshTokens, grants: storage.grantStore },
   });
-  const revocation = createRevocation({ strategies, tokens: storage.tokens, stateless });
+  const revocation = createRevocation({
+    strategies,
+    tokens: storage.tokens,
+    stateless,
+    flows: { refreshTokens, grants: storage.grantStore },
+  });
 
   // The domain's own functions, not closures here: no request-time call comes back into server/wiring/.
   const oauth2: OAuth2Endpoints = {
@@ -128,5 +187,6 @@ export function wireOAuth2(
     adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(oauth2, audit) },
     // CORS on the public port finds a bearer token's client by introspecting it, as Hydra's oauth2cors does.
     tokenClient: tokenClientOf(introspector),
+    shared: { strategies, refreshTokens, codes, scopeStrategy, audienceStrategy, stateless, grantSettings },
   };
 }

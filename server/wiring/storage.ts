@@ -9,8 +9,11 @@ import { databaseHealth } from '../storage/health.js';
 import { connectionStringOf } from '../storage/knex.js';
 import { PgChangeListener } from '../storage/pg-change-listener.js';
 import { PgClientStore } from '../storage/pg-client-store.js';
+import { PgFlowStore } from '../storage/pg-flow-store.js';
+import { PgGrantStore } from '../storage/pg-grant-store.js';
 import { startJanitor } from '../storage/pg-janitor.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
+import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from '../storage/pg-token-store.js';
 import type { Feature, WiringContext } from './feature.js';
@@ -39,8 +42,11 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     adminHandlers: healthRoutes,
     async start() {
       await changes.start();
-      stopJanitor = startJanitor(knex, config.janitor, (level, fields, message) =>
-        logger[level]({ component: 'janitor', ...fields }, message),
+      stopJanitor = startJanitor(
+        knex,
+        // Unfinished login/consent requests go once their round trip can no longer complete (Hydra's --requests).
+        { ...config.janitor, requestTtlMs: config.flows.ttl.loginConsentRequestMs },
+        (level, fields, message) => logger[level]({ component: 'janitor', ...fields }, message),
       );
     },
     async close() {
@@ -56,6 +62,11 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     tokenInserts,
     revocations,
     keyStore: new PgKeyStore(knex),
+    // The browser flows' rows are read once per step, never cached: nothing to invalidate across replicas
+    // (their access-token deletions go through the token table's change feed).
+    flowStore: new PgFlowStore(knex),
+    loginSessions: new PgLoginSessionStore(knex),
+    grantStore: new PgGrantStore(knex),
     feature,
   };
 }

@@ -64,29 +64,34 @@ export const BACKENDS: { name: string; open(): Promise<FlowBackend> }[] = [
     async open() {
       const knex = createKnex(parsePostgresDsn(await createDatabase('flows'), 12));
       await knex.migrate.latest(migratorConfig());
-      return {
-        flows: new PgFlowStore(knex),
-        sessions: new PgLoginSessionStore(knex),
-        grants: new PgGrantStore(knex),
-        accessTokens: new PgAccessTokenStore(knex),
-        addClient: async (clientId) => {
-          const now = new Date();
-          await knex('oauth2_clients').insert({
-            client_id: clientId,
-            document: {},
-            created_at: now,
-            updated_at: now,
-          });
-        },
-        deleteClient: async (clientId) => {
-          await knex('oauth2_clients').where({ client_id: clientId }).delete();
-        },
-        knex,
-        close: () => knex.destroy(),
-      };
+      return pgBackend(knex);
     },
   },
 ];
+
+/** The PostgreSQL stores on a migrated database; close() destroys the pool. */
+export function pgBackend(knex: Knex): FlowBackend {
+  return {
+    flows: new PgFlowStore(knex),
+    sessions: new PgLoginSessionStore(knex),
+    grants: new PgGrantStore(knex),
+    accessTokens: new PgAccessTokenStore(knex),
+    addClient: async (clientId) => {
+      const now = new Date();
+      await knex('oauth2_clients').insert({
+        client_id: clientId,
+        document: {},
+        created_at: now,
+        updated_at: now,
+      });
+    },
+    deleteClient: async (clientId) => {
+      await knex('oauth2_clients').where({ client_id: clientId }).delete();
+    },
+    knex,
+    close: () => knex.destroy(),
+  };
+}
 
 export const T0 = new Date(Date.UTC(2026, 11, 6, 1, 0, 0, 0));
 export const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -258,9 +263,13 @@ export function refreshFor(
 }
 
 /** A pair of tokens, the refresh one paired with the access one. */
-export function pairFor(flow: FlowRecord, refresh: Partial<RefreshTokenRecord> = {}) {
-  const access = accessFor(flow);
-  return { access, refresh: refreshFor(access, refresh) };
+export function pairFor(
+  flow: FlowRecord,
+  refresh: Partial<RefreshTokenRecord> = {},
+  access: Partial<AccessTokenRecord> = {},
+) {
+  const accessToken = accessFor(flow, access);
+  return { access: accessToken, refresh: refreshFor(accessToken, refresh) };
 }
 
 /** What the promise rejected with (throws when it resolved). */

@@ -20,6 +20,9 @@ interface FlowRow {
   consent_verifier: string | null;
 }
 
+/** What a jsonb column gives back: undefined members dropped, dates as strings. */
+const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
 /** Expiry of a remembered consent: requested_at + remember_for; null = forever (remember_for 0). */
 export function rememberedUntil(flow: FlowRecord): Date | null {
   const seconds = flow.consent?.remember_for ?? 0;
@@ -40,6 +43,7 @@ export class MemoryFlowStore implements FlowStore {
     if (taken) throw new ConflictError();
     const record: FlowRecord = {
       ...structuredClone(flow),
+      request: asJson(flow.request),
       login: null,
       login_error: null,
       authenticated_at: null,
@@ -92,8 +96,8 @@ export class MemoryFlowStore implements FlowStore {
     if (!row || !['login_initialized', 'login_handled'].includes(row.flow.state)) return null;
     if (row.flow.expires_at <= now) return null;
     row.flow.state = 'login_handled';
-    row.flow.login = 'login' in outcome ? structuredClone(outcome.login) : null;
-    row.flow.login_error = 'error' in outcome ? structuredClone(outcome.error) : null;
+    row.flow.login = 'login' in outcome ? asJson(outcome.login) : null;
+    row.flow.login_error = 'error' in outcome ? asJson(outcome.error) : null;
     row.login_verifier ??= verifierHash;
     return this.out(row);
   }
@@ -123,8 +127,8 @@ export class MemoryFlowStore implements FlowStore {
     if (!row || !['consent_initialized', 'consent_handled'].includes(row.flow.state)) return null;
     if (row.flow.expires_at <= now) return null;
     row.flow.state = 'consent_handled';
-    row.flow.consent = 'consent' in outcome ? structuredClone(outcome.consent) : null;
-    row.flow.consent_error = 'error' in outcome ? structuredClone(outcome.error) : null;
+    row.flow.consent = 'consent' in outcome ? asJson(outcome.consent) : null;
+    row.flow.consent_error = 'error' in outcome ? asJson(outcome.error) : null;
     row.flow.consent_handled_at = new Date(now);
     row.consent_verifier ??= verifierHash;
     return this.out(row);

@@ -61,6 +61,18 @@ for (const backend of BACKENDS) {
         expect(await b.flows.byConsentVerifier('unknown')).to.equal(null);
       });
 
+      it('gives the request, decisions and errors back as their JSON (absent members stay absent)', async () => {
+        const flow = newFlow(client);
+        flow.request = { ...flow.request, nonce: undefined, max_age: '0' };
+        await b.flows.create(flow);
+        const found = await b.flows.byLoginChallenge(flow.login_challenge);
+        expect(found?.request).to.deep.equal(JSON.parse(JSON.stringify(flow.request)));
+        expect(found?.request).not.to.have.property('nonce');
+        const login = loginDecision('alice', { context: { when: T0, nothing: undefined } });
+        const handled = await b.flows.handleLogin(flow.login_challenge, { login }, randomUUID(), T0);
+        expect(handled?.login?.context).to.deep.equal({ when: T0.toISOString() });
+      });
+
       it('refuses a second flow with the same login challenge (ConflictError)', async () => {
         const flow = newFlow(client);
         await b.flows.create(flow);

@@ -125,3 +125,17 @@ export function authorizeHandlers(deps: AuthorizeHandlerDeps) {
     },
   };
 }
+
+/** The built-in UI's paths when it is off (outside --dev, or urls.login/urls.consent set): Hydra's page. */
+export function notConfiguredHandlers() {
+  const page = (key: string) => {
+    const { status, html } = notConfiguredPage(key);
+    return async () => ({ status, headers: { 'Content-Type': HTML }, body: html });
+  };
+  return {
+    getDevLogin: page('urls.login'),
+    submitDevLogin: page('urls.login'),
+    getDevConsent: page('urls.consent'),
+    submitDevConsent: page('urls.consent'),
+  };
+}

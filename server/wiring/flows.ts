@@ -1,0 +1,85 @@
+// The browser flows: the authorization endpoint with Hydra's login and consent round trip, the admin API the
+// deployment's login and consent app calls, userinfo, and (under --dev, with urls.login and urls.consent
+// unset) the built-in login and consent pages.
+import { createLoginConsentAdmin } from '../flows/admin-requests.js';
+import { createAuthorizeEndpoint } from '../flows/authorize-request.js';
+import { createFlowEngine } from '../flows/login-consent.js';
+import { createSessionAdmin } from '../flows/sessions.js';
+import { loginConsentHandlers } from '../http/admin/login-consent.js';
+import type { Handlers } from '../http/operations.js';
+import { authorizeHandlers, notConfiguredHandlers } from '../http/public/authorize.js';
+import { userinfoHandlers } from '../http/public/userinfo.js';
+import { createGrantIssuer } from '../oauth2/grant-tokens.js';
+import type { IdTokenSigner } from '../oidc/id-token.js';
+import { accessTokenLookup, createUserinfo } from '../oidc/userinfo.js';
+import type { Feature, WiringContext } from './feature.js';
+import type { OAuth2Shared } from './oauth2.js';
+import type { Storage } from './storage.js';
+
+export interface FlowDependencies {
+  storage: Storage;
+  oauth2: OAuth2Shared;
+  idTokens: IdTokenSigner;
+}
+
+export function wireFlows({ config, logger }: WiringContext, deps: FlowDependencies): Feature {
+  const { storage, oauth2, idTokens } = deps;
+  const settings = config.flows;
+  const clients = storage.clientCache;
+  const endpoint = createAuthorizeEndpoint({
+    clients,
+    scopeStrategy: oauth2.scopeStrategy,
+    audienceStrategy: oauth2.audienceStrategy,
+    publicUrl: config.publicUrl,
+    errorUrl: settings.urls.error,
+    stateMinLength: settings.stateMinLength,
+    pkce: settings.pkce,
+    dev: config.dev,
+    exposeInternalErrors: settings.exposeInternalErrors,
+  });
+  const engine = createFlowEngine({
+    flows: storage.flowStore,
+    sessions: storage.loginSessions,
+    endpoint,
+    issuer: createGrantIssuer({ ...oauth2.grantSettings, idTokens }),
+    idTokens,
+    urls: settings.urls,
+    ttl: settings.ttl,
+    cookies: settings.cookies,
+    // Hydra signs the flow cookies with secrets.cookie, else secrets.system.
+    secrets: settings.secretsCookie.length > 0 ? settings.secretsCookie : config.secretsSystem,
+    dev: config.dev,
+    issuerUrl: config.issuer,
+    scopeStrategy: oauth2.scopeStrategy,
+    exposeInternalErrors: settings.exposeInternalErrors,
+    log: (event, fields) => logger.info({ component: 'flows', ...fields }, event),
+  });
+  const userinfo = createUserinfo({
+    lookup: accessTokenLookup({
+      strategies: oauth2.strategies,
+      tokens: storage.tokens,
+      clients,
+      stateless: oauth2.stateless,
+      isRefreshToken: async (token) => {
+        const signature = await oauth2.refreshTokens.validate(token);
+        return signature !== null && (await storage.grantStore.refresh(signature)) !== null;
+      },
+    }),
+    flows: storage.flowStore,
+    idTokens,
+    issuer: config.issuer,
+  });
+  return {
+    // The authorize handlers answer with the statuses the contract declares (302/303, 200, 400, 500, 503),
+    // computed from the domain's reply rather than written as literals.
+    publicHandlers: {
+      ...userinfoHandlers(userinfo),
+      ...(authorizeHandlers({ endpoint, engine }) as Handlers),
+      ...(notConfiguredHandlers() as Handlers),
+    },
+    adminHandlers: loginConsentHandlers(
+      createLoginConsentAdmin({ flows: storage.flowStore, clients, secrets: config.secretsSystem }),
+      createSessionAdmin({ flows: storage.flowStore, sessions: storage.loginSessions, clients }),
+    ),
+  };
+}
