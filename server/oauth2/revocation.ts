@@ -109,7 +109,10 @@ export function createRevocation(deps: RevocationDeps): Revocation {
 
       // A stateless token has no row: it is denied until it expires.
       if (stateless) await deps.stateless?.revocations.revokeOne(stateless);
-      else await revokeGrant(record.request_id);
+      // Only a browser flow's access token (it carries the consent's `ext`) has a grant behind it: a
+      // client_credentials revocation stays one statement.
+      else if (record.ext != null) await revokeGrant(record.request_id);
+      else await deps.tokens.deleteByRequestId(record.request_id);
       return { revoked: true };
     },
 

@@ -1,13 +1,13 @@
 // The authorization_code and refresh_token grants over the in-memory stores, for unit tests: real opaque
 // tokens, a real RS256 ID-token signer (node:crypto, HF §3.1 claims), flows brought to `consent_handled` and
 // completed through the GrantIssuer exactly as the consent verifier does.
-import { createHash, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
+import { randomUUID, verify } from 'node:crypto';
 import { TokenCache } from '../../server/cache/token-cache.js';
 import type { StoredClient } from '../../server/clients/client.js';
 import { SystemSecrets } from '../../server/crypto/secrets.js';
 import type { RotationPolicy } from '../../server/flows/ports.js';
 import type { FlowRecord, IdTokens } from '../../server/flows/types.js';
-import { KeyManager } from '../../server/keys/key-manager.js';
+import { ID_TOKEN_KEY_SET, KeyManager } from '../../server/keys/key-manager.js';
 import { defaultAudienceStrategy } from '../../server/oauth2/audience-strategy.js';
 import { authenticateClient } from '../../server/oauth2/client-authentication.js';
 import type { Form } from '../../server/oauth2/form.js';
@@ -18,6 +18,7 @@ import { createRevocation } from '../../server/oauth2/revocation.js';
 import { wildcardScopeStrategy } from '../../server/oauth2/scope-strategy.js';
 import { createTokenEndpoint } from '../../server/oauth2/token-endpoint.js';
 import { JwtTokenStrategy, OpaqueTokenStrategy } from '../../server/oauth2/token-strategies.js';
+import { createIdTokens } from '../../server/oidc/id-token.js';
 import { MemoryFlowStore } from './memory-flow-store.js';
 import { MemoryGrantStore } from './memory-grant-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
@@ -28,66 +29,26 @@ export const ISSUER = 'https://auth.example.com';
 export const HOUR = 3_600_000;
 export const REDIRECT_URI = 'https://app.example.com/cb';
 
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const halfHash = (value: string) =>
-  createHash('sha256').update(value).digest().subarray(0, 16).toString('base64url');
-const RESERVED = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'iat',
-  'rat',
-  'auth_time',
-  'nonce',
-  'at_hash',
-  'c_hash',
-  'acr',
-  'amr',
-  'jti',
-]);
+// One key manager for every test: generating an RSA key costs more than a whole test.
+const sharedKeys = new KeyManager(new MemoryKeyStore(), new SystemSecrets(['flow-grants-keys-0123456789']), {
+  rsaModulusLength: 2048,
+});
 
-/** An IdTokens signer with HF §3.1's claims, RS256 over a key made here; `decode` verifies and reads one. */
-let sharedKeys: ReturnType<typeof generateKeyPairSync> | undefined;
-function rsaKeys() {
-  sharedKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return sharedKeys;
-}
-
+/** Package E's ID-token signer, recording what it was asked to sign; `decode` verifies and reads a token. */
 export class TestIdTokens implements Pick<IdTokens, 'sign'> {
-  // One key for every test: generating an RSA key costs more than a whole test.
-  private readonly keys = rsaKeys();
+  private readonly signer = createIdTokens({ keys: sharedKeys, issuer: ISSUER });
   readonly signed: Parameters<IdTokens['sign']>[0][] = [];
 
-  async sign(input: Parameters<IdTokens['sign']>[0]): Promise<string> {
+  sign(input: Parameters<IdTokens['sign']>[0]): Promise<string> {
     this.signed.push(input);
-    const { flow, client_id, now, lifespanMs } = input;
-    const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
-    const extras = Object.entries(flow.consent?.session.id_token ?? {}).filter(([k]) => !RESERVED.has(k));
-    const claims: Record<string, unknown> = {
-      ...Object.fromEntries(extras),
-      acr: flow.login?.acr ?? '',
-      amr: flow.login?.amr ?? [],
-      ...(input.access_token ? { at_hash: halfHash(input.access_token) } : {}),
-      aud: [client_id],
-      auth_time: seconds(flow.authenticated_at ?? flow.requested_at),
-      ...(input.code ? { c_hash: halfHash(input.code) } : {}),
-      exp: seconds(now) + Math.floor(lifespanMs / 1000),
-      iat: seconds(now),
-      iss: ISSUER,
-      jti: randomUUID(),
-      ...(flow.request.nonce ? { nonce: flow.request.nonce } : {}),
-      rat: seconds(flow.requested_at),
-      sid: flow.login_session_id,
-      sub: flow.subject,
-    };
-    const input64 = `${b64({ alg: 'RS256', kid: 'test', typ: 'JWT' })}.${b64(claims)}`;
-    return `${input64}.${sign('sha256', Buffer.from(input64), this.keys.privateKey).toString('base64url')}`;
+    return this.signer.sign(input);
   }
 
-  decode(token: string): Record<string, unknown> {
+  async decode(token: string): Promise<Record<string, unknown>> {
     const [h, p, s] = token.split('.') as [string, string, string];
-    if (!verify('sha256', Buffer.from(`${h}.${p}`), this.keys.publicKey, Buffer.from(s, 'base64url'))) {
+    const keys = await sharedKeys.verificationKeys(ID_TOKEN_KEY_SET);
+    const input = Buffer.from(`${h}.${p}`);
+    if (!keys.some((k) => verify('sha256', input, k.key, Buffer.from(s, 'base64url')))) {
       throw new Error('ID token signature does not verify');
     }
     return JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));

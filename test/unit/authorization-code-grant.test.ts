@@ -129,7 +129,7 @@ describe('authorization_code grant (HF §2.1)', () => {
     });
     expect(refresh!.expires_at!.getTime()).to.equal(NOW.getTime() + 720 * 3_600_000);
 
-    const claims = env.idTokens.decode(response.id_token!);
+    const claims = await env.idTokens.decode(response.id_token!);
     expect(claims).to.include({
       sub: 'alice',
       nonce: 'nonce-0123456789',
@@ -380,7 +380,7 @@ describe('authorization_code grant (HF §2.1)', () => {
     expect(response.expires_in).to.equal(1799);
     const refresh = env.flows.refreshTokens.get(signatureKey(response.refresh_token!.split('.')[1]!));
     expect(refresh!.expires_at!.getTime()).to.equal(NOW.getTime() + 2 * 3_600_000);
-    expect(env.idTokens.decode(response.id_token!).exp).to.equal(NOW.getTime() / 1000 + 300);
+    expect((await env.idTokens.decode(response.id_token!)).exp).to.equal(NOW.getTime() / 1000 + 300);
   });
 
   it("issues a JWT access token for a jwt client, with the user's subject and the session's ext", async () => {
@@ -448,7 +448,7 @@ describe('GrantIssuer: the authorize response (implicit and hybrid, R23)', () =>
       'token_type',
     ]);
     expect(params).to.include({ expires_in: '3599', token_type: 'bearer', scope: 'openid profile' });
-    const claims = env.idTokens.decode(params.id_token!);
+    const claims = await env.idTokens.decode(params.id_token!);
     const half = (v: string) => createHash('sha256').update(v).digest().subarray(0, 16).toString('base64url');
     expect(claims).to.include({
       c_hash: half(params.code!),

@@ -149,6 +149,24 @@ describe('introspection and revocation of the browser flows’ tokens', () => {
     );
   });
 
+  it('revoking a client_credentials token touches no grant (one delete, as before)', async () => {
+    const env = setup();
+    const { tokens } = await env.login();
+    let grantRevocations = 0;
+    const revokeGrant = env.grants.revokeGrant.bind(env.grants);
+    env.grants.revokeGrant = (requestId) => {
+      grantRevocations++;
+      return revokeGrant(requestId);
+    };
+    const cc = await env.token({ grant_type: 'client_credentials' }, basic('web-app', 'secret-123'));
+    expect(await env.revocation.revoke({ token: cc.access_token }, webApp)).to.deep.equal({ revoked: true });
+    expect(await env.introspect({ token: cc.access_token })).to.deep.equal({ active: false });
+    expect(grantRevocations).to.equal(0);
+    expect(await env.introspect({ token: tokens.access_token })).to.include({ active: true });
+    await env.revocation.revoke({ token: tokens.access_token }, webApp);
+    expect(grantRevocations).to.equal(1);
+  });
+
   it("another client's refresh token is not revoked", async () => {
     const env = setup();
     const { tokens } = await env.login();

@@ -107,8 +107,8 @@ describe('refresh_token grant (HF §2.2)', () => {
     expect(env.refreshRow(first.refresh_token!)).to.include({ active: false, used_times: 1 });
     expect(env.refreshRow(second.refresh_token!)).to.deep.include({ active: true, ext: { tenant: 't1' } });
 
-    const before = env.idTokens.decode(first.id_token!);
-    const after = env.idTokens.decode(second.id_token!);
+    const before = await env.idTokens.decode(first.id_token!);
+    const after = await env.idTokens.decode(second.id_token!);
     for (const claim of ['auth_time', 'rat', 'sid', 'acr', 'nonce', 'email', 'sub']) {
       expect(after[claim], claim).to.deep.equal(before[claim]);
     }
@@ -262,6 +262,6 @@ describe('refresh_token grant (HF §2.2)', () => {
     const next = await env.refresh(first.refresh_token!, basic('lifespans', 'secret-123'));
     expect(next.expires_in).to.equal(15 * 60 - 1);
     expect(env.refreshRow(next.refresh_token!)!.expires_at!.getTime()).to.equal(NOW.getTime() + 48 * HOUR);
-    expect(env.idTokens.decode(next.id_token!).exp).to.equal(NOW.getTime() / 1000 + 120);
+    expect((await env.idTokens.decode(next.id_token!)).exp).to.equal(NOW.getTime() / 1000 + 120);
   });
 });
