@@ -17,8 +17,9 @@ const { values } = parseArgs({
   },
 });
 
-// oidc-provider signs ID tokens and JWT access tokens with these; opaque tokens never use them.
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// oidc-provider signs ID tokens and JWT access tokens with these; opaque tokens never use them. RSA-4096, as
+// Hydra (and so Tollgate) generates for hydra.openid.id-token: the flow scenario compares like with like.
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 4096 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
 
 const provider = new Provider('http://127.0.0.1', {
