@@ -11,7 +11,6 @@ import type { TokenResponse } from './grant-handler.js';
 import { allowsGrant, secondsUntil, strategyName } from './grants/client-credentials.js';
 import type {
   AccessTokenRecord,
-  AccessTokenStore,
   AccessTokenStrategy,
   AccessTokenStrategyName,
   AuthorizationCodeRecord,
@@ -54,20 +53,32 @@ export interface GrantTokensDeps {
 /** The grants whose per-client lifespans Hydra reads (`client.Lifespans`). */
 export type FlowGrant = 'authorization_code' | 'refresh_token' | 'implicit';
 
+/**
+ * The access-token read cache (cache/token-cache.ts). The GrantStore deletes access tokens in its own
+ * transactions; running those through `forgetAfter` makes this replica forget them at once, where the change
+ * notification would leave a cached token active for a few milliseconds more.
+ */
+export interface AccessTokenCache {
+  forgetAfter<T>(change: () => Promise<T>): Promise<T>;
+}
+
 /** How a grant is revoked on reuse detection. */
 export interface GrantRevocation {
   grants: Pick<GrantStore, 'revokeGrant'>;
-  /**
-   * The access-token read cache: deleting through it (after the grant's rows are gone) makes this replica
-   * forget them at once instead of when the change notification arrives.
-   */
-  accessTokenCache?: Pick<AccessTokenStore, 'deleteByRequestId'>;
+  accessTokenCache?: AccessTokenCache;
+}
+
+/** Runs a GrantStore change that deletes access tokens, then lets the cache forget. */
+export function forgetting<T>(
+  deps: { accessTokenCache?: AccessTokenCache },
+  change: () => Promise<T>,
+): Promise<T> {
+  return deps.accessTokenCache ? deps.accessTokenCache.forgetAfter(change) : change();
 }
 
 /** Every code, access and refresh token of the grant (fosite's reuse detection). */
-export async function revokeGrant(deps: GrantRevocation, requestId: string): Promise<void> {
-  await deps.grants.revokeGrant(requestId);
-  await deps.accessTokenCache?.deleteByRequestId(requestId);
+export function revokeGrant(deps: GrantRevocation, requestId: string): Promise<void> {
+  return forgetting(deps, () => deps.grants.revokeGrant(requestId));
 }
 
 /** What the token endpoint hands out for one grant of a flow, minted but not stored yet. */

@@ -118,6 +118,17 @@ describe('refresh_token grant (HF §2.2)', () => {
     expect(after.at_hash).to.not.equal(before.at_hash);
   });
 
+  it("this replica's introspection cache forgets the access tokens a rotation deleted, at once", async () => {
+    for (const rotation of [STRICT, GRACEFUL]) {
+      const env = setup(rotation);
+      const first = await env.login();
+      expect(await env.introspect({ token: first.access_token })).to.include({ active: true });
+      const second = await env.refresh(first.refresh_token!);
+      expect(await env.introspect({ token: first.access_token })).to.deep.equal({ active: false });
+      expect(await env.introspect({ token: second.access_token })).to.include({ active: true });
+    }
+  });
+
   it('strict rotation: a used token again is a reuse that revokes the whole grant', async () => {
     const env = setup(STRICT);
     const first = await env.login();
