@@ -4,9 +4,10 @@
 // cannot continue here, which only costs a restart.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isIP } from 'node:net';
 import { deriveKey } from '../crypto/secrets.js';
+import { safeEqual } from './challenges.js';
 import { murmur3 } from './murmur3.js';
+import { isRedirectUriSecure } from './redirect-uri.js';
 
 export type SameSiteMode = 'Strict' | 'Lax' | 'None';
 export type CsrfKind = 'login' | 'consent';
@@ -65,16 +66,6 @@ export interface FlowCookies {
   readSession(jar: Record<string, string>): string | null;
   setSession(sid: string, maxAgeSeconds: number, now: Date): string[];
   clearSession(): string[];
-}
-
-/** localhost, *.localhost, or a loopback IP (fosite's IsLocalhost). */
-export function isLocalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
-  if (family === 4) return host.startsWith('127.');
-  if (family === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
 }
 
 export function createFlowCookies(options: FlowCookieOptions): FlowCookies {
@@ -169,9 +160,7 @@ export function createFlowCookies(options: FlowCookieOptions): FlowCookies {
       if (entries.length === 0) return 'missing';
       const entry = entries.find(([id]) => id === flowId);
       if (!entry) return 'other_flows';
-      const a = Buffer.from(entry[1], 'utf8');
-      const b = Buffer.from(expected, 'utf8');
-      return a.length === b.length && timingSafeEqual(a, b) ? 'ok' : 'mismatch';
+      return safeEqual(entry[1], expected) ? 'ok' : 'mismatch';
     },
 
     readSession(jar) {
@@ -257,7 +246,7 @@ export function diagnoseCsrf(input: CsrfDiagnosisInput): string {
         'The cookies are sent with SameSite=None but without Secure, which browsers refuse: serve the issuer over https or set serve.cookies.same_site_mode to Lax.',
       );
     }
-    if (input.secure && !issuerHttps && !isLocalHost(new URL(input.issuerUrl).hostname)) {
+    if (input.secure && !issuerHttps && !isRedirectUriSecure(input.issuerUrl, false)) {
       causes.push(
         'The cookies are marked Secure but the issuer uses http: browsers keep Secure cookies only for https (and localhost); use https, or --dev with serve.cookies.secure=false.',
       );

@@ -15,6 +15,7 @@ import {
 } from '../oauth2/errors.js';
 import type { ScopeStrategy } from '../oauth2/scope-strategy.js';
 import { exactScopeStrategy } from '../oauth2/scope-strategy.js';
+import { encodeGoValues, parseGoQuery } from './authorize-response.js';
 import { hashVerifier, newChallenge, newCsrf } from './challenges.js';
 import {
   CSRF_HINTS,
@@ -23,9 +24,10 @@ import {
   diagnoseCsrf,
   type FlowCookieOptions,
   hostName,
-  isLocalHost,
 } from './cookies.js';
+import { validatePrompt } from './final-checks.js';
 import type { FlowStore, LoginSession, LoginSessionStore, NewFlow } from './ports.js';
+import { isRedirectUriSecure } from './redirect-uri.js';
 import type {
   AuthorizeEndpoint,
   AuthorizeReply,
@@ -63,45 +65,20 @@ export interface FlowEngineDeps {
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-// Hydra's fositex GetAllowedPrompts.
-const ALLOWED_PROMPTS = ['login', 'none', 'consent', 'registration'];
-
-// Go's url.QueryEscape: only [A-Za-z0-9-_.~] stay, a space becomes `+`.
-const goEscape = (value: string) =>
-  encodeURIComponent(value)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-
 /**
  * ory/x urlx.SetQuery: the URL with `params` set in its query, re-encoded as Go's url.Values.Encode does
- * (keys sorted, so every redirect_to comes back with its query sorted, as Hydra's do).
+ * (keys sorted, so every redirect_to comes back with its query sorted, as Hydra's do). `replace` drops the
+ * query the URL had.
  */
 export function setQuery(url: string, params: Record<string, string>, replace = false): string {
   const hash = url.indexOf('#');
   const fragment = hash < 0 ? '' : url.slice(hash);
   const noFragment = hash < 0 ? url : url.slice(0, hash);
   const q = noFragment.indexOf('?');
-  const base = q < 0 ? noFragment : noFragment.slice(0, q);
-  const values = new Map<string, string[]>();
-  if (!replace && q >= 0) {
-    for (const pair of noFragment.slice(q + 1).split('&')) {
-      if (pair === '' || pair.includes(';')) continue;
-      const eq = pair.indexOf('=');
-      try {
-        const key = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replaceAll('+', ' '));
-        const value = decodeURIComponent((eq < 0 ? '' : pair.slice(eq + 1)).replaceAll('+', ' '));
-        values.set(key, [...(values.get(key) ?? []), value]);
-      } catch {
-        // Go's ParseQuery drops a pair it cannot unescape.
-      }
-    }
-  }
+  const values = replace || q < 0 ? new Map<string, string[]>() : parseGoQuery(noFragment.slice(q + 1));
   for (const [key, value] of Object.entries(params)) values.set(key, [value]);
-  const query = [...values.keys()]
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-    .flatMap((key) => values.get(key)!.map((v) => `${goEscape(key)}=${goEscape(v)}`))
-    .join('&');
-  return `${base}${query ? `?${query}` : ''}${fragment}`;
+  const query = encodeGoValues(values);
+  return `${q < 0 ? noFragment : noFragment.slice(0, q)}${query ? `?${query}` : ''}${fragment}`;
 }
 
 /** A reject body as the error the client receives (fosite RFC6749Error.GetDescription). */
@@ -111,13 +88,6 @@ export function deniedToError(denied: DeniedError, exposeDebug = false): OAuth2E
   if (exposeDebug && denied.error_debug) description += ` ${denied.error_debug}`;
   return new OAuth2Error(denied.status_code || 400, denied.error, description);
 }
-
-/** Go's time.Time String() for a UTC instant, as fosite prints auth_time in its hints. */
-const goTime = (d: Date) => {
-  const iso = d.toISOString();
-  const fraction = iso.slice(20, 23).replace(/0+$/, '');
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''} +0000 UTC`;
-};
 
 /** Go's strconv.ParseInt(s, 10, 64): null when it fails. */
 function parseGoInt(raw: string): number | null {
@@ -311,64 +281,6 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
     };
   }
 
-  /** fosite's ValidatePrompt, the first place where prompt values are checked (HF §1.5 step 3). */
-  function promptError(flow: FlowRecord, client: Input['client'], subject: string, authTime: Date) {
-    const { request } = flow;
-    const prompt = request.prompt.filter((p) => p !== '');
-    if (isPublic(client) && prompt.includes('none') && !redirectIsSecure(request.redirect_uri)) {
-      return new ConsentRequired(
-        "OAuth 2.0 Client is marked public and redirect uri is not considered secure (https missing), but 'prompt=none' was requested.",
-      );
-    }
-    if (!prompt.every((p) => ALLOWED_PROMPTS.includes(p))) {
-      return new InvalidRequest(`Used unknown value '[${prompt.join(' ')}]' for prompt parameter`);
-    }
-    if (prompt.includes('none') && prompt.length > 1) {
-      return new InvalidRequest(
-        "Parameter 'prompt' was set to 'none', but contains other values as well which is not allowed.",
-      );
-    }
-    const maxAge = parseGoInt(request.max_age ?? '') ?? 0;
-    if (maxAge > 0 && authTime.getTime() + maxAge * 1000 < flow.requested_at.getTime()) {
-      return new LoginRequired();
-    }
-    if (prompt.includes('none') && authTime > flow.requested_at) {
-      return new LoginRequired(
-        `Failed to validate OpenID Connect request because prompt was set to 'none' but auth_time ('${goTime(authTime)}') happened after the authorization request ('${goTime(flow.requested_at)}') was registered, indicating that the user was logged in during this request which is not allowed.`,
-      );
-    }
-    if (prompt.includes('login') && authTime < flow.requested_at) {
-      return new LoginRequired(
-        `Failed to validate OpenID Connect request because prompt was set to 'login' but auth_time ('${goTime(authTime)}') happened before the authorization request ('${goTime(flow.requested_at)}') was registered, indicating that the user was not re-authenticated which is forbidden.`,
-      );
-    }
-    const claims = request.oidc_context.id_token_hint_claims;
-    if (request.id_token_hint && claims) {
-      if (typeof claims.sub !== 'string' || claims.sub === '') {
-        return new InvalidRequest(
-          'Failed to validate OpenID Connect request because provided id token from id_token_hint does not have a subject.',
-        );
-      }
-      if (claims.sub !== subject) {
-        return new LoginRequired(
-          "Failed to validate OpenID Connect request because the subject from provided id token from id_token_hint does not match the current session's subject.",
-        );
-      }
-    }
-    return null;
-  }
-
-  /** fosite IsRedirectURISecure with Hydra's --dev exception: http only on localhost. */
-  function redirectIsSecure(uri: string): boolean {
-    if (deps.dev) return true;
-    try {
-      const url = new URL(uri);
-      return url.protocol !== 'http:' || isLocalHost(url.hostname);
-    } catch {
-      return false;
-    }
-  }
-
   async function redeemLogin(input: Input, verifier: string): Promise<AuthorizeReply> {
     const now = clock();
     const invalid = () =>
@@ -406,7 +318,16 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         return toClient(new LoginRequired('The authentication session ended during this request.'));
       authTime = session.authenticated_at;
     }
-    const problem = promptError(flow, input.client, login.subject, authTime);
+    // fosite's ValidatePrompt: the first place where prompt values are checked (HF §1.5 step 3).
+    const problem = validatePrompt({
+      request: flow.request,
+      publicClient: isPublic(input.client),
+      dev: deps.dev,
+      subject: login.subject,
+      authTime,
+      requestedAt: flow.requested_at,
+      now,
+    });
     if (problem) {
       if (problem instanceof LoginRequired) {
         // Hydra revokes the session when the subject checks fail, to be safe.
@@ -482,12 +403,8 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
    */
   function clientIdentityAssured(request: AuthorizeRequest, client: Input['client']): boolean {
     if (!isPublic(client)) return true;
-    try {
-      const url = new URL(request.redirect_uri);
-      return url.protocol === 'https:' || (url.protocol === 'http:' && isLocalHost(url.hostname));
-    } catch {
-      return false;
-    }
+    const scheme = request.redirect_uri.slice(0, request.redirect_uri.indexOf(':')).toLowerCase();
+    return scheme === 'https' || (scheme === 'http' && isRedirectUriSecure(request.redirect_uri, false));
   }
 
   // ---- Consent verifier: the authorization response (verifyConsent + the authorize handler's end) ----

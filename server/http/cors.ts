@@ -10,6 +10,7 @@ import type { StoredClient } from '../clients/client.js';
 import { parseBasicAuthorization, queryUnescape } from '../oauth2/client-authentication.js';
 import { type Form, formValue } from '../oauth2/form.js';
 import type { Introspector } from '../oauth2/introspection.js';
+import { accessTokenFromRequest } from '../oidc/userinfo.js';
 import type { Operation } from './contract.js';
 import type { Hook, HttpRequest, HttpResponse } from './exchange.js';
 import type { OperationHooks } from './operations.js';
@@ -179,7 +180,8 @@ export function corsHook(options: CorsHookOptions): CorsHooks {
     const authorization = headerValue(req.headers.authorization);
     const basic = parseBasicAuthorization(authorization);
     if (basic && basic.username !== '') return queryUnescape(basic.username);
-    const bearer = /^bearer (.+)$/is.exec(authorization)?.[1] ?? formValue(form, 'access_token');
+    const query = (req.query !== null && typeof req.query === 'object' ? req.query : {}) as Form;
+    const bearer = accessTokenFromRequest(authorization, form, query);
     return bearer === '' ? null : options.tokenClient(bearer);
   }
 

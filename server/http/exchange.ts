@@ -14,6 +14,8 @@ export interface HttpRequest {
   readonly socket: { readonly remoteAddress?: string | undefined };
   /** The parsed body, once the body has been read (undefined before). */
   readonly body?: unknown;
+  /** The parsed query string (Express); the fast path serves only requests without one. */
+  readonly query?: unknown;
 }
 
 /** Per-response state shared by the app, the hooks and the error handler. */

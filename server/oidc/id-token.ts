@@ -46,10 +46,11 @@ const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url'
 
 /**
  * OIDC Core §3.1.3.6 / §3.3.2.11: the left-most half of the token's hash, base64url-encoded. The hash is
- * the one of the signing algorithm (SHA-256 for RS256, which is all Hydra signs ID tokens with).
+ * the one of the signing algorithm: SHA-256 for RS256 (Hydra's key), SHA-384/512 for the *384/*512 algorithms
+ * and SHA-512 for EdDSA (Ed25519 hashes with SHA-512).
  */
 export function tokenHash(token: string, alg = 'RS256'): string {
-  const bits = alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256';
+  const bits = alg === 'EdDSA' || alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256';
   const digest = hash(bits, token, 'buffer');
   return b64url(digest.subarray(0, digest.length / 2));
 }
@@ -80,25 +81,31 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
     return claims;
   }
 
-  async function signClaims(claims: Record<string, unknown>): Promise<string> {
-    const { kid, alg, key } = await deps.keys.getOrCreateSigningKey(ID_TOKEN_KEY_SET, 'RS256');
+  const signingKey = () => deps.keys.getOrCreateSigningKey(ID_TOKEN_KEY_SET, 'RS256');
+
+  async function signWith(
+    { kid, alg, key }: Awaited<ReturnType<typeof signingKey>>,
+    claims: Record<string, unknown>,
+  ): Promise<string> {
     const input = `${b64url(JSON.stringify({ alg, kid, typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
     return `${input}.${b64url(await jwsSign(alg, key, input))}`;
   }
 
   return {
-    signClaims,
+    signClaims: async (claims) => signWith(await signingKey(), claims),
 
     async sign({ flow, client_id, now, lifespanMs, access_token, code }) {
+      // The key first: at_hash and c_hash use the hash of the algorithm that signs (OIDC Core §3.3.2.11).
+      const key = await signingKey();
       const claims = flowClaims(flow, client_id);
       claims.iat = unix(now);
       claims.exp = unix(new Date(now.getTime() + lifespanMs));
       claims.jti = uuidv4();
       claims.sid = flow.login_session_id;
       if (flow.request.nonce) claims.nonce = flow.request.nonce;
-      if (access_token) claims.at_hash = tokenHash(access_token);
-      if (code) claims.c_hash = tokenHash(code);
-      return signClaims(sorted(claims));
+      if (access_token) claims.at_hash = tokenHash(access_token, key.alg);
+      if (code) claims.c_hash = tokenHash(code, key.alg);
+      return signWith(key, sorted(claims));
     },
 
     async verifyHint(token) {

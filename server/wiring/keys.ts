@@ -23,6 +23,7 @@ export function wireKeys({ config, logger }: WiringContext, storage: Storage, se
       issuer: config.issuer,
       publicUrl: config.publicUrl,
       keys: endpoints,
+      ...config.flows.discovery,
     }),
     adminHandlers: keyHandlers(endpoints),
     start: () => reportSealStatus(keys, logger),

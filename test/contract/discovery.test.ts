@@ -78,6 +78,20 @@ describe('GET /.well-known/openid-configuration', () => {
     expect((await call(server, 'discoverOAuth2AuthorizationServer')).text).to.equal(text);
   });
 
+  it('reads webfinger.oidc_discovery.* from the configuration', async () => {
+    const configured = await startTestServer({
+      'webfinger.oidc_discovery.supported_claims': ['email', 'name'],
+      'webfinger.oidc_discovery.supported_scope': ['email'],
+    });
+    try {
+      const { body } = await call(configured, 'discoverOidcConfiguration');
+      expect(body.claims_supported).to.deep.equal(['sub', 'email', 'name']);
+      expect(body.scopes_supported).to.deep.equal(['offline_access', 'offline', 'openid', 'email']);
+    } finally {
+      await configured.close();
+    }
+  });
+
   it('adds webfinger.oidc_discovery.supported_claims and supported_scope after the fixed entries, once each', () => {
     const doc = discoveryDocument('https://id.example/', 'https://id.example/', {
       supportedClaims: ['email', 'sub', 'name'],

@@ -1,6 +1,6 @@
 // CORS on the public port (Hydra's rs/cors + x/oauth2cors): off by default; when on, global origin globs on
 // every public route, preflights answered before the router, and a client's own allowed_cors_origins on the
-// token and revocation endpoints, whoever the client says it is (form client_id, Basic user, bearer token).
+// token, revocation and userinfo endpoints, whoever the client says it is (form client_id, Basic user, bearer token).
 // Never on the admin port.
 import { expect } from 'chai';
 import { formBody } from '../helpers/api.js';
@@ -212,6 +212,34 @@ describe('CORS on the public port', () => {
         { origin: SPA, authorization: 'Bearer ory_at_unknown.token' },
       );
       expect(unknown.headers.get('access-control-allow-origin')).to.equal(null);
+    });
+
+    it('userinfo: the bearer token’s client admits its origin; the preflight passes for the Authorization header', async () => {
+      const pre = await preflight(server.publicUrl, '/userinfo', SPA, 'GET', 'Authorization');
+      expect(pre.status).to.equal(204);
+      expect(pre.headers.get('access-control-allow-origin')).to.equal(SPA);
+      expect(pre.headers.get('access-control-allow-headers')).to.equal('Authorization');
+      const token = await issueToken(server, client as never);
+      const get = (origin: string, authorization: string) =>
+        fetch(new URL('/userinfo', server.publicUrl), { headers: { origin, authorization } });
+      const allowed = await get(SPA, `Bearer ${token}`);
+      expect(allowed.status).to.equal(200);
+      expect(allowed.headers.get('access-control-allow-origin')).to.equal(SPA);
+      const query = await fetch(
+        new URL(`/userinfo?access_token=${encodeURIComponent(token)}`, server.publicUrl),
+        {
+          headers: { origin: SPA },
+        },
+      );
+      expect(query.status).to.equal(200);
+      expect(query.headers.get('access-control-allow-origin')).to.equal(SPA);
+      const other = await get('https://other.example', `Bearer ${token}`);
+      expect(other.status).to.equal(200);
+      expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+      // A refused token names no client: the page cannot read the 401 unless its origin is allowed globally.
+      const refused = await get(SPA, 'Bearer ory_at_unknown.token');
+      expect(refused.status).to.equal(401);
+      expect(refused.headers.get('access-control-allow-origin')).to.equal(null);
     });
 
     it('never on the admin port', async () => {

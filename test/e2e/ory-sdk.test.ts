@@ -5,6 +5,7 @@ import axios, { type AxiosResponse } from 'axios';
 import { expect } from 'chai';
 import { VERSION } from '../../server/version.js';
 import { contractProblem } from '../helpers/api.js';
+import { FlowDriver, randomState, webClient } from '../helpers/flow-driver.js';
 import { basicHeader } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -211,6 +212,80 @@ describe('the official Ory SDK (@ory/hydra-client) against Tollgate', () => {
     const deleted = await oauth2.deleteOAuth2Token({ clientId: client.client_id! });
     expect(deleted.status).to.equal(204);
     expect((await oauth2.introspectOAuth2Token({ token })).data).to.deep.equal({ active: false });
+  });
+
+  it('drives login and consent with the nine OAuth2Api calls (requests, decisions, sessions)', async () => {
+    const client = await webClient(server);
+    const start = {
+      client_id: client.client_id,
+      response_type: 'code',
+      redirect_uri: 'http://127.0.0.1:5555/cb',
+      scope: 'openid offline_access',
+      state: randomState(),
+    };
+    const subject = `sdk-${process.pid}`;
+    const driver = new FlowDriver(server);
+    const { challenge: loginChallenge } = await driver.startLogin(start);
+    const login = await oauth2.getOAuth2LoginRequest({ loginChallenge });
+    expect(login.data.challenge).to.equal(loginChallenge);
+    expect(login.data.skip).to.equal(false);
+    expect(login.data.client.client_id).to.equal(client.client_id);
+    const accepted = await oauth2.acceptOAuth2LoginRequest({
+      loginChallenge,
+      acceptOAuth2LoginRequest: { subject, remember: true, remember_for: 3600 },
+    });
+    const { challenge: consentChallenge } = await driver.toConsent(accepted.data.redirect_to);
+    const consent = await oauth2.getOAuth2ConsentRequest({ consentChallenge });
+    expect(consent.data.subject).to.equal(subject);
+    expect(consent.data.consent_request_id).to.match(/^[0-9a-f]{32}$/);
+    expect(consent.data.requested_scope).to.deep.equal(['openid', 'offline_access']);
+    const granted = await oauth2.acceptOAuth2ConsentRequest({
+      consentChallenge,
+      acceptOAuth2ConsentRequest: { grant_scope: ['openid', 'offline_access'], remember: true },
+    });
+    const final = await driver.hop(granted.data.redirect_to);
+    expect(new URL(final.location!).searchParams.get('code')).to.be.a('string');
+    // A used request answers 410 with the restart URL, which the SDK surfaces as an error.
+    await expectStatus(oauth2.getOAuth2LoginRequest({ loginChallenge }), 410);
+
+    // Rejections: a second flow rejected at login, a third at consent.
+    const { challenge: second } = await driver.startLogin({
+      ...start,
+      prompt: 'login',
+      state: randomState(),
+    });
+    const rejected = await oauth2.rejectOAuth2LoginRequest({
+      loginChallenge: second,
+      rejectOAuth2Request: { error: 'access_denied', error_description: 'No.' },
+    });
+    const denied = await driver.hop(rejected.data.redirect_to);
+    expect(new URL(denied.location!).searchParams.get('error')).to.equal('access_denied');
+    const { challenge: third } = await driver.startLogin({
+      ...start,
+      prompt: 'consent',
+      state: randomState(),
+    });
+    const third2 = await oauth2.acceptOAuth2LoginRequest({
+      loginChallenge: third,
+      acceptOAuth2LoginRequest: { subject },
+    });
+    const { challenge: thirdConsent } = await driver.toConsent(third2.data.redirect_to);
+    const refused = await oauth2.rejectOAuth2ConsentRequest({
+      consentChallenge: thirdConsent,
+      rejectOAuth2Request: {},
+    });
+    const refusedHop = await driver.hop(refused.data.redirect_to);
+    expect(new URL(refusedHop.location!).searchParams.get('error')).to.equal('consent request denied');
+
+    const sessions = await oauth2.listOAuth2ConsentSessions({ subject });
+    expect(sessions.data).to.have.length(1);
+    expect(sessions.data[0]!.consent_request?.subject).to.equal(subject);
+    expect(sessions.data[0]!.grant_scope).to.deep.equal(['openid', 'offline_access']);
+    await oauth2.revokeOAuth2ConsentSessions({ subject, all: true });
+    expect((await oauth2.listOAuth2ConsentSessions({ subject })).data).to.deep.equal([]);
+    await oauth2.revokeOAuth2LoginSessions({ subject });
+    const { challenge: fourth } = await driver.startLogin({ ...start, state: randomState() });
+    expect((await oauth2.getOAuth2LoginRequest({ loginChallenge: fourth })).data.skip).to.equal(false);
   });
 
   it('surfaces Hydra’s error JSON through axios errors', async () => {

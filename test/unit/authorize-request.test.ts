@@ -627,6 +627,21 @@ describe('final checks (HF §1.1 step 11)', () => {
 });
 
 describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
+  type HttpReply = { status: number; headers: Record<string, string | string[]>; body?: string };
+
+  /** Calls a handler with the fields of an OperationRequest it reads (the rest is never looked at). */
+  async function invoke(
+    handler: (request: never) => Promise<unknown>,
+    fields: {
+      query: Record<string, string>;
+      body?: Record<string, string>;
+      cookies?: Record<string, string>;
+      headers?: Record<string, string>;
+    },
+  ): Promise<HttpReply> {
+    const request = { cookies: {}, headers: {}, method: fields.body ? 'POST' : 'GET', ...fields };
+    return (await handler(request as never)) as HttpReply;
+  }
   /** A FlowEngine that answers every request with the login redirect and remembers what it was given. */
   function recordingEngine() {
     const seen: Parameters<FlowEngine['handle']>[0][] = [];
@@ -647,7 +662,7 @@ describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
   it('passes a valid request to the engine and writes its redirect with every Set-Cookie', async () => {
     const { engine, seen } = recordingEngine();
     const handlers = authorizeHandlers({ endpoint: endpoint(), engine });
-    const reply = await handlers.oAuth2Authorize({
+    const reply = await invoke(handlers.oAuth2Authorize, {
       query: { ...GOOD, login_verifier: 'v' },
       cookies: { ory_hydra_session: 's' },
       headers: { host: 'auth.example' },
@@ -670,7 +685,7 @@ describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
   it('answers a failed step without calling the engine', async () => {
     const { engine, seen } = recordingEngine();
     const handlers = authorizeHandlers({ endpoint: endpoint(), engine });
-    const reply = await handlers.oAuth2Authorize({
+    const reply = await invoke(handlers.oAuth2Authorize, {
       query: { ...GOOD, client_id: 'nobody' },
       cookies: {},
       headers: {},
@@ -685,7 +700,7 @@ describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
   it('reads a POST form before its query', async () => {
     const { engine, seen } = recordingEngine();
     const handlers = authorizeHandlers({ endpoint: endpoint(), engine });
-    await handlers.oAuth2AuthorizeWithForm({
+    await invoke(handlers.oAuth2AuthorizeWithForm, {
       query: { state: 'from-the-query' },
       body: { ...GOOD },
       cookies: {},
@@ -697,7 +712,7 @@ describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
 
   it('writes form_post and error pages as HTML', async () => {
     const handlers = authorizeHandlers({ endpoint: endpoint(), engine: recordingEngine().engine });
-    const post = await handlers.oAuth2Authorize({
+    const post = await invoke(handlers.oAuth2Authorize, {
       query: { ...GOOD, response_mode: 'form_post', scope: 'admin' },
       cookies: {},
       headers: {},
@@ -705,7 +720,7 @@ describe('authorizeHandlers: AuthorizeReply to HTTP', () => {
     expect(post.status).to.equal(200);
     expect(post.headers['Content-Type']).to.equal('text/html;charset=UTF-8');
     expect(post.body).to.contain('<form method="post"');
-    const page = await handlers.getOAuth2FallbackError({
+    const page = await invoke(handlers.getOAuth2FallbackError, {
       query: { error: 'invalid_client', error_hint: '<x>' },
     });
     expect(page).to.include({ status: 400 });

@@ -112,6 +112,23 @@ describe('ID tokens (server/oidc/id-token.ts)', () => {
     expect(payload.exp - payload.iat).to.equal(60);
   });
 
+  it('a newer key of another algorithm in the set signs, and at_hash uses its hash', async () => {
+    await keys.getOrCreateSigningKey(ID_TOKEN_KEY_SET);
+    const [created] = (await keys.generateSet(ID_TOKEN_KEY_SET, { alg: 'ES512', use: 'sig' })).keys;
+    const token = await idTokens().sign({
+      flow: flow(),
+      client_id: 'app',
+      now: NOW,
+      lifespanMs: 1000,
+      access_token: 'ory_at_abc.def',
+    });
+    const { header, payload } = decode(token);
+    expect(header).to.deep.equal({ alg: 'ES512', kid: created!.kid, typ: 'JWT' });
+    expect(payload.at_hash).to.equal(tokenHash('ory_at_abc.def', 'ES512')).and.have.length(43);
+    expect(tokenHash('x', 'EdDSA')).to.have.length(43);
+    expect(tokenHash('x', 'PS384')).to.have.length(32);
+  });
+
   it('each token gets its own jti; the same key signs while the set is unchanged', async () => {
     const t = idTokens();
     const a = decode(await t.sign({ flow: flow(), client_id: 'app', now: NOW, lifespanMs: 1000 }));

@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type ErrorPageQuery, escapeHtml, fallbackErrorPage } from '../../flows/authorize-response.js';
 import type { AuthorizeEndpoint, AuthorizeReply, FlowEngine } from '../../flows/types.js';
+import type { Handlers, Reply } from '../operations.js';
 
 /** Renders the error page of getOAuth2FallbackError (the default `urls.error`). */
 export type ErrorPage = (query: ErrorPageQuery) => { status: number; html: string };
@@ -96,34 +97,28 @@ export function notConfiguredPage(key: string): { status: number; html: string }
   };
 }
 
-/** The request fields the authorize operations read (K's OperationRequest gains cookies and headers). */
-interface AuthorizeOperationRequest {
-  query: unknown;
-  body?: unknown;
-  cookies: Record<string, string>;
-  headers: IncomingHttpHeaders;
-}
+type AuthorizeOperation = 'oAuth2Authorize' | 'oAuth2AuthorizeWithForm';
 
-const record = (value: unknown) => (value ?? {}) as Record<string, unknown>;
+// The statuses an AuthorizeReply can have are the contract's (200, 302, 303, 400, 503; a 500 page is `default`).
+const reply = <O extends AuthorizeOperation>(answer: AuthorizeReply) =>
+  authorizeHttpReply(answer) as Reply<O>;
 
 export function authorizeHandlers(deps: AuthorizeHandlerDeps) {
   const flow = authorizeFlow(deps);
   const errorPage = deps.errorPage ?? fallbackErrorPage;
   return {
-    async oAuth2Authorize({ query, cookies, headers }: AuthorizeOperationRequest) {
-      return authorizeHttpReply(await flow({ query: record(query), method: 'GET', cookies, headers }));
+    async oAuth2Authorize({ query, cookies, headers }) {
+      return reply(await flow({ query: { ...query }, method: 'GET', cookies, headers }));
     },
 
-    async oAuth2AuthorizeWithForm({ query, body, cookies, headers }: AuthorizeOperationRequest) {
-      return authorizeHttpReply(
-        await flow({ query: record(query), form: record(body), method: 'POST', cookies, headers }),
-      );
+    async oAuth2AuthorizeWithForm({ query, body, cookies, headers }) {
+      return reply(await flow({ query: { ...query }, form: { ...body }, method: 'POST', cookies, headers }));
     },
 
-    async getOAuth2FallbackError({ query }: Pick<AuthorizeOperationRequest, 'query'>) {
-      return errorPageReply(errorPage, record(query) as ErrorPageQuery);
+    async getOAuth2FallbackError({ query }) {
+      return errorPageReply(errorPage, query) as Reply<'getOAuth2FallbackError'>;
     },
-  };
+  } satisfies Handlers;
 }
 
 /** The built-in UI's paths when it is off (outside --dev, or urls.login/urls.consent set): Hydra's page. */
