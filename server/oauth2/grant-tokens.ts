@@ -4,6 +4,7 @@
 // through FlowStore.complete or the GrantStore, and the grants decide which tokens a request gets.
 import { parseDurationMs } from '../../sdk/duration.js';
 import type { LifespanField, StoredClient } from '../clients/client.js';
+import { uuidv4 } from '../crypto/random.js';
 import type { AuthorizeArtefacts, GrantStore } from '../flows/ports.js';
 import type { FlowRecord, GrantIssuer, IdTokens } from '../flows/types.js';
 import { InvalidGrant, UnsupportedResponseType } from './errors.js';
@@ -115,7 +116,9 @@ export function lifespanMs(
 
 /** The consent's `session.access_token`, carried by every access and refresh token of the grant (`ext`). */
 export function accessTokenExt(flow: FlowRecord): Record<string, unknown> {
-  return { ...(flow.consent?.session.access_token ?? {}) };
+  const ext: unknown = flow.consent?.session.access_token;
+  // The accept body's `session.access_token` is free JSON; only an object has claims to carry.
+  return typeof ext === 'object' && ext !== null && !Array.isArray(ext) ? { ...ext } : {};
 }
 
 export interface MintInput {
@@ -163,6 +166,7 @@ export function createTokenMinter(deps: GrantTokensDeps) {
       audience,
       issued_at: now,
       expires_at: expiresAt,
+      jti: uuidv4(),
       ext: jwtExt,
       top_level: topLevel,
     });

@@ -42,6 +42,12 @@ const lifespans = makeClient({
   refresh_token_grant_refresh_token_lifespan: '48h',
   refresh_token_grant_id_token_lifespan: '2m',
 });
+const jwtApp = makeClient({
+  client_id: 'jwt-app',
+  grant_types: ['authorization_code', 'refresh_token'],
+  scope: 'openid offline_access profile',
+  access_token_strategy: 'jwt',
+});
 const asWebApp = basic('web-app', 'secret-123');
 
 const described = (ErrorClass: new (hint?: string) => OAuth2Error, hint?: string) =>
@@ -52,7 +58,7 @@ const MALFORMED = described(InvalidGrant, 'The refresh token is malformed or not
 
 function setup(rotation: RotationPolicy = STRICT, refreshTokenMs?: number | null) {
   let now = new Date(NOW);
-  const clients = [webApp, other, noRefreshGrant, lifespans];
+  const clients = [webApp, other, noRefreshGrant, lifespans, jwtApp];
   const env = flowGrants({ clients, now: () => now, rotation, refreshTokenMs });
   const sig = (token: string) => signatureKey(token.split('.')[1]!);
   return {
@@ -153,6 +159,17 @@ describe('refresh_token grant (HF §2.2)', () => {
     expect(env.refreshRow(first.refresh_token!)).to.include({ used_times: 2 });
     expect((await env.refresh(second.refresh_token!)).access_token).to.match(/^ory_at_/);
     expect((await env.refresh(fork.refresh_token!)).access_token).to.match(/^ory_at_/);
+  });
+
+  it('graceful rotation with JWT access tokens: a retry in the same second gets a different token', async () => {
+    const env = setup(GRACEFUL);
+    const first = await env.login({ client: jwtApp });
+    const asJwtApp = basic('jwt-app', 'secret-123');
+    const a = await env.refresh(first.refresh_token!, asJwtApp);
+    const b = await env.refresh(first.refresh_token!, asJwtApp);
+    expect(a.access_token).to.not.equal(b.access_token);
+    const jti = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti;
+    expect(jti(a.access_token)).to.not.equal(jti(b.access_token));
   });
 
   it('graceful rotation: past the reuse count, or past the period, it is a reuse again', async () => {
