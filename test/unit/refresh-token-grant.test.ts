@@ -10,7 +10,7 @@ import {
 } from '../../server/oauth2/errors.js';
 import type { TokenResponse } from '../../server/oauth2/grant-handler.js';
 import { signatureKey } from '../../server/oauth2/token-strategies.js';
-import { flowGrants, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
+import { described, flowGrants, json, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
 import { basic, makeClient } from '../helpers/oauth2-clients.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -50,9 +50,6 @@ const jwtApp = makeClient({
 });
 const asWebApp = basic('web-app', 'secret-123');
 
-const described = (ErrorClass: new (hint?: string) => OAuth2Error, hint?: string) =>
-  new ErrorClass(hint).toJSON();
-const json = (error: unknown) => (error as OAuth2Error).toJSON();
 const ALREADY_USED = described(InvalidGrant, 'The refresh token was already used.');
 const MALFORMED = described(InvalidGrant, 'The refresh token is malformed or not valid.');
 
