@@ -1,5 +1,5 @@
 // The authorization_code and refresh_token grants over the in-memory stores, for unit tests: real opaque
-// tokens, a real RS256 ID-token signer (node:crypto, HF §3.1 claims), flows brought to `consent_handled` and
+// tokens, a real RS256 ID-token signer (node:crypto, Hydra's oauth2/handler.go claims), flows brought to `consent_handled` and
 // completed through the GrantIssuer exactly as the consent verifier does.
 import { randomUUID, verify } from 'node:crypto';
 import { TokenCache } from '../../server/cache/token-cache.js';

@@ -78,7 +78,7 @@ function setup(
   };
 }
 
-describe('authorization_code grant (HF §2.1)', () => {
+describe('authorization_code grant (fosite flow_authorize_code_token.go)', () => {
   it('exchanges a code for an access token, a refresh token and an ID token, in one sorted response', async () => {
     const env = setup();
     const { flow, params } = await env.authorize({
@@ -243,7 +243,7 @@ describe('authorization_code grant (HF §2.1)', () => {
     expect(ok.access_token).to.match(/^ory_at_/);
   });
 
-  describe('PKCE (HF §1.2, token side)', () => {
+  describe('PKCE (fosite handler/pkce, token side)', () => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const asSpa = (code: string, extra: Record<string, string> = {}) => ({

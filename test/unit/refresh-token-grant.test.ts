@@ -83,7 +83,7 @@ function setup(rotation: RotationPolicy = STRICT, refreshTokenMs?: number | null
   };
 }
 
-describe('refresh_token grant (HF §2.2)', () => {
+describe('refresh_token grant (fosite flow_refresh.go)', () => {
   it('rotates: a new pair, the old access token gone, an ID token with the original claims', async () => {
     const env = setup();
     const first = await env.login();
