@@ -20,8 +20,6 @@ export interface Container {
   /** Start-up work that needs the database; failures are logged, never fatal (the database may be down). */
   start(): Promise<void>;
   close(): Promise<void>;
-  /** Called once the admin port listens, with its URL (the built-in dev UI calls the admin API there). */
-  adminListening(url: string): void;
 }
 
 export function buildContainer(config: Config, knex: Knex, logger: Logger): Container {
@@ -40,7 +38,6 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
       clients: storage.clientCache,
       tokenClient: oauth2.tokenClient,
     }),
-    adminListening: (url) => flows.adminListening(url),
     async start() {
       for (const feature of features) await feature.start?.();
     },

@@ -105,7 +105,6 @@ export async function startServer(
     }
     if (role !== 'public') {
       running.adminUrl = await listen(container.adminApp, config.serve.admin.host, config.serve.admin.port);
-      container.adminListening(running.adminUrl);
     }
   } catch (err) {
     await running.close();

@@ -8,7 +8,6 @@ import { createSessionAdmin } from '../flows/sessions.js';
 import { loginConsentHandlers } from '../http/admin/login-consent.js';
 import type { Handlers } from '../http/operations.js';
 import { authorizeHandlers, notConfiguredHandlers } from '../http/public/authorize.js';
-import { devUiHandlers } from '../http/public/dev-ui.js';
 import { userinfoHandlers } from '../http/public/userinfo.js';
 import { createGrantIssuer } from '../oauth2/grant-tokens.js';
 import type { IdTokenSigner } from '../oidc/id-token.js';
@@ -23,17 +22,10 @@ export interface FlowDependencies {
   idTokens: IdTokenSigner;
 }
 
-export interface FlowsFeature extends Feature {
-  /** The admin port's URL once it listens: the built-in UI calls the admin API there unless urls.self.admin is set. */
-  adminListening(url: string): void;
-}
-
-export function wireFlows({ config, logger }: WiringContext, deps: FlowDependencies): FlowsFeature {
+export function wireFlows({ config, logger }: WiringContext, deps: FlowDependencies): Feature {
   const { storage, oauth2, idTokens } = deps;
   const settings = config.flows;
   const clients = storage.clientCache;
-  // Hydra signs the flow cookies with secrets.cookie, else secrets.system; the dev UI's CSRF key is the first.
-  const cookieSecrets = settings.secretsCookie.length > 0 ? settings.secretsCookie : config.secretsSystem;
   const endpoint = createAuthorizeEndpoint({
     clients,
     scopeStrategy: oauth2.scopeStrategy,
@@ -54,7 +46,8 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     urls: settings.urls,
     ttl: settings.ttl,
     cookies: settings.cookies,
-    secrets: cookieSecrets,
+    // Hydra signs the flow cookies with secrets.cookie, else secrets.system.
+    secrets: settings.secretsCookie.length > 0 ? settings.secretsCookie : config.secretsSystem,
     dev: config.dev,
     issuerUrl: config.issuer,
     scopeStrategy: oauth2.scopeStrategy,
@@ -76,28 +69,13 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     idTokens,
     issuer: config.issuer,
   });
-  // A process serving only the public port does not know where the admin API listens: it needs
-  // urls.self.admin; until then the configured admin host and port are the best guess.
-  let listeningAdmin = `http://${config.serve.admin.host || '127.0.0.1'}:${config.serve.admin.port}`;
-  const pages =
-    config.dev && settings.builtInUi
-      ? devUiHandlers({
-          adminUrl: () => settings.adminUrl ?? listeningAdmin,
-          adminToken: config.protection.adminTokens[0],
-          csrfKey: cookieSecrets[0] ?? '',
-          users: settings.devUsers,
-        })
-      : notConfiguredHandlers();
   return {
-    adminListening(url) {
-      listeningAdmin = url;
-    },
     // The authorize handlers answer with the statuses the contract declares (302/303, 200, 400, 500, 503),
     // computed from the domain's reply rather than written as literals.
     publicHandlers: {
       ...userinfoHandlers(userinfo),
       ...(authorizeHandlers({ endpoint, engine }) as Handlers),
-      ...(pages as Handlers),
+      ...(notConfiguredHandlers() as Handlers),
     },
     adminHandlers: loginConsentHandlers(
       createLoginConsentAdmin({ flows: storage.flowStore, clients, secrets: config.secretsSystem }),
