@@ -73,13 +73,15 @@ function alert(error: string | undefined): SafeHtml | undefined {
   return error === undefined ? undefined : html`<p role="alert" id="form-error">${error}</p>`;
 }
 
-function clientHeader(client: ClientView): SafeHtml {
+/** The client's logo beside a sentence that names the client (linked to its home page when it has one). */
+function clientHeader(client: ClientView, sentence: (name: SafeHtml) => SafeHtml): SafeHtml {
   const logo = safeUrl(client.logo_uri, true);
   const home = safeUrl(client.client_uri);
   const name = clientName(client);
+  const named = home ? html`<a href="${home}"><strong>${name}</strong></a>` : html`<strong>${name}</strong>`;
   return html`<div class="client">
 ${logo ? html`<img src="${logo}" alt="${name} logo">` : ''}
-<p>${home ? html`<a href="${home}">${name}</a>` : html`<strong>${name}</strong>`}</p>
+<p>${sentence(named)}</p>
 </div>`;
 }
 
@@ -101,8 +103,7 @@ export function loginPage(view: LoginView): string {
   return page(
     'Sign in',
     html`<h1>Sign in</h1>
-${clientHeader(view.client)}
-<p class="hint">to continue to ${clientName(view.client)}</p>
+${clientHeader(view.client, (name) => html`to continue to ${name}`)}
 ${alert(view.error)}
 <form method="post" action="login">
 <input type="hidden" name="challenge" value="${view.challenge}">
@@ -131,8 +132,7 @@ export function consentPage(view: ConsentView): string {
   return page(
     `Allow ${name}?`,
     html`<h1>Allow access?</h1>
-${clientHeader(view.client)}
-<p><strong>${name}</strong> asks for access to your account <strong>${view.subject}</strong>.</p>
+${clientHeader(view.client, (client) => html`${client} asks for access to your account <strong>${view.subject}</strong>.`)}
 ${alert(view.error)}
 <form method="post" action="consent">
 <input type="hidden" name="challenge" value="${view.challenge}">

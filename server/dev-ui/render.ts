@@ -63,7 +63,7 @@ label{display:block;font-weight:600;margin:1rem 0 .25rem}
 input[type=email],input[type=password]{width:100%;padding:.5rem;font:inherit;color:${PALETTE.text};background:${PALETTE.background};border:1px solid #6b7280;border-radius:.25rem}
 .check{display:flex;gap:.5rem;align-items:flex-start;margin:.75rem 0}
 .check label{display:inline;margin:0}
-.check input{width:1.125rem;height:1.125rem;margin-top:.2rem}
+.check input{flex:none;width:1.125rem;height:1.125rem;margin-top:.2rem}
 fieldset{border:1px solid #d1d5db;border-radius:.25rem;margin:1rem 0;padding:.5rem 1rem}
 legend{font-weight:600;padding:0 .25rem}
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}

@@ -129,6 +129,17 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
   });
 
   describe('through login and consent', () => {
+    /** Accepts the login and the consent (scope `read`); the answer of the consent verifier. */
+    async function consented(driver: FlowDriver, loginChallenge: string): Promise<Hop> {
+      const afterLogin = await driver.decide('acceptOAuth2LoginRequest', loginChallenge, {
+        subject: 'foo@bar.com',
+      });
+      const { challenge } = await driver.toConsent(afterLogin);
+      return driver.hop(
+        await driver.decide('acceptOAuth2ConsentRequest', challenge, { grant_scope: ['read'] }),
+      );
+    }
+
     it('delivers the code to any port of a registered loopback IP (RFC 8252 §7.3)', async () => {
       const driver = new FlowDriver(server);
       const { hop, params: answer } = await driver.login({
@@ -151,14 +162,7 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
       });
       expect(start.status, start.text).to.equal(302);
       const challenge = new URL(start.location!).searchParams.get('login_challenge')!;
-      const afterLogin = await driver.decide('acceptOAuth2LoginRequest', challenge, {
-        subject: 'foo@bar.com',
-      });
-      const { challenge: consent } = await driver.toConsent(afterLogin);
-      const afterConsent = await driver.decide('acceptOAuth2ConsentRequest', consent, {
-        grant_scope: ['read'],
-      });
-      const hop = await driver.hop(afterConsent);
+      const hop = await consented(driver, challenge);
       expect(hop.status, hop.text).to.equal(303);
       expect(hop.location!.startsWith('http://127.0.0.1:5555/cb?')).to.equal(true);
       expect(params(hop).get('state')).to.equal(good.state);
@@ -172,14 +176,7 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
         redirect_uri: 'http://127.0.0.1:5555/cb',
         response_mode: 'form_post',
       });
-      const afterLogin = await driver.decide('acceptOAuth2LoginRequest', challenge, {
-        subject: 'foo@bar.com',
-      });
-      const { challenge: consent } = await driver.toConsent(afterLogin);
-      const afterConsent = await driver.decide('acceptOAuth2ConsentRequest', consent, {
-        grant_scope: ['read'],
-      });
-      const page = await driver.hop(afterConsent);
+      const page = await consented(driver, challenge);
       expect(page.status).to.equal(200);
       expect(page.headers.get('content-type')).to.equal('text/html;charset=UTF-8');
       expect(page.text).to.contain('action="http://127.0.0.1:5555/cb"');

@@ -134,7 +134,8 @@ describe('log hygiene over a full flow', function () {
     expect((await revoke({ token: jwt }, [jwtClient.client_id, secretJwt])).status).to.equal(200);
     expect((await revoke({ token: opaque }, [basicClient.client_id, wrongSecret])).status).to.equal(401);
 
-    // A token sent where it does not belong: in a query string and a Bearer header of an unknown route.
+    // A token in a query string and a Bearer header: userinfo reads both (OIDC Core §5.3.1), and neither may
+    // reach the request log.
     const stray = await track(
       'GET',
       '/userinfo',
@@ -142,7 +143,15 @@ describe('log hygiene over a full flow', function () {
         headers: { authorization: `Bearer ${opaquePost}` },
       }),
     );
-    expect(stray.status).to.equal(404);
+    expect(stray.status).to.equal(200);
+    const strayUnknown = await track(
+      'GET',
+      '/oauth2/nowhere',
+      raw(s.publicUrl, `/oauth2/nowhere?access_token=${encodeURIComponent(opaquePost)}`, {
+        headers: { authorization: `Bearer ${opaquePost}` },
+      }),
+    );
+    expect(strayUnknown.status).to.equal(404);
 
     // Key sets: a generated one, the access-token signing key, and a PATCH that rotates a client secret.
     const created = await track(

@@ -4,12 +4,11 @@ import {
   InsufficientEntropy,
   InvalidGrant,
   InvalidRequest,
-  type OAuth2Error,
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../../server/oauth2/errors.js';
 import { signatureKey } from '../../server/oauth2/token-strategies.js';
-import { flowGrants, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
+import { described, flowGrants, json, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
 import { basic, makeClient } from '../helpers/oauth2-clients.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -57,9 +56,6 @@ const implicitApp = makeClient({
 const ALL = [webApp, codeOnly, noCodeGrant, spa, shortLived, jwtApp, implicitApp];
 
 const asWebApp = basic('web-app', 'secret-123');
-const described = (ErrorClass: new (hint?: string) => OAuth2Error, hint?: string) =>
-  new ErrorClass(hint).toJSON();
-const json = (error: unknown) => (error as OAuth2Error).toJSON();
 
 function setup(
   options: {

@@ -2,7 +2,7 @@
 // urls.consent are unset): the behaviour of Ory's reference app (hydra-login-consent-node), served by Tollgate.
 // It is an ordinary login and consent app: it reaches the flow only through the admin API, with the SDK's
 // helpers, exactly as an app of the user's would.
-import { OAuth2ApiError } from '../../../sdk/errors.js';
+import { NetworkError, OAuth2ApiError } from '../../../sdk/errors.js';
 import { isGone, type LoginConsent, type LoginRequest, loginConsent } from '../../../sdk/login-consent.js';
 import { checkCsrf, csrfToken, type FormPurpose } from '../../dev-ui/csrf.js';
 import { type ClientView, consentPage, loginPage, messagePage } from '../../dev-ui/pages.js';
@@ -14,6 +14,7 @@ import {
   findUser,
   idTokenClaims,
 } from '../../dev-ui/users.js';
+import { TemporarilyUnavailable } from '../../oauth2/errors.js';
 import type { Handlers } from '../operations.js';
 
 export interface DevUiDeps {
@@ -67,7 +68,8 @@ export function devUiHandlers(deps: DevUiDeps) {
 
   /**
    * A missing challenge, and one the admin API does not know (404) or cannot read (400), answer a 400 page:
-   * the link that led here is wrong.
+   * the link that led here is wrong. An admin API that is down or cannot reach its database is the 503 page,
+   * whose link repeats the request.
    */
   async function withChallenge(
     what: 'login' | 'consent',
@@ -79,6 +81,9 @@ export function devUiHandlers(deps: DevUiDeps) {
       return await run(challenge);
     } catch (err) {
       if (err instanceof OAuth2ApiError && (err.status === 404 || err.status === 400)) return unknown(what);
+      if (err instanceof NetworkError || (err instanceof OAuth2ApiError && err.status === 503)) {
+        throw new TemporarilyUnavailable(`The ${what} page could not reach the admin API.`);
+      }
       throw err;
     }
   }
