@@ -3,19 +3,24 @@
 // back per (scenario, connections) so that ratios share the machine's noise. See docs/performance.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { dbWorkPerFlow, FAIRNESS_NOTES, loop, peerFlow, tollgateFlow } from './flow.mjs';
 import { syncWriteUs } from './lib/disk.mjs';
 import { cpuUs, loadavg1, nodeRssBytes, selfCpuUs, tree } from './lib/proc.mjs';
 import { barChart } from './lib/svg.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ALL_TARGETS = ['ceiling', 'oidc-provider', 'tollgate', 'tollgate-jwt'];
-const ALL_SCENARIOS = ['token', 'introspect', 'client'];
+const ALL_SCENARIOS = ['token', 'introspect', 'client', 'flow'];
+// The sign-in flow (bench/flow.mjs) runs only when asked for: --scenarios flow.
+const DEFAULT_SCENARIOS = ['token', 'introspect', 'client'];
+const FLOW_TARGETS = ['oidc-provider', 'tollgate'];
 
 const { values: args } = parseArgs({
   options: {
@@ -25,7 +30,9 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '1,16,64' },
     targets: { type: 'string', default: ALL_TARGETS.join(',') },
-    scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
+    scenarios: { type: 'string', default: DEFAULT_SCENARIOS.join(',') },
+    'flow-concurrency': { type: 'string', default: '8' },
+    'flow-db-flows': { type: 'string', default: '200' },
     pool: { type: 'string', default: '256' },
     workers: { type: 'string', default: '1' },
     pin: { type: 'boolean', default: false },
@@ -46,7 +53,11 @@ if (args.help) {
                       every target sees the same moments of a noisy machine
   --connections LIST  concurrent keep-alive connections (default 1,16,64; each at most 1024)
   --targets LIST      ${ALL_TARGETS.join(',')} (default: all)
-  --scenarios LIST    ${ALL_SCENARIOS.join(',')} (default: all)
+  --scenarios LIST    ${ALL_SCENARIOS.join(',')} (default: ${DEFAULT_SCENARIOS.join(',')}); flow is a
+                      whole sign-in (authorize, login and consent accepted, code, token) on tollgate and
+                      oidc-provider, see bench/flow.mjs
+  --flow-concurrency LIST  concurrent flows (workers) for the flow scenario (default 8)
+  --flow-db-flows N   flows run between two pg_stat_database snapshots for DB writes per flow (default 200)
   --pool N            tokens introspected in rotation (default 256)
   --workers N         serve --workers N for Tollgate (default 1)
   --pin               the load generator on the last CPU, the servers' Node processes on the others
@@ -70,6 +81,9 @@ const rounds = int('rounds', args.rounds, 1, 20);
 const connections = args.connections.split(',').map((c) => int('connections', c, 1, 1024));
 const targets = args.targets.split(',').filter(Boolean);
 const scenarios = args.scenarios.split(',').filter(Boolean);
+const requestScenarios = scenarios.filter((s) => s !== 'flow');
+const flowConcurrency = args['flow-concurrency'].split(',').map((c) => int('flow-concurrency', c, 1, 256));
+const flowDbFlows = int('flow-db-flows', args['flow-db-flows'], 1, 100_000);
 const poolSize = int('pool', args.pool, 1, 5000);
 const workers = int('workers', args.workers, 1, 64);
 for (const t of targets) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
@@ -127,12 +141,39 @@ async function startPeer() {
   return { name: 'oidc-provider', pid: child.pid, public: match[1], admin: match[1] };
 }
 
+const databases = [];
+
+/**
+ * The embedded PostgreSQL `serve` starts for DSN=memory (same code, same settings), started here instead so that
+ * the bench can read its pg_stat_database; its CPU is still the server's (`cpuOf`).
+ */
+async function startDatabase(name) {
+  const { startEmbedded } = await import('../dist/server/storage/embedded.js');
+  const before = new Set(tree(process.pid).map((p) => p.pid));
+  const db = await startEmbedded({});
+  databases.push(db);
+  const postmaster = tree(process.pid).find(
+    (p) => !before.has(p.pid) && p.ppid === process.pid && p.comm.startsWith('postgres'),
+  );
+  if (!postmaster) throw new Error(`${name}: cannot find the PostgreSQL process`);
+  execFileSync(process.execPath, ['bin/tollgate.js', 'migrate', 'sql', 'up', '-e', '--yes'], {
+    cwd: ROOT,
+    env: { ...process.env, DSN: db.connectionString },
+    stdio: 'ignore',
+  });
+  return { dsn: db.connectionString, dbPid: postmaster.pid };
+}
+
 async function startTollgate(name, extraEnv) {
+  const database = await startDatabase(name);
   const env = { ...process.env };
   for (const key of Object.keys(env))
     if (/^(DSN|SECRETS_|SERVE_|URLS_|STRATEGIES_|LOG_|OAUTH2_)/.test(key)) delete env[key];
   Object.assign(env, {
-    DSN: 'memory',
+    DSN: database.dsn,
+    // The flow scenario plays the login and consent apps itself: their URLs are never opened.
+    URLS_LOGIN: 'http://127.0.0.1:9/login',
+    URLS_CONSENT: 'http://127.0.0.1:9/consent',
     SECRETS_SYSTEM: randomBytes(24).toString('hex'),
     SERVE_PUBLIC_HOST: '127.0.0.1',
     SERVE_PUBLIC_PORT: '0',
@@ -154,7 +195,20 @@ async function startTollgate(name, extraEnv) {
     /public API (\S+), admin API (\S+)/,
     'ignore',
   );
-  return { name, pid: child.pid, public: match[1], admin: match[2] };
+  return {
+    name,
+    pid: child.pid,
+    public: match[1],
+    admin: match[2],
+    issuer: env.URLS_SELF_ISSUER,
+    ...database,
+  };
+}
+
+/** CPU µs so far of a server: its process tree, plus the PostgreSQL the bench started for it. */
+function cpuOf(server) {
+  const own = cpuUs(server.pid);
+  return server.dbPid ? { node: own.node, db: own.db + cpuUs(server.dbPid).db } : own;
 }
 
 async function http(method, url, { body, headers = {}, form } = {}) {
@@ -307,12 +361,12 @@ function cannon(base, request, c, opts) {
 
 /** One slice of a measurement: responses, latencies and CPU over `seconds` of load. */
 async function slice(server, base, request, c, seconds, acc) {
-  const cpu0 = cpuUs(server.pid);
+  const cpu0 = cpuOf(server);
   const self0 = selfCpuUs();
   const t0 = process.hrtime.bigint();
   const { result, latencies } = await cannon(base, request, c, { duration: seconds });
   acc.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu1 = cpuUs(server.pid);
+  const cpu1 = cpuOf(server);
   acc.node += cpu1.node - cpu0.node;
   acc.db += cpu1.db - cpu0.db;
   acc.self += selfCpuUs() - self0;
@@ -367,6 +421,70 @@ async function measureAll(servers, prepared, scenario, c) {
   });
 }
 
+/** The flow scenario at concurrency `c`: every flow target in `rounds` alternating slices, as measureAll. */
+async function measureFlows(servers, flows, c) {
+  const jobs = servers
+    .filter((s) => flows.has(s.name))
+    .map((server) => ({
+      server,
+      flow: flows.get(server.name),
+      acc: { seconds: 0, node: 0, db: 0, self: 0, latencies: [], requests: 0 },
+    }));
+  for (const job of jobs) if (warmup > 0) await loop(job.flow, c, { seconds: warmup });
+  const seconds = Math.max(1, Math.round(duration / rounds));
+  for (let r = 0; r < rounds; r++) {
+    for (const { server, flow, acc } of r % 2 === 0 ? jobs : [...jobs].reverse()) {
+      const cpu0 = cpuOf(server);
+      const self0 = selfCpuUs();
+      const t0 = process.hrtime.bigint();
+      const { latencies, requests } = await loop(flow, c, { seconds });
+      acc.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu1 = cpuOf(server);
+      acc.node += cpu1.node - cpu0.node;
+      acc.db += cpu1.db - cpu0.db;
+      acc.self += selfCpuUs() - self0;
+      acc.latencies.push(...latencies);
+      acc.requests += requests;
+    }
+  }
+  return jobs.map(({ server, flow, acc }) => {
+    acc.latencies.sort((a, b) => a - b);
+    const n = acc.latencies.length;
+    return {
+      target: server.name,
+      scenario: 'flow',
+      concurrency: c,
+      seconds: round(acc.seconds, 2),
+      flows: n,
+      flows_per_s: round(n / acc.seconds, 1),
+      p50_ms: round(percentile(acc.latencies, 50), 2),
+      p99_ms: round(percentile(acc.latencies, 99), 2),
+      requests_per_flow: round(acc.requests / n, 1),
+      server_cpu_us_per_flow: round(acc.node / n, 0),
+      db_cpu_us_per_flow: server.dbPid ? round(acc.db / n, 0) : null,
+      server_cores: round(acc.node / 1e6 / acc.seconds, 2),
+      client_cores: round(acc.self / 1e6 / acc.seconds, 2),
+      id_token_alg: flow.idTokenAlg,
+      loadavg1: loadavg1(),
+    };
+  });
+}
+
+function flowTable(rows) {
+  const out = [
+    '| c | target | flows/s | p50 ms | p99 ms | requests/flow | server CPU µs/flow | + PostgreSQL µs/flow | DB commits/flow | rows written/flow | flows/s vs oidc-provider | CPU/flow vs oidc-provider (Node) | (Node + PostgreSQL) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const peer = rows.find((p) => p.target === 'oidc-provider' && p.concurrency === r.concurrency);
+    const own = r.target === 'oidc-provider';
+    out.push(
+      `| ${r.concurrency} | ${r.target} | ${fmt(r.flows_per_s)} | ${fmt(r.p50_ms)} | ${fmt(r.p99_ms)} | ${fmt(r.requests_per_flow)} | ${fmt(r.server_cpu_us_per_flow)} | ${r.db_cpu_us_per_flow === null ? '–' : fmt(r.db_cpu_us_per_flow)} | ${fmt(r.db_commits_per_flow ?? (own ? 0 : null))} | ${fmt(r.db_rows_written_per_flow ?? (own ? 0 : null))} | ${own ? '' : ratio(r.flows_per_s, peer?.flows_per_s)} | ${own ? '' : ratio(r.server_cpu_us_per_flow, peer?.server_cpu_us_per_flow)} | ${own ? '' : ratio(r.server_cpu_us_per_flow + (r.db_cpu_us_per_flow ?? 0), peer?.server_cpu_us_per_flow)} |`,
+    );
+  }
+  return out.join('\n');
+}
+
 const round = (v, digits) =>
   v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -386,10 +504,10 @@ async function soak(server, prepared, total) {
       );
     }
   }, 1000);
-  const cpu0 = cpuUs(server.pid);
+  const cpu0 = cpuOf(server);
   const { result, latencies } = await cannon(prepared.baseFor('token'), request, c, { amount: total });
   clearInterval(timer);
-  const cpu1 = cpuUs(server.pid);
+  const cpu1 = cpuOf(server);
   const seconds = (Date.now() - started) / 1000;
   return {
     target: server.name,
@@ -499,10 +617,22 @@ async function main() {
     'tollgate-jwt': () =>
       startTollgate('tollgate-jwt', { STRATEGIES_ACCESS_TOKEN: 'jwt', STRATEGIES_JWT_STATELESS: 'true' }),
   };
-  const wanted = args.soak ? ['tollgate'] : targets;
+  const wanted = args.soak
+    ? ['tollgate']
+    : requestScenarios.length > 0
+      ? targets
+      : targets.filter((t) => FLOW_TARGETS.includes(t));
   for (const t of wanted) servers.push(await starters[t]());
   const prepared = new Map();
   for (const s of servers) prepared.set(s.name, await prepare(s));
+  const flows = new Map();
+  if (scenarios.includes('flow')) {
+    for (const s of servers.filter((t) => FLOW_TARGETS.includes(t.name))) {
+      const flow = await (s.name === 'tollgate' ? tollgateFlow : peerFlow)(s, SECRET);
+      await flow(); // fails at once if the flow does not work end to end
+      flows.set(s.name, flow);
+    }
+  }
   process.stderr.write(`servers ready: ${servers.map((s) => `${s.name} pid ${s.pid}`).join(', ')}\n`);
   if (args.pin) pinCpus(servers);
   // V8 keeps optimising a large program for tens of seconds under load (measured: a tenth of Tollgate's CPU
@@ -511,9 +641,10 @@ async function main() {
     process.stderr.write(`prewarming each server for ${prewarm} s per scenario…\n`);
     for (const server of servers.filter((s) => s.name !== 'ceiling')) {
       const p = prepared.get(server.name);
-      for (const scenario of scenarios) {
+      for (const scenario of requestScenarios) {
         await cannon(p.baseFor(scenario), await p[scenario](), 16, { duration: prewarm });
       }
+      if (flows.has(server.name)) await loop(flows.get(server.name), 8, { seconds: prewarm });
     }
   }
 
@@ -552,8 +683,8 @@ async function main() {
 
   const rows = [];
   const noRead = new Set(['ceiling']);
-  for (const c of connections) {
-    for (const scenario of scenarios) {
+  for (const c of requestScenarios.length > 0 ? connections : []) {
+    for (const scenario of requestScenarios) {
       const measured = servers.filter(
         (s) =>
           (scenario === 'token' || !noRead.has(s.name)) &&
@@ -572,22 +703,47 @@ async function main() {
       ALL_TARGETS.indexOf(a.target) - ALL_TARGETS.indexOf(b.target),
   );
   const checks = verdicts(rows);
+  const flowRows = [];
+  if (flows.size > 0) {
+    for (const c of flowConcurrency) {
+      for (const row of await measureFlows(servers, flows, c)) {
+        flowRows.push(row);
+        process.stderr.write(`${JSON.stringify(row)}\n`);
+      }
+    }
+    // Database work per flow, in a window of its own (statistics need idle time to be published).
+    for (const server of servers.filter((s) => flows.has(s.name) && s.dsn)) {
+      process.stderr.write(`${server.name}: database work of ${flowDbFlows} flows…\n`);
+      const work = await dbWorkPerFlow(
+        server.dsn,
+        flows.get(server.name),
+        Math.max(...flowConcurrency),
+        flowDbFlows,
+      );
+      for (const row of flowRows.filter((r) => r.target === server.name))
+        Object.assign(row, {
+          db_commits_per_flow: round(work.commits_per_flow, 2),
+          db_rows_written_per_flow: round(work.rows_written_per_flow, 2),
+        });
+    }
+  }
   meta.disk_sync_write_us.after = syncWriteUs();
   const text = [
-    table(sorted),
-    '',
-    'The ceiling answers fixed JSON to any request; its row serves all scenarios.',
+    ...(sorted.length > 0
+      ? [table(sorted), '', 'The ceiling answers fixed JSON to any request; its row serves all scenarios.']
+      : []),
+    ...(flowRows.length > 0 ? ['', flowTable(flowRows), '', ...FAIRNESS_NOTES] : []),
     `A durable 8 KiB write (O_DSYNC, median of 200) took ${meta.disk_sync_write_us.before} µs before this run and ${meta.disk_sync_write_us.after} µs after it: every commit waits for one.`,
     '',
     ...checks.map((v) => `${v.pass ? 'PASS' : 'FAIL'}  ${v.label}: ${v.value.toFixed(2)} (goal ${v.goal})`),
   ].join('\n');
   process.stdout.write(`${text}\n`);
-  const json = { meta, rows: sorted, checks };
+  const json = { meta, rows: sorted, flows: flowRows, checks };
   writeFileSync(join(args.out, `bench-${stamp}.json`), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(args.out, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(args.out, 'latest.md'), `${text}\n`);
   const groups = [];
-  for (const scenario of scenarios) {
+  for (const scenario of requestScenarios) {
     for (const c of connections) {
       groups.push({
         label: `${scenario} c=${c}`,
@@ -604,8 +760,10 @@ async function main() {
     targets: servers.map((s) => s.name),
     unit: 'req/s',
   });
-  writeFileSync(join(args.out, `bench-${stamp}.svg`), svg);
-  writeFileSync(join(args.out, 'latest.svg'), svg);
+  if (groups.length > 0) {
+    writeFileSync(join(args.out, `bench-${stamp}.svg`), svg);
+    writeFileSync(join(args.out, 'latest.svg'), svg);
+  }
   process.stderr.write(`results in ${args.out}\n`);
 }
 
@@ -613,4 +771,6 @@ try {
   await main();
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => child.exitCode === null && once(child, 'exit')));
+  await Promise.all(databases.map((db) => db.stop()));
 }

@@ -1,5 +1,6 @@
-// `tollgate/sdk`: typed clients for Tollgate's (and Hydra's) HTTP API, a client-credentials token source and a
-// caching introspector. Runs on any fetch-capable runtime; it loads nothing of the server.
+// `tollgate/sdk`: typed clients for Tollgate's (and Hydra's) HTTP API, a client-credentials token source, a
+// caching introspector and the helpers of a login and consent app. Runs on any fetch-capable runtime; it loads
+// nothing of the server.
 export {
   type AdminClient,
   type AdminClientOptions,
@@ -29,6 +30,19 @@ export {
   type IntrospectorOptions,
   introspector,
 } from './introspector.js';
+export {
+  type AcceptConsent,
+  type AcceptLogin,
+  type ConsentRequest,
+  DENIED,
+  type Gone,
+  isGone,
+  type LoginConsent,
+  type LoginConsentOptions,
+  type LoginRequest,
+  loginConsent,
+  type Reject,
+} from './login-consent.js';
 export {
   type ClientCredentialsOptions,
   clientCredentials,

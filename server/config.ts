@@ -55,7 +55,7 @@ export interface Config {
   logFormat: 'json' | 'text' | undefined;
   /** Production protections: admin authentication, server timeouts, rate limits and lockout (docs/operations.md). */
   protection: ProtectionConfig;
-  /** The browser flows: authorization code, login and consent, refresh tokens, OpenID Connect (HF §6). */
+  /** The browser flows: authorization code, login and consent, refresh tokens, OpenID Connect (Hydra's driver/config). */
   flows: FlowsConfig;
   /** `serve.public.cors.*`: CORS on the public port (Hydra's x/oauth2cors); never on the admin port. */
   cors: CorsConfig;

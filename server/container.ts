@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { SystemSecrets } from './crypto/secrets.js';
 import { createIdTokens } from './oidc/id-token.js';
-import type { Feature } from './wiring/feature.js';
+import type { Feature, ListeningUrls } from './wiring/feature.js';
 import { wireFlows } from './wiring/flows.js';
 import { wireHttp } from './wiring/http.js';
 import { wireKeys } from './wiring/keys.js';
@@ -20,6 +20,8 @@ export interface Container {
   /** Start-up work that needs the database; failures are logged, never fatal (the database may be down). */
   start(): Promise<void>;
   close(): Promise<void>;
+  /** The ports listen: their base URLs (the built-in dev UI calls the admin port). */
+  listening(urls: ListeningUrls): void;
 }
 
 export function buildContainer(config: Config, knex: Knex, logger: Logger): Container {
@@ -43,6 +45,9 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
     },
     async close() {
       for (const feature of [...features].reverse()) await feature.close?.();
+    },
+    listening(urls) {
+      for (const feature of features) feature.listening?.(urls);
     },
   };
 }

@@ -110,6 +110,7 @@ export async function startServer(
     await running.close();
     throw err;
   }
+  container.listening({ publicUrl: running.publicUrl, adminUrl: running.adminUrl });
   if (
     running.adminUrl &&
     config.protection.adminTokens.length === 0 &&

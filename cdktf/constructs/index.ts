@@ -1,4 +1,8 @@
 // tollgate/cdktf: constructs for Tollgate's Terraform provider, on cdktf 0.21 (or cdktn; see core.ts).
+export {
+  BrowserAppClient,
+  type BrowserAppClientProps,
+} from './browser-app-client.js';
 export * as l1 from './l1/index.js';
 export {
   MACHINE_AUTH_METHODS,
@@ -19,3 +23,10 @@ export {
   type TokenLifespans,
 } from './oauth2-client.js';
 export { TollgateProvider, type TollgateProviderProps } from './provider.js';
+export {
+  type SignInClientProps,
+  WEB_APP_AUTH_METHODS,
+  type WebAppAuthMethod,
+  WebAppClient,
+  type WebAppClientProps,
+} from './web-app-client.js';

@@ -147,3 +147,28 @@ export function notEmpty(prop: string, value: string | undefined): Problem {
 
 export const problems = (...found: (Problem | Problem[])[]): string[] =>
   found.flat().filter((p): p is string => p !== undefined);
+
+const LOOPBACK_IPS = ['127.0.0.1', '[::1]'];
+// Schemes that name no application: a browser would run, show or download what follows instead.
+const NOT_APP_SCHEMES = ['javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss'];
+
+/**
+ * Redirect URIs of a public client (a single-page or native app), as RFC 8252 allows them: https (§7.2), a
+ * private-use scheme of the app (§7.1), or http only on a loopback IP literal (§7.3; `localhost` is NOT
+ * RECOMMENDED, §8.3, and the server refuses it), where any port matches at authorization time.
+ */
+export function appRedirectUris(prop: string, list: readonly string[] | undefined): Problem[] {
+  return plainElements(list).map(([i, v]) => {
+    const u = parseUrl(v);
+    if (u === undefined) return undefined; // redirectUris() says it is not a URI
+    const scheme = u.protocol.slice(0, -1);
+    const p = `${prop}[${i}] is ${quote(v)}`;
+    if (scheme === 'http' && !LOOPBACK_IPS.includes(u.hostname)) {
+      return `${p}; a public client may use http only on a loopback IP (http://127.0.0.1 or http://[::1], any port; RFC 8252 §7.3), otherwise https or an app's own scheme such as com.example.app:/callback`;
+    }
+    if (NOT_APP_SCHEMES.includes(scheme)) {
+      return `${p}, whose scheme ${quote(scheme)} names no app; expected https, http on a loopback IP, or an app's own scheme such as com.example.app:/callback (RFC 8252 §7.1)`;
+    }
+    return undefined;
+  });
+}

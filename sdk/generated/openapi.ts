@@ -1545,6 +1545,15 @@ export interface components {
                 "text/html": string;
             };
         };
+        /** @description The request line and headers exceed 16 KiB (oversized cookies, say). The HTTP parser refuses them before the path is read, so this error is JSON even on the pages a browser opens. */
+        errorHeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["errorOAuth2"];
+            };
+        };
     };
     parameters: {
         /** @description The id of the OAuth 2.0 client. */
@@ -2355,6 +2364,7 @@ export interface operations {
             302: components["responses"]["browserRedirect"];
             303: components["responses"]["browserRedirect"];
             400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
             default: components["responses"]["errorHtmlDefault"];
         };
@@ -2431,6 +2441,7 @@ export interface operations {
             302: components["responses"]["browserRedirect"];
             303: components["responses"]["browserRedirect"];
             400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
             default: components["responses"]["errorHtmlDefault"];
         };
@@ -2452,6 +2463,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
             default: components["responses"]["errorHtmlDefault"];
         };
     };
@@ -2470,6 +2482,7 @@ export interface operations {
             200: components["responses"]["htmlPage"];
             303: components["responses"]["browserRedirect"];
             400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
             default: components["responses"]["errorHtmlDefault"];
         };
@@ -2490,6 +2503,7 @@ export interface operations {
             200: components["responses"]["htmlPage"];
             303: components["responses"]["browserRedirect"];
             400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
             default: components["responses"]["errorHtmlDefault"];
         };
@@ -2509,6 +2523,7 @@ export interface operations {
             200: components["responses"]["htmlPage"];
             303: components["responses"]["browserRedirect"];
             400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
             default: components["responses"]["errorHtmlDefault"];
         };
@@ -2529,6 +2544,7 @@ export interface operations {
             200: components["responses"]["htmlPage"];
             303: components["responses"]["browserRedirect"];
             400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
             default: components["responses"]["errorHtmlDefault"];
         };

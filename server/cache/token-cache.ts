@@ -33,6 +33,14 @@ export class TokenCache implements AccessTokenStore {
     return this.cache.forgetAfter(() => this.store.deleteByClientId(clientId));
   }
 
+  /**
+   * Runs a change that deletes token rows through another store (a grant's revocation or rotation), then
+   * forgets everything: this replica stops answering from memory at once, not when the notification arrives.
+   */
+  forgetAfter<T>(change: () => Promise<T>): Promise<T> {
+    return this.cache.forgetAfter(change);
+  }
+
   /** Follows token deletions (migration 20261126000300 notifies `oauth2_access_tokens`). */
   watch(feed: ChangeFeed): void {
     this.cache.follow(feed, ['oauth2_access_tokens']);

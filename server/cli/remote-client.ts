@@ -13,7 +13,7 @@ import { type Printable, print } from './output.js';
 import { type Port, type RemoteOptions, URL_ENV } from './remote.js';
 import { UsageError } from './usage-error.js';
 
-function endpoint(options: RemoteOptions, port: Port): string {
+export function endpoint(options: RemoteOptions, port: Port): string {
   const fromEnv = URL_ENV[port].map((name) => process.env[name]).find((value) => value);
   const url = options.endpoint ?? fromEnv;
   if (!url) {
@@ -29,7 +29,7 @@ function endpoint(options: RemoteOptions, port: Port): string {
   return url;
 }
 
-function headers(options: RemoteOptions): Headers {
+export function headers(options: RemoteOptions): Headers {
   const result = new Headers();
   for (const header of options.httpHeader ?? []) {
     const colon = header.indexOf(':');

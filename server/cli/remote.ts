@@ -24,14 +24,16 @@ export const URL_ENV: Record<Port, string[]> = {
 };
 
 /** Adds the shared flags to a command that talks to the given port. */
-export function remoteCommand(cmd: Command, port: Port): Command {
+export function remoteCommand(cmd: Command, port: Port, defaults: { format?: Format } = {}): Command {
   cmd
     .option(
       '-e, --endpoint <url>',
       `the ${port} API URL (default: $${URL_ENV[port].join(', else $')}), e.g. http://127.0.0.1:${port === 'admin' ? 4445 : 4444}`,
     )
     .addOption(
-      new Option('--format <format>', 'output format').choices(FORMATS).default('table' satisfies Format),
+      new Option('--format <format>', 'output format')
+        .choices(FORMATS)
+        .default(defaults.format ?? ('table' satisfies Format)),
     )
     .option('-q, --quiet', 'print only ids (clients, keys) or tokens')
     .option(

@@ -22,7 +22,7 @@ function credentials(options: ClientAuthOptions) {
   return { clientId, clientSecret, method };
 }
 
-function printToken(token: TokenResponse, expiry: Date): Printable {
+export function printToken(token: TokenResponse, expiry: Date): Printable {
   return {
     data: { ...token, expiry: expiry.toISOString() },
     table: {

@@ -21,7 +21,7 @@ export interface LoginConsentAdminDeps {
 }
 
 export type RedirectTo = { redirect_to: string };
-/** 200 with a body, or 410 with the URL that restarts the flow (decision R4). */
+/** 200 with a body, or 410 with the URL that restarts the flow (Tollgate: Hydra answers 200, then 401 once expired). */
 export type AdminAnswer<T> = { status: 200; body: T } | { status: 410; body: RedirectTo };
 
 export interface LoginConsentAdmin {

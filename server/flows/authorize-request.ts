@@ -1,4 +1,4 @@
-// The authorization endpoint, RFC 6749 §3.1 / §4.1.1, up to the login and consent engine: HF §1.1 steps 1–9 in
+// The authorization endpoint, RFC 6749 §3.1 / §4.1.1, up to the login and consent engine: fosite's authorize_request_handler.go steps 1–9 in
 // fosite's order (authorize_request_handler.go newAuthorizeRequest). Until the redirect URI is validated a
 // failure goes to urls.error (302); after it, to the client (303), with `state` echoed (hydra#1642).
 import { isOverlongClientId, type StoredClient } from '../clients/client.js';
@@ -192,7 +192,7 @@ export function createAuthorizeEndpoint(deps: AuthorizeEndpointDeps): AuthorizeE
         login_hint: optional('login_hint'),
       },
       identity_schema: optional('identity_schema'),
-      // A POST's body is kept too, so the flow survives the trip through the login UI (HF §1.1's quirk).
+      // A POST's body is kept too, so the flow survives the trip through the login UI (Hydra re-reads only the query there).
       request_url: `${authorizeUrl}?${encodeGoValues(restart)}`,
     };
     return { ok: true as const, request, client };

@@ -1,4 +1,4 @@
-// The answers of /oauth2/auth (HF §0, §1.7 step 6): the authorization response to the client (303 with a query
+// The answers of /oauth2/auth (fosite's authorize error and response writers): the authorization response to the client (303 with a query
 // or fragment, or a form_post page), an error to the client (303, fosite WriteAuthorizeError), or an error to
 // urls.error (302, Hydra oauth2/handler.go forwardError). Parameters are encoded as Go's url.Values.Encode
 // does (keys sorted, `+` for spaces), so Locations compare equal with Hydra's.

@@ -1,4 +1,4 @@
-// HF §1.1 step 11: what fosite's authorize handlers check once the consent verifier is redeemed
+// fosite's authorize_request_handler.go step 11: what fosite's authorize handlers check once the consent verifier is redeemed
 // (NewAuthorizeResponse), in Hydra's handler order: explicit code (flow_authorize_code_auth.go), implicit
 // (flow_authorize_implicit.go), OpenID Connect explicit, hybrid and implicit (handler/openid/flow_*.go), PKCE
 // (handler/pkce/handler.go), then "every response type handled" and the query/fragment rule. Every failure

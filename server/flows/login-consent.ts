@@ -318,7 +318,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         return toClient(new LoginRequired('The authentication session ended during this request.'));
       authTime = session.authenticated_at;
     }
-    // fosite's ValidatePrompt: the first place where prompt values are checked (HF §1.5 step 3).
+    // fosite's ValidatePrompt: the first place where prompt values are checked (Hydra's consent/strategy_default.go step 3).
     const problem = validatePrompt({
       request: flow.request,
       publicClient: isPublic(input.client),
@@ -354,7 +354,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
           identity_provider_session_id: identityProviderSessionId,
         });
       } else {
-        // Not remembering means no cookie, and the session the browser had before ends (HF §1.5 step 4).
+        // Not remembering means no cookie, and the session the browser had before ends (Hydra's consent/strategy_default.go step 4).
         const sid = cookies.readSession(input.cookies);
         if (sid) {
           await deps.sessions.delete(sid);

@@ -1,5 +1,5 @@
 // PKCE (RFC 7636) as Hydra runs it: fosite/handler/pkce/handler.go with plain disabled (fositex/config.go).
-// The authorize side runs in the final checks (HF §1.1 step 11), the token side in the authorization_code grant.
+// The authorize side runs in the final checks (fosite's authorize_request_handler.go step 11), the token side in the authorization_code grant.
 import { createHash } from 'node:crypto';
 import { InvalidGrant, InvalidRequest } from '../oauth2/errors.js';
 

@@ -63,7 +63,7 @@ export interface FlowStore {
    * row; the access token row for implicit/hybrid). False when another request already completed it.
    */
   complete(flowId: string, artefacts: AuthorizeArtefacts, now: Date): Promise<boolean>;
-  /** Remembered, not skipped, not errored, not expired consents of (subject, client), newest first (HF §1.6). */
+  /** Remembered, not skipped, not errored, not expired consents of (subject, client), newest first (Hydra's consent/handler.go). */
   rememberedConsents(subject: string, clientId: string, now: Date): Promise<FlowRecord[]>;
   listConsentSessions(query: {
     subject: string;

@@ -10,7 +10,7 @@ const MISMATCH =
   "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.";
 
 /**
- * The redirect_uri failure of HF §1.1 step 4. Its wire form is fosite's; `nearMiss` is Tollgate's addition for
+ * The redirect_uri failure of fosite's authorize_request_handler.go step 4. Its wire form is fosite's; `nearMiss` is Tollgate's addition for
  * the error page: which registered URI the request almost named, and how it differs.
  */
 export class RedirectUriMismatch extends InvalidRequest {
@@ -71,7 +71,7 @@ function matchesAsLoopback(requested: GoUrl, registeredRaw: string): boolean {
 }
 
 /**
- * HF §1.1 step 4. `raw` is the request's redirect_uri ("" when absent). Returns the effective URI: the
+ * fosite's authorize_request_handler.go step 4. `raw` is the request's redirect_uri ("" when absent). Returns the effective URI: the
  * registered one on an exact match, the requested one on a loopback match (its port is the client's), the
  * sole registered one when none was sent.
  */

@@ -1,4 +1,4 @@
-// Consent sessions and login sessions on the admin port (Hydra's consent/handler.go, HF §3.6): list what a
+// Consent sessions and login sessions on the admin port (Hydra's consent/handler.go): list what a
 // subject granted, revoke grants (with every token issued from them), end login sessions.
 import type { StoredClient } from '../clients/client.js';
 import { pageSize } from '../clients/pagination.js';

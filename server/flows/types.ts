@@ -14,7 +14,7 @@ export type FlowState =
   | 'consent_handled' // consent accept or reject called
   | 'consent_used'; // consent verifier redeemed: the grant exists
 
-/** A validated authorization request (HF §1.1 steps 1–9), stored in the flow row. */
+/** A validated authorization request (fosite's authorize_request_handler.go steps 1–9), stored in the flow row. */
 export interface AuthorizeRequest {
   client_id: string;
   /** Sorted set, e.g. ['code'] or ['code', 'id_token']. */
@@ -23,23 +23,23 @@ export interface AuthorizeRequest {
   response_mode: ResponseMode;
   /** The matched (effective) redirect URI. */
   redirect_uri: string;
-  /** HF §2.1 step 5: the token endpoint compares redirect_uri only if the authorize request sent one. */
+  /** fosite's flow_authorize_code_token.go step 5: the token endpoint compares redirect_uri only if the authorize request sent one. */
   redirect_uri_sent: boolean;
   state: string;
   nonce?: string;
   requested_scope: string[];
   requested_audience: string[];
   code_challenge?: string;
-  /** Validated in the final checks (HF §1.1 step 11, §1.2). */
+  /** Validated in the final checks (fosite's authorize handlers and handler/pkce). */
   code_challenge_method?: string;
-  /** Raw values; validated when the login verifier comes back (HF §1.5 step 3). */
+  /** Raw values; validated when the login verifier comes back (Hydra's consent/strategy_default.go step 3). */
   prompt: string[];
-  /** Raw: a non-integer only fails when a session exists (HF §1.3). */
+  /** Raw: a non-integer only fails when a session exists (Hydra's consent/strategy_default.go). */
   max_age?: string;
   id_token_hint?: string;
   oidc_context: OidcContext;
   identity_schema?: string;
-  /** `urls.self.public`/oauth2/auth?<query>; for POST the form re-encoded as a query (HF §1.1's quirk fixed). */
+  /** `urls.self.public`/oauth2/auth?<query>; for POST the form re-encoded as a query (Hydra keeps only the query). */
   request_url: string;
   /**
    * The host name (Host header without port) of the first /oauth2/auth (set by the login strategy): when the verifier comes back on
@@ -87,7 +87,7 @@ export interface ConsentDecision {
 }
 
 export interface FlowRecord {
-  /** uuid; the request_id of every token of the grant; consent_request_id = id without dashes (HF §1.6). */
+  /** uuid; the request_id of every token of the grant; consent_request_id = id without dashes (Hydra's consent/handler.go). */
   id: string;
   client_id: string;
   state: FlowState;
@@ -118,12 +118,12 @@ export interface FlowRecord {
 export type Redirect = { kind: 'redirect'; status: 302 | 303; location: string; cookies: string[] };
 export type AuthorizeReply =
   | Redirect
-  // HF §1.7 step 6: response_mode=form_post.
+  // Hydra's consent/strategy_default.go step 6: response_mode=form_post.
   | { kind: 'form_post'; status: 200; html: string; cookies: string[] }
   // The error page (a database outage: 503).
   | { kind: 'page'; status: number; html: string; cookies: string[] };
 
-/** Steps 1–9 of HF §1.1 and the response writers (server/flows/authorize-*.ts). */
+/** Steps 1–9 of fosite's authorize_request_handler.go and the response writers (server/flows/authorize-*.ts). */
 export interface AuthorizeEndpoint {
   /** The failure says where it goes (the client with 303, or urls.error with 302). */
   parse(input: {
@@ -133,7 +133,7 @@ export interface AuthorizeEndpoint {
   }): Promise<
     { ok: true; request: AuthorizeRequest; client: StoredClient } | { ok: false; reply: AuthorizeReply }
   >;
-  /** HF §1.1 step 11, after consent. */
+  /** fosite's authorize_request_handler.go step 11, after consent. */
   finalChecks(flow: FlowRecord, client: StoredClient): OAuth2Error | null;
   /** 303 query / fragment / form_post. */
   success(request: AuthorizeRequest, params: Record<string, string>, cookies: string[]): AuthorizeReply;
@@ -143,7 +143,7 @@ export interface AuthorizeEndpoint {
   toErrorPage(error: OAuth2Error, cookies?: string[]): AuthorizeReply;
 }
 
-/** The login and consent strategy (HF §1.3–1.7); the oAuth2Authorize handler calls parse, then this. */
+/** The login and consent strategy (Hydra's consent/strategy_default.go); the oAuth2Authorize handler calls parse, then this. */
 export interface FlowEngine {
   handle(input: {
     request: AuthorizeRequest;
@@ -163,7 +163,7 @@ export interface GrantIssuer {
   ): Promise<{ params: Record<string, string>; artefacts: AuthorizeArtefacts }>;
 }
 
-/** OpenID Connect ID tokens (HF §3.1). */
+/** OpenID Connect ID tokens (Hydra's oauth2/handler.go). */
 export interface IdTokens {
   sign(input: {
     flow: FlowRecord;
@@ -179,6 +179,6 @@ export interface IdTokens {
   verifyHint(
     token: string,
   ): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; reason: string }>;
-  /** HF §3.2: the ID token's claims minus nonce, at_hash, c_hash, exp, sid, jti. */
+  /** Hydra's userinfo handler: the ID token's claims minus nonce, at_hash, c_hash, exp, sid, jti. */
   userinfoClaims(flow: FlowRecord, client_id: string, issued_at: Date): Record<string, unknown>;
 }

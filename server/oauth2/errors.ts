@@ -185,7 +185,7 @@ export class InsufficientEntropy extends define(
   'insufficient_entropy',
   'The request used a security parameter (e.g., anti-replay, anti-csrf) with insufficient entropy.',
 ) {}
-// HF §2.2 step 5: refreshing a grant that never had `offline`/`offline_access`.
+// fosite's flow_refresh.go step 5: refreshing a grant that never had `offline`/`offline_access`.
 export class ScopeNotGranted extends define(
   403,
   'scope_not_granted',

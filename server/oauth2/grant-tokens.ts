@@ -4,6 +4,7 @@
 // through FlowStore.complete or the GrantStore, and the grants decide which tokens a request gets.
 import { parseDurationMs } from '../../sdk/duration.js';
 import type { LifespanField, StoredClient } from '../clients/client.js';
+import { uuidv4 } from '../crypto/random.js';
 import type { AuthorizeArtefacts, GrantStore } from '../flows/ports.js';
 import type { FlowRecord, GrantIssuer, IdTokens } from '../flows/types.js';
 import { InvalidGrant, UnsupportedResponseType } from './errors.js';
@@ -11,7 +12,6 @@ import type { TokenResponse } from './grant-handler.js';
 import { allowsGrant, secondsUntil, strategyName } from './grants/client-credentials.js';
 import type {
   AccessTokenRecord,
-  AccessTokenStore,
   AccessTokenStrategy,
   AccessTokenStrategyName,
   AuthorizationCodeRecord,
@@ -54,20 +54,32 @@ export interface GrantTokensDeps {
 /** The grants whose per-client lifespans Hydra reads (`client.Lifespans`). */
 export type FlowGrant = 'authorization_code' | 'refresh_token' | 'implicit';
 
+/**
+ * The access-token read cache (cache/token-cache.ts). The GrantStore deletes access tokens in its own
+ * transactions; running those through `forgetAfter` makes this replica forget them at once, where the change
+ * notification would leave a cached token active for a few milliseconds more.
+ */
+export interface AccessTokenCache {
+  forgetAfter<T>(change: () => Promise<T>): Promise<T>;
+}
+
 /** How a grant is revoked on reuse detection. */
 export interface GrantRevocation {
   grants: Pick<GrantStore, 'revokeGrant'>;
-  /**
-   * The access-token read cache: deleting through it (after the grant's rows are gone) makes this replica
-   * forget them at once instead of when the change notification arrives.
-   */
-  accessTokenCache?: Pick<AccessTokenStore, 'deleteByRequestId'>;
+  accessTokenCache?: AccessTokenCache;
+}
+
+/** Runs a GrantStore change that deletes access tokens, then lets the cache forget. */
+export function forgetting<T>(
+  deps: { accessTokenCache?: AccessTokenCache },
+  change: () => Promise<T>,
+): Promise<T> {
+  return deps.accessTokenCache ? deps.accessTokenCache.forgetAfter(change) : change();
 }
 
 /** Every code, access and refresh token of the grant (fosite's reuse detection). */
-export async function revokeGrant(deps: GrantRevocation, requestId: string): Promise<void> {
-  await deps.grants.revokeGrant(requestId);
-  await deps.accessTokenCache?.deleteByRequestId(requestId);
+export function revokeGrant(deps: GrantRevocation, requestId: string): Promise<void> {
+  return forgetting(deps, () => deps.grants.revokeGrant(requestId));
 }
 
 /** What the token endpoint hands out for one grant of a flow, minted but not stored yet. */
@@ -104,7 +116,9 @@ export function lifespanMs(
 
 /** The consent's `session.access_token`, carried by every access and refresh token of the grant (`ext`). */
 export function accessTokenExt(flow: FlowRecord): Record<string, unknown> {
-  return { ...(flow.consent?.session.access_token ?? {}) };
+  const ext: unknown = flow.consent?.session.access_token;
+  // The accept body's `session.access_token` is free JSON; only an object has claims to carry.
+  return typeof ext === 'object' && ext !== null && !Array.isArray(ext) ? { ...ext } : {};
 }
 
 export interface MintInput {
@@ -152,6 +166,7 @@ export function createTokenMinter(deps: GrantTokensDeps) {
       audience,
       issued_at: now,
       expires_at: expiresAt,
+      jti: uuidv4(),
       ext: jwtExt,
       top_level: topLevel,
     });

@@ -72,6 +72,11 @@ export interface AccessTokenClaims {
   client_created_at?: Date;
   /** The consent's `session.access_token`: a JWT's `ext` claim. */
   ext?: Record<string, unknown>;
+  /**
+   * A JWT's `jti`, unique per token (RFC 7519 §4.1.7): the tokens of a flow share their request id, and two
+   * minted in the same second (a retried refresh) would otherwise be the same JWT. Defaults to the request id.
+   */
+  jti?: string;
   /** Claims a JWT carries at its top level (`oauth2.allowed_top_level_claims`); never replaces a standard one. */
   top_level?: Record<string, unknown>;
 }

@@ -254,7 +254,7 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
       exp: Math.floor(claims.expires_at.getTime() / 1000),
       iat,
       nbf: iat,
-      jti: claims.request_id || uuidv4(),
+      jti: claims.jti ?? (claims.request_id || uuidv4()),
       client_id: claims.client_id,
     };
     if (this.options.scopeClaim !== 'string') payload.scp = [...claims.scope];

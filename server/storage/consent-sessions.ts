@@ -32,7 +32,7 @@ export function isAfterPageKey(row: ConsentPageKey, key: ConsentPageKey): boolea
 
 const HEX_UUID = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/;
 
-/** `consent_request_id` is the flow id without dashes (HF §1.6); null when it cannot be one. */
+/** `consent_request_id` is the flow id without dashes (Hydra's consent/handler.go); null when it cannot be one. */
 export function flowIdOfConsentRequest(consentRequestId: string): string | null {
   const m = HEX_UUID.exec(consentRequestId.toLowerCase());
   return m ? m.slice(1).join('-') : null;

@@ -200,7 +200,7 @@ export class PgFlowStore implements FlowStore {
         consent_handled_at: now,
         consent_verifier: this.db.raw('COALESCE(consent_verifier, ?)', [verifierHash]),
         consent_remember: consent?.remember === true,
-        // HF §1.6: a remembered consent expires requested_at + remember_for; 0 = never.
+        // Hydra's consent/handler.go: a remembered consent expires requested_at + remember_for; 0 = never.
         consent_remember_until:
           rememberFor > 0
             ? this.db.raw("requested_at + ?::double precision * interval '1 second'", [rememberFor])

@@ -1,6 +1,6 @@
 // GrantStore on PostgreSQL (Hydra: hydra_oauth2_code, hydra_oauth2_refresh): code redemption and refresh
 // rotation are each one transaction whose first statement is the guarded UPDATE, so of concurrent requests
-// exactly the ones the guard allows win, and nothing is half-written (HF §2.1 step 8: Hydra v25 does not roll
+// exactly the ones the guard allows win, and nothing is half-written (fosite's flow_authorize_code_token.go step 8: Hydra v25 does not roll
 // back). Access tokens are deleted through SQL, which fires their statement trigger: every replica drops its
 // cached introspections.
 import type { Knex } from 'knex';
@@ -114,7 +114,7 @@ export class PgGrantStore implements GrantStore {
         >[];
         if (!used) return 'reused';
         if (strict) {
-          // HF §2.2 step 9: the whole grant moves to the new pair; its older access tokens die now.
+          // fosite's flow_refresh.go step 9: the whole grant moves to the new pair; its older access tokens die now.
           await trx(REFRESH)
             .where({ request_id: used.request_id, active: true })
             .update({ active: false, expires_at: retire });

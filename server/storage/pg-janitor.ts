@@ -8,7 +8,7 @@ import { pg } from './pg-errors.js';
 
 /**
  * Codes are kept this long past their expiry, used or not: a code replayed within it is still recognised as
- * reused, and its grant revoked (HF §2.1 step 2; fosite keeps them 30 minutes too).
+ * reused, and its grant revoked (fosite's flow_authorize_code_token.go step 2; fosite keeps them 30 minutes too).
  */
 export const CODE_KEPT_MS = 30 * 60_000;
 

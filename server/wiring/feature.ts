@@ -18,4 +18,11 @@ export interface Feature {
   /** Start-up work that needs the database; failures are logged, never fatal (the database may be down). */
   start?(): Promise<void>;
   close?(): Promise<void>;
+  /** Told the listening ports' base URLs once both listen (a port chosen by the system is known only then). */
+  listening?(urls: ListeningUrls): void;
+}
+
+export interface ListeningUrls {
+  publicUrl?: string;
+  adminUrl?: string;
 }

@@ -1,6 +1,7 @@
 // The browser flows: the authorization endpoint with Hydra's login and consent round trip, the admin API the
 // deployment's login and consent app calls, userinfo, and (under --dev, with urls.login and urls.consent
 // unset) the built-in login and consent pages.
+import { createHmac } from 'node:crypto';
 import { createLoginConsentAdmin } from '../flows/admin-requests.js';
 import { createAuthorizeEndpoint } from '../flows/authorize-request.js';
 import { createFlowEngine } from '../flows/login-consent.js';
@@ -8,6 +9,7 @@ import { createSessionAdmin } from '../flows/sessions.js';
 import { loginConsentHandlers } from '../http/admin/login-consent.js';
 import type { Handlers } from '../http/operations.js';
 import { authorizeHandlers, notConfiguredHandlers } from '../http/public/authorize.js';
+import { devUiHandlers } from '../http/public/dev-ui.js';
 import { userinfoHandlers } from '../http/public/userinfo.js';
 import { createGrantIssuer } from '../oauth2/grant-tokens.js';
 import type { IdTokenSigner } from '../oidc/id-token.js';
@@ -69,17 +71,42 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     idTokens,
     issuer: config.issuer,
   });
+  // The built-in login and consent pages (--dev with urls.login and urls.consent unset) call the admin API like
+  // any login app: urls.self.admin, else this process's admin port once it listens, else the configured port.
+  let adminUrl =
+    settings.adminUrl ?? `http://${loopbackHost(config.serve.admin.host)}:${config.serve.admin.port}`;
+  const builtInUi = config.dev && settings.builtInUi;
+  const pages = builtInUi
+    ? devUiHandlers({
+        adminUrl: () => adminUrl,
+        adminToken: config.protection.adminTokens[0],
+        csrfKey: createHmac('sha256', config.secretsSystem[0] ?? '')
+          .update('tollgate dev-ui csrf')
+          .digest(),
+        users: settings.devUsers,
+      })
+    : notConfiguredHandlers();
   return {
+    listening(urls) {
+      if (!settings.adminUrl && urls.adminUrl) adminUrl = urls.adminUrl;
+    },
     // The authorize handlers answer with the statuses the contract declares (302/303, 200, 400, 500, 503),
     // computed from the domain's reply rather than written as literals.
     publicHandlers: {
       ...userinfoHandlers(userinfo),
       ...(authorizeHandlers({ endpoint, engine }) as Handlers),
-      ...(notConfiguredHandlers() as Handlers),
+      ...(pages as Handlers),
     },
     adminHandlers: loginConsentHandlers(
       createLoginConsentAdmin({ flows: storage.flowStore, clients, secrets: config.secretsSystem }),
       createSessionAdmin({ flows: storage.flowStore, sessions: storage.loginSessions, clients }),
     ),
   };
+}
+
+/** An address this process can call its own admin port on: all interfaces are reached through loopback. */
+function loopbackHost(host: string): string {
+  if (!host || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

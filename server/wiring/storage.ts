@@ -3,6 +3,7 @@
 import { ClientCache, invalidatingOnWrite } from '../cache/client-cache.js';
 import { RevocationCache } from '../cache/revocation-cache.js';
 import { TokenCache } from '../cache/token-cache.js';
+import type { FlowStore } from '../flows/ports.js';
 import { healthHandlers } from '../http/health.js';
 import type { AccessTokenStore } from '../oauth2/ports.js';
 import { databaseHealth } from '../storage/health.js';
@@ -64,7 +65,7 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     keyStore: new PgKeyStore(knex),
     // The browser flows' rows are read once per step, never cached: nothing to invalidate across replicas
     // (their access-token deletions go through the token table's change feed).
-    flowStore: new PgFlowStore(knex),
+    flowStore: forgettingRevokedConsents(new PgFlowStore(knex), tokens),
     loginSessions: new PgLoginSessionStore(knex),
     grantStore: new PgGrantStore(knex),
     feature,
@@ -72,3 +73,13 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
 }
 
 export type Storage = ReturnType<typeof wireStorage>;
+
+/**
+ * Revoking consent sessions deletes their access tokens in SQL: this replica forgets its cached introspections
+ * at once (the change feed tells the others), as the grants' revocations do.
+ */
+function forgettingRevokedConsents(store: PgFlowStore, tokens: TokenCache): FlowStore {
+  const wrapped: FlowStore = Object.create(store);
+  wrapped.revokeConsentSessions = (filter) => tokens.forgetAfter(() => store.revokeConsentSessions(filter));
+  return wrapped;
+}

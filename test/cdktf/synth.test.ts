@@ -5,12 +5,14 @@ import { createRequire } from 'node:module';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { expect } from 'chai';
 import {
+  BrowserAppClient,
   l1,
   MachineClient,
   OAuth2Client,
   type OAuth2ClientProps,
   TollgateProvider,
   type TollgateProviderProps,
+  WebAppClient,
 } from 'tollgate/cdktf';
 
 /** Which core this process runs on: test/helpers/cdktn.mjs swaps it. */
@@ -263,6 +265,142 @@ describe(`cdktf constructs: synthesized configuration (on ${CORE})`, () => {
         client_credentials_grant_access_token_lifespan: '5m',
         access_token_strategy: 'jwt',
       });
+    });
+  });
+
+  describe('WebAppClient', () => {
+    it('is a confidential code + refresh client with client_secret_basic and openid offline_access', () => {
+      const stack = newStack();
+      new WebAppClient(stack, 'portal', { redirectUris: ['https://portal.example.com/callback'] });
+      expect(resource(synth(stack), 'tollgate_oauth2_client', 'portal')).to.deep.equal({
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: ['https://portal.example.com/callback'],
+        scope: 'openid offline_access',
+        token_endpoint_auth_method: 'client_secret_basic',
+      });
+    });
+
+    it('takes the auth method, scopes, secret and client details', () => {
+      const stack = newStack();
+      new WebAppClient(stack, 'p', {
+        clientId: 'portal',
+        clientName: 'Portal',
+        authMethod: 'client_secret_post',
+        scopes: ['openid', 'offline_access', 'email'],
+        clientSecret: 'portal-secret-0123',
+        redirectUris: ['https://portal.example.com/callback', 'http://127.0.0.1:3000/callback'],
+        postLogoutRedirectUris: ['https://portal.example.com/'],
+        lifespans: { authorizationCodeGrantRefreshToken: '720h' },
+      });
+      expect(resource(synth(stack), 'tollgate_oauth2_client', 'p')).to.deep.equal({
+        client_id: 'portal',
+        client_name: 'Portal',
+        client_secret: 'portal-secret-0123',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: ['https://portal.example.com/callback', 'http://127.0.0.1:3000/callback'],
+        post_logout_redirect_uris: ['https://portal.example.com/'],
+        scope: 'openid offline_access email',
+        token_endpoint_auth_method: 'client_secret_post',
+        authorization_code_grant_refresh_token_lifespan: '720h',
+      });
+    });
+
+    it('refuses a public auth method and a missing redirect URI', () => {
+      expect(
+        synthError(
+          (stack) =>
+            new WebAppClient(stack, 'w', {
+              redirectUris: ['https://a.example/cb'],
+              authMethod: 'none' as any,
+            }),
+        ),
+      ).to.contain(
+        '[clients/w] authMethod is "none"; allowed: client_secret_basic, client_secret_post, private_key_jwt',
+      );
+      expect(synthError((stack) => new WebAppClient(stack, 'w', { redirectUris: [] }))).to.contain(
+        '[clients/w] redirectUris is not set; the authorization code flow needs at least one redirect URI',
+      );
+      expect(
+        synthError(
+          (stack) =>
+            new WebAppClient(stack, 'w', {
+              redirectUris: ['https://a.example/cb'],
+              authMethod: 'private_key_jwt',
+            }),
+        ),
+      ).to.contain(
+        '[clients/w] tokenEndpointAuthMethod is "private_key_jwt" but neither jwks nor jwksUri is set',
+      );
+    });
+  });
+
+  describe('BrowserAppClient', () => {
+    it('is a public code + refresh client (auth method none) with CORS origins', () => {
+      const stack = newStack();
+      new BrowserAppClient(stack, 'spa', {
+        redirectUris: ['https://app.example.com/callback'],
+        allowedCorsOrigins: ['https://app.example.com'],
+      });
+      expect(resource(synth(stack), 'tollgate_oauth2_client', 'spa')).to.deep.equal({
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: ['https://app.example.com/callback'],
+        allowed_cors_origins: ['https://app.example.com'],
+        scope: 'openid offline_access',
+        token_endpoint_auth_method: 'none',
+      });
+    });
+
+    it('accepts https, an app scheme and http on a loopback IP (RFC 8252 §7)', () => {
+      const stack = newStack();
+      new BrowserAppClient(stack, 'native', {
+        redirectUris: [
+          'https://app.example.com/callback',
+          'com.example.app:/oauth2redirect',
+          'http://127.0.0.1/callback',
+          'http://127.0.0.1:8400/callback',
+          'http://[::1]/callback',
+        ],
+      });
+      expect(() => synth(stack)).not.to.throw();
+    });
+
+    const refused: [string, string, string][] = [
+      [
+        'http on a host name',
+        'http://app.example.com/cb',
+        'a public client may use http only on a loopback IP (http://127.0.0.1 or http://[::1], any port; RFC 8252 §7.3)',
+      ],
+      ['http on localhost', 'http://localhost:8080/cb', 'a public client may use http only on a loopback IP'],
+      ['a javascript: URI', 'javascript:alert(1)', 'whose scheme "javascript" names no app'],
+      ['a data: URI', 'data:text/html,hi', 'whose scheme "data" names no app'],
+    ];
+    for (const [what, uri, message] of refused) {
+      it(`refuses ${what} as a redirect URI`, () => {
+        const error = synthError(
+          (stack) => new BrowserAppClient(stack, 'spa', { redirectUris: ['https://ok.example/cb', uri] }),
+        );
+        expect(error).to.contain(`[clients/spa] redirectUris[1] is ${JSON.stringify(uri)}`);
+        expect(error).to.contain(message);
+      });
+    }
+
+    it('refuses a missing redirect URI and a redirect URI with a fragment', () => {
+      expect(synthError((stack) => new BrowserAppClient(stack, 'spa', {} as any))).to.contain(
+        '[clients/spa] redirectUris is not set',
+      );
+      expect(
+        synthError((stack) => new BrowserAppClient(stack, 'spa', { redirectUris: ['https://a.example/#x'] })),
+      ).to.contain('must not contain a fragment');
+    });
+
+    it('skips redirect URIs known only at apply time', () => {
+      const stack = newStack();
+      const uri = new TerraformVariable(stack, 'uri', { type: 'string' });
+      new BrowserAppClient(stack, 'spa', { redirectUris: [uri.stringValue] });
+      expect(() => synth(stack)).not.to.throw();
     });
   });
 

@@ -72,6 +72,7 @@ describe('tollgate loads commands lazily', function () {
     ['create', 'client', '--help'],
     ['import', 'client', '--help'],
     ['perform', 'client-credentials', '--help'],
+    ['perform', 'authorization-code', '--help'],
   ]) {
     it(`tollgate ${args.join(' ')} loads no server module, not even the SDK`, async () => {
       const { code, stderr, urls } = await loadedBy(args);

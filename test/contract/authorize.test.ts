@@ -1,4 +1,4 @@
-// GET|POST /oauth2/auth through a running server: where each failure of HF §1.1 steps 1–9 goes (urls.error with
+// GET|POST /oauth2/auth through a running server: where each failure of fosite's authorize_request_handler.go steps 1–9 goes (urls.error with
 // 302, or the client with 303), how it is encoded, and the fallback error page. The success path runs through
 // login and consent and is covered with the whole chain (test/e2e).
 import { expect } from 'chai';
@@ -244,7 +244,7 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
       expect(page.text).to.contain(`name="state" value="${good.state}"`);
     });
 
-    it('refuses a plain PKCE challenge after consent, back to the client (HF §1.1 step 11)', async () => {
+    it('refuses a plain PKCE challenge after consent, back to the client (fosite authorize_request_handler.go step 11)', async () => {
       const driver = new FlowDriver(server);
       const { hop } = await driver.login({
         ...good,

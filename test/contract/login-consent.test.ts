@@ -1,4 +1,4 @@
-// Hydra's login and consent admin API on a real server and PostgreSQL (HF §1.3–1.7, §3.6): the nine
+// Hydra's login and consent admin API on a real server and PostgreSQL (Hydra's consent/handler.go and consent/strategy_default.go): the nine
 // operations' answers (bodies in Hydra's key order, 400/404/410), skipping with remembered sessions and
 // consents, the CSRF cookie with its diagnosis, and consent sessions that take their tokens with them.
 import { get } from 'node:http';

@@ -139,6 +139,70 @@ describe('authorization_code grant, end to end', () => {
     expect(right.body.refresh_token).to.match(/^ory_rt_/);
   });
 
+  it('two concurrent exchanges of one code: one gets tokens, the other is a reuse that revokes them', async () => {
+    const code = await codeFor(web);
+    const [a, b] = await Promise.all([
+      exchangeCode(server, web, { code, redirect_uri: REDIRECT }),
+      exchangeCode(server, web, { code, redirect_uri: REDIRECT }),
+    ]);
+    expect([a.status, b.status].sort()).to.deep.equal([200, 400]);
+    const winner = a.status === 200 ? a : b;
+    expect(await introspect(server, winner.body.access_token)).to.deep.equal({ active: false });
+  });
+
+  it('a public client authenticates with client_id alone; a secret sent along is refused (401)', async () => {
+    const spa = await createClient(server, {
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [REDIRECT],
+      scope: 'openid',
+    });
+    const code = await codeFor(spa, { scope: 'openid' });
+    const withSecret = await call(server, 'oauth2TokenExchange', {
+      form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: spa.client_id },
+      headers: { authorization: basicHeader(spa.client_id, 'not-a-secret') },
+    });
+    expectOAuth2Error(withSecret, 401, 'invalid_client');
+    const ok = await exchangeCode(server, spa, { code, redirect_uri: REDIRECT });
+    expect(ok.status, ok.text).to.equal(200);
+  });
+
+  it('hybrid code id_token token: the fragment carries a code, an access token and an ID token binding both', async () => {
+    const hybrid = await webClient(server, {
+      grant_types: ['authorization_code', 'implicit'],
+      response_types: ['code id_token token'],
+    });
+    const driver = new FlowDriver(server);
+    const { params } = await driver.login(
+      {
+        client_id: hybrid.client_id,
+        response_type: 'code id_token token',
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        state: randomState(),
+        nonce: 'nonce-0123456789',
+      },
+      { subject: 'alice@example.com' },
+    );
+    expect(params.get('code')).to.match(/^ory_ac_/);
+    expect(params.get('access_token')).to.match(/^ory_at_/);
+    expect(params.get('token_type')).to.equal('bearer');
+    const claims = claimsOf(params.get('id_token')!);
+    expect(claims).to.include({ nonce: 'nonce-0123456789', sub: 'alice@example.com' });
+    expect(claims).to.have.property('c_hash').that.is.a('string');
+    expect(claims).to.have.property('at_hash').that.is.a('string');
+    expect(await introspect(server, params.get('access_token')!)).to.include({
+      active: true,
+      sub: 'alice@example.com',
+    });
+    const exchanged = await exchangeCode(server, hybrid, {
+      code: params.get('code')!,
+      redirect_uri: REDIRECT,
+    });
+    expect(exchanged.status, exchanged.text).to.equal(200);
+  });
+
   it('no refresh token without offline scope; no ID token without openid', async () => {
     const code = await codeFor(web, { scope: 'profile' });
     const res = await exchangeCode(server, web, { code, redirect_uri: REDIRECT });

@@ -3,9 +3,9 @@
 // (`x-tollgate-no-store`) and the one response writer obeys. Each marked operation is called here.
 import { expect } from 'chai';
 import { loadContract } from '../../server/http/contract.js';
-import { type ApiResponse, call } from '../helpers/api.js';
+import { type ApiResponse, type CallOptions, call } from '../helpers/api.js';
+import { exchangeCode, FlowDriver, pkcePair, randomState, webClient } from '../helpers/flow-driver.js';
 import { ccClient, issueToken } from '../helpers/oauth2.js';
-import { PENDING } from '../helpers/pending-operations.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const SECRET_BEARING = [
@@ -20,19 +20,24 @@ const SECRET_BEARING = [
   'getJsonWebKeySet',
   'getJsonWebKey',
 ];
-/** Issue 17's operations are marked too, and called here once their handlers land; all but these carry one. */
-const CARRY_NONE = new Set([
-  'getOAuth2FallbackError',
-  'getOAuth2LoginRequest',
-  'getOAuth2ConsentRequest',
-  'listOAuth2ConsentSessions',
-  'revokeOAuth2ConsentSessions',
-  'revokeOAuth2LoginSessions',
-]);
-const SECRET_BEARING_PENDING = [...PENDING].filter((id) => !CARRY_NONE.has(id));
+/** The browser flow's: a code, a token, a verifier, a CSRF token bound to a challenge, or the user's claims. */
+const FLOW_SECRET_BEARING = [
+  'oAuth2Authorize',
+  'oAuth2AuthorizeWithForm',
+  'acceptOAuth2LoginRequest',
+  'rejectOAuth2LoginRequest',
+  'acceptOAuth2ConsentRequest',
+  'rejectOAuth2ConsentRequest',
+  'getDevLogin',
+  'submitDevLogin',
+  'getDevConsent',
+  'submitDevConsent',
+  'getOidcUserInfo',
+  'postOidcUserInfo',
+];
 
 function expectNoStore(res: ApiResponse, operationId: string) {
-  expect(res.status, `${operationId}: ${res.text.slice(0, 200)}`).to.be.within(200, 299);
+  expect(res.status, `${operationId}: ${res.text.slice(0, 200)}`).to.be.within(200, 303);
   expect(res.headers.get('cache-control'), operationId).to.match(/(^|, )no-store(,|$)/);
   expect(res.headers.get('pragma'), operationId).to.equal('no-cache');
 }
@@ -46,7 +51,7 @@ describe('Cache-Control: no-store on every response with a secret, a private key
 
   it('the contract marks exactly the operations whose responses carry one', () => {
     const marked = [...loadContract().operations.values()].filter((o) => o.noStore).map((o) => o.operationId);
-    expect(marked.sort()).to.deep.equal([...SECRET_BEARING, ...SECRET_BEARING_PENDING].sort());
+    expect(marked.sort()).to.deep.equal([...SECRET_BEARING, ...FLOW_SECRET_BEARING].sort());
   });
 
   it('client create, replace and patch, which echo client_secret', async () => {
@@ -104,6 +109,96 @@ describe('Cache-Control: no-store on every response with a secret, a private key
     expectNoStore(
       await call(server, 'getJsonWebKey', { params: { set: 'cached', kid: 'k1' } }),
       'getJsonWebKey',
+    );
+  });
+
+  it('the browser flow: authorization redirects, login and consent decisions, the built-in pages, userinfo', async () => {
+    const client = await webClient(server);
+    const pkce = pkcePair();
+    const params = {
+      client_id: client.client_id,
+      response_type: 'code',
+      redirect_uri: 'http://127.0.0.1:5555/cb',
+      scope: 'openid',
+      state: randomState(),
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    };
+    const manual: Partial<CallOptions> = { redirect: 'manual' };
+    expectNoStore(await call(server, 'oAuth2Authorize', { ...manual, query: params }), 'oAuth2Authorize');
+    expectNoStore(
+      await call(server, 'oAuth2AuthorizeWithForm', { ...manual, form: params }),
+      'oAuth2AuthorizeWithForm',
+    );
+    const csrf = (page: ApiResponse) => /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+
+    // Rejections first, each on a flow of its own.
+    const driver = new FlowDriver(server);
+    const rejected = (await driver.startLogin(params)).challenge;
+    expectNoStore(
+      await call(server, 'rejectOAuth2LoginRequest', { query: { login_challenge: rejected }, json: {} }),
+      'rejectOAuth2LoginRequest',
+    );
+    const login = (await driver.startLogin(params)).challenge;
+    const loginPage = await call(server, 'getDevLogin', { query: { login_challenge: login } });
+    expectNoStore(loginPage, 'getDevLogin');
+    const afterLogin = await call(server, 'submitDevLogin', {
+      ...manual,
+      form: {
+        challenge: login,
+        _csrf: csrf(loginPage),
+        email: 'foo@bar.com',
+        password: 'foobar',
+        action: 'login',
+      },
+    });
+    expectNoStore(afterLogin, 'submitDevLogin');
+    const consent = (await driver.toConsent(afterLogin.headers.get('location')!)).challenge;
+    const consentPage = await call(server, 'getDevConsent', { query: { consent_challenge: consent } });
+    expectNoStore(consentPage, 'getDevConsent');
+    expectNoStore(
+      await call(server, 'submitDevConsent', {
+        ...manual,
+        form: { challenge: consent, _csrf: csrf(consentPage), grant_scope: ['openid'], action: 'allow' },
+      }),
+      'submitDevConsent',
+    );
+
+    const acceptLogin = async () => {
+      const { challenge } = await driver.startLogin(params);
+      const accepted = await call(server, 'acceptOAuth2LoginRequest', {
+        query: { login_challenge: challenge },
+        json: { subject: 'foo@bar.com' },
+      });
+      expectNoStore(accepted, 'acceptOAuth2LoginRequest');
+      return (await driver.toConsent(accepted.body.redirect_to)).challenge;
+    };
+    expectNoStore(
+      await call(server, 'rejectOAuth2ConsentRequest', {
+        query: { consent_challenge: await acceptLogin() },
+        json: {},
+      }),
+      'rejectOAuth2ConsentRequest',
+    );
+    const granted = await call(server, 'acceptOAuth2ConsentRequest', {
+      query: { consent_challenge: await acceptLogin() },
+      json: { grant_scope: ['openid'] },
+    });
+    expectNoStore(granted, 'acceptOAuth2ConsentRequest');
+    const back = new URL((await driver.hop(granted.body.redirect_to)).location!).searchParams;
+    const token = await exchangeCode(server, client, {
+      code: back.get('code')!,
+      redirect_uri: params.redirect_uri,
+      code_verifier: pkce.verifier,
+    });
+    const accessToken = token.body.access_token as string;
+    expectNoStore(
+      await call(server, 'getOidcUserInfo', { headers: { authorization: `Bearer ${accessToken}` } }),
+      'getOidcUserInfo',
+    );
+    expectNoStore(
+      await call(server, 'postOidcUserInfo', { form: { access_token: accessToken } }),
+      'postOidcUserInfo',
     );
   });
 });

@@ -19,6 +19,8 @@ export interface CallOptions {
   port?: 'public' | 'admin';
   /** Call the admin path without its /admin prefix (Hydra's alias). */
   unprefixed?: boolean;
+  /** `manual` to see a redirect itself (the browser flow's endpoints); followed by default. */
+  redirect?: RequestInit['redirect'];
 }
 
 export interface ApiResponse<T = any> {
@@ -69,7 +71,12 @@ export async function call<T = any>(
   if (options.basic) {
     headers.authorization = `Basic ${Buffer.from(`${options.basic[0]}:${options.basic[1]}`).toString('base64')}`;
   }
-  const response = await fetch(url, { method: operation.method.toUpperCase(), headers, body });
+  const response = await fetch(url, {
+    method: operation.method.toUpperCase(),
+    headers,
+    body,
+    redirect: options.redirect,
+  });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? undefined;
   let parsed: unknown = text === '' ? undefined : text;

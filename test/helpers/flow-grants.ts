@@ -1,5 +1,5 @@
 // The authorization_code and refresh_token grants over the in-memory stores, for unit tests: real opaque
-// tokens, a real RS256 ID-token signer (node:crypto, HF §3.1 claims), flows brought to `consent_handled` and
+// tokens, a real RS256 ID-token signer (node:crypto, Hydra's oauth2/handler.go claims), flows brought to `consent_handled` and
 // completed through the GrantIssuer exactly as the consent verifier does.
 import { randomUUID, verify } from 'node:crypto';
 import { TokenCache } from '../../server/cache/token-cache.js';
@@ -10,6 +10,7 @@ import type { FlowRecord, IdTokens } from '../../server/flows/types.js';
 import { ID_TOKEN_KEY_SET, KeyManager } from '../../server/keys/key-manager.js';
 import { defaultAudienceStrategy } from '../../server/oauth2/audience-strategy.js';
 import { authenticateClient } from '../../server/oauth2/client-authentication.js';
+import type { OAuth2Error } from '../../server/oauth2/errors.js';
 import type { Form } from '../../server/oauth2/form.js';
 import { createGrantIssuer, type GrantTokensDeps } from '../../server/oauth2/grant-tokens.js';
 import { createGrants, type GrantDeps } from '../../server/oauth2/grants/index.js';
@@ -19,6 +20,7 @@ import { wildcardScopeStrategy } from '../../server/oauth2/scope-strategy.js';
 import { createTokenEndpoint } from '../../server/oauth2/token-endpoint.js';
 import { JwtTokenStrategy, OpaqueTokenStrategy } from '../../server/oauth2/token-strategies.js';
 import { createIdTokens } from '../../server/oidc/id-token.js';
+import { sampleFlow } from './flow-fixture.js';
 import { MemoryFlowStore } from './memory-flow-store.js';
 import { MemoryGrantStore } from './memory-grant-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
@@ -74,19 +76,22 @@ export interface FlowOptions {
 
 /** A flow whose consent was accepted (state `consent_handled`), as C's FlowEngine leaves it. */
 export function consentedFlow(o: FlowOptions, now: Date): FlowRecord {
+  const base = sampleFlow();
+  const { nonce: _nonce, ...request } = base.request;
   const requestedAt = o.requested_at ?? new Date(now.getTime() - 60_000);
   const scope = o.scope ?? ['openid', 'offline_access'];
+  const subject = o.subject ?? 'alice';
   return {
+    ...base,
     id: randomUUID(),
     client_id: o.client.client_id,
     state: 'consent_handled',
     request: {
+      ...request,
       client_id: o.client.client_id,
       response_types: o.response_types ?? ['code'],
-      response_mode: 'query',
       redirect_uri: REDIRECT_URI,
       redirect_uri_sent: o.redirect_uri_sent ?? true,
-      state: 'state-123456',
       ...(o.nonce !== undefined ? { nonce: o.nonce } : {}),
       requested_scope: scope,
       requested_audience: o.audience ?? [],
@@ -94,41 +99,21 @@ export function consentedFlow(o: FlowOptions, now: Date): FlowRecord {
       ...(o.code_challenge_method !== undefined ? { code_challenge_method: o.code_challenge_method } : {}),
       prompt: o.prompt ?? [],
       ...(o.max_age !== undefined ? { max_age: o.max_age } : {}),
-      oidc_context: { acr_values: [], ui_locales: [] },
-      request_url: `${ISSUER}/oauth2/auth?client_id=${o.client.client_id}`,
     },
     requested_at: requestedAt,
     expires_at: new Date(requestedAt.getTime() + 30 * 60_000),
     login_challenge: randomUUID(),
-    login_csrf: 'csrf',
-    login_skip: false,
-    subject: o.subject ?? 'alice',
+    subject,
     login_session_id: randomUUID(),
-    login: {
-      subject: o.subject ?? 'alice',
-      remember: true,
-      remember_for: 0,
-      acr: 'urn:acr:pwd',
-      amr: ['pwd'],
-      context: {},
-      extend_session_lifespan: false,
-      force_subject_identifier: '',
-      identity_provider_session_id: '',
-    },
-    login_error: null,
+    login: { ...base.login!, subject },
     authenticated_at: o.authenticated_at ?? new Date(requestedAt.getTime() + 1000),
     consent_challenge: randomUUID(),
-    consent_csrf: 'csrf',
-    consent_skip: false,
     consent: {
+      ...base.consent!,
       grant_scope: scope,
       grant_access_token_audience: o.audience ?? [],
-      remember: false,
-      remember_for: 0,
       session: o.session ?? { access_token: {}, id_token: {} },
-      context: {},
     },
-    consent_error: null,
     consent_handled_at: new Date(now),
   };
 }
@@ -248,6 +233,13 @@ export function flowGrants(setup: FlowGrantsSetup) {
     },
   };
 }
+
+/** The wire body of an error class with the given hint. */
+export const described = (ErrorClass: new (hint?: string) => OAuth2Error, hint?: string) =>
+  new ErrorClass(hint).toJSON();
+
+/** The wire body of a thrown OAuth2Error. */
+export const json = (error: unknown) => (error as OAuth2Error).toJSON();
 
 /** The rejection of a promise that must fail. */
 export async function rejection<E = Error>(promise: Promise<unknown>): Promise<E> {

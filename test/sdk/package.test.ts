@@ -47,6 +47,7 @@ describe('sdk: the tollgate/sdk package export', function () {
       'createPublicClient',
       'clientCredentials',
       'introspector',
+      'loginConsent',
       'OAuth2ApiError',
       'NetworkError',
     ]);

@@ -70,3 +70,16 @@ describe('README: Use from TypeScript', function () {
     });
   });
 });
+
+describe('README: Sign users in', () => {
+  it('shows examples/login-consent-app.ts unchanged, and it compiles against the SDK', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const at = readme.indexOf('<!-- examples/login-consent-app.ts');
+    expect(at, 'the example marker in README.md').to.be.greaterThan(-1);
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
+    const example = await readFile(join(ROOT, 'examples/login-consent-app.ts'), 'utf8');
+    expect(block?.[1]).to.equal(example);
+    const { app } = await typecheck({ app: example });
+    expect(describeDiagnostics(app!)).to.equal('');
+  });
+});

@@ -271,7 +271,7 @@ for (const backend of BACKENDS) {
         expect(await b.grants.code(other.code.signature)).to.not.equal(null);
         expect(await exists.access(other.pair.access.signature)).to.equal(true);
         expect(await exists.refresh(other.pair.refresh.signature)).to.equal(true);
-        // The consent session itself stays (HF §2.2: reuse detection revokes tokens).
+        // The consent session itself stays (fosite's flow_refresh.go: reuse detection revokes tokens).
         expect(await b.flows.byLoginChallenge(target.flow.login_challenge)).to.not.equal(null);
       });
 

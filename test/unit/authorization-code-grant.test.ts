@@ -4,12 +4,11 @@ import {
   InsufficientEntropy,
   InvalidGrant,
   InvalidRequest,
-  type OAuth2Error,
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../../server/oauth2/errors.js';
 import { signatureKey } from '../../server/oauth2/token-strategies.js';
-import { flowGrants, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
+import { described, flowGrants, json, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
 import { basic, makeClient } from '../helpers/oauth2-clients.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -57,9 +56,6 @@ const implicitApp = makeClient({
 const ALL = [webApp, codeOnly, noCodeGrant, spa, shortLived, jwtApp, implicitApp];
 
 const asWebApp = basic('web-app', 'secret-123');
-const described = (ErrorClass: new (hint?: string) => OAuth2Error, hint?: string) =>
-  new ErrorClass(hint).toJSON();
-const json = (error: unknown) => (error as OAuth2Error).toJSON();
 
 function setup(
   options: {
@@ -82,7 +78,7 @@ function setup(
   };
 }
 
-describe('authorization_code grant (HF §2.1)', () => {
+describe('authorization_code grant (fosite flow_authorize_code_token.go)', () => {
   it('exchanges a code for an access token, a refresh token and an ID token, in one sorted response', async () => {
     const env = setup();
     const { flow, params } = await env.authorize({
@@ -247,7 +243,7 @@ describe('authorization_code grant (HF §2.1)', () => {
     expect(ok.access_token).to.match(/^ory_at_/);
   });
 
-  describe('PKCE (HF §1.2, token side)', () => {
+  describe('PKCE (fosite handler/pkce, token side)', () => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const asSpa = (code: string, extra: Record<string, string> = {}) => ({

@@ -104,7 +104,7 @@ function outcome(reply: AuthorizeReply) {
   };
 }
 
-describe('/oauth2/auth: steps 1–9 in fosite order (HF §1.1)', () => {
+describe('/oauth2/auth: steps 1–9 in fosite order (fosite authorize_request_handler.go)', () => {
   // Each fault alone yields the error on its line; applied with the next fault, it still wins.
   const faults: {
     name: string;
@@ -477,7 +477,7 @@ describe('the fallback error page (getOAuth2FallbackError)', () => {
   });
 });
 
-describe('final checks (HF §1.1 step 11)', () => {
+describe('final checks (fosite authorize_request_handler.go step 11)', () => {
   const NOW = new Date('2026-01-01T10:00:00.000Z');
 
   function flow(request: AuthorizeRequest, overrides: Partial<FlowRecord> = {}): FlowRecord {

@@ -22,7 +22,7 @@ function tokenError(stored: PkceChallenge, verifier: string, options = { ...OFF,
   }
 }
 
-describe('PKCE, authorize side (HF §1.2)', () => {
+describe('PKCE, authorize side (fosite handler/pkce)', () => {
   it('accepts S256', () => {
     expect(pkceAuthorizeError({ code_challenge: RFC_CHALLENGE, code_challenge_method: 'S256' }, OFF, false))
       .to.be.null;

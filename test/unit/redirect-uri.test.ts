@@ -24,7 +24,7 @@ function refused(raw: string, registered: string[], openid = false) {
   return result.error;
 }
 
-describe('redirect_uri matching (HF §1.1 step 4)', () => {
+describe('redirect_uri matching (fosite authorize_request_handler.go step 4)', () => {
   it('accepts an exact string match and returns the registered URI', () => {
     expect(resolved('https://app.example/cb', ['https://other/cb', 'https://app.example/cb'])).to.equal(
       'https://app.example/cb',

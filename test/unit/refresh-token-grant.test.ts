@@ -10,7 +10,7 @@ import {
 } from '../../server/oauth2/errors.js';
 import type { TokenResponse } from '../../server/oauth2/grant-handler.js';
 import { signatureKey } from '../../server/oauth2/token-strategies.js';
-import { flowGrants, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
+import { described, flowGrants, json, REDIRECT_URI, rejection } from '../helpers/flow-grants.js';
 import { basic, makeClient } from '../helpers/oauth2-clients.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -42,17 +42,20 @@ const lifespans = makeClient({
   refresh_token_grant_refresh_token_lifespan: '48h',
   refresh_token_grant_id_token_lifespan: '2m',
 });
+const jwtApp = makeClient({
+  client_id: 'jwt-app',
+  grant_types: ['authorization_code', 'refresh_token'],
+  scope: 'openid offline_access profile',
+  access_token_strategy: 'jwt',
+});
 const asWebApp = basic('web-app', 'secret-123');
 
-const described = (ErrorClass: new (hint?: string) => OAuth2Error, hint?: string) =>
-  new ErrorClass(hint).toJSON();
-const json = (error: unknown) => (error as OAuth2Error).toJSON();
 const ALREADY_USED = described(InvalidGrant, 'The refresh token was already used.');
 const MALFORMED = described(InvalidGrant, 'The refresh token is malformed or not valid.');
 
 function setup(rotation: RotationPolicy = STRICT, refreshTokenMs?: number | null) {
   let now = new Date(NOW);
-  const clients = [webApp, other, noRefreshGrant, lifespans];
+  const clients = [webApp, other, noRefreshGrant, lifespans, jwtApp];
   const env = flowGrants({ clients, now: () => now, rotation, refreshTokenMs });
   const sig = (token: string) => signatureKey(token.split('.')[1]!);
   return {
@@ -80,7 +83,7 @@ function setup(rotation: RotationPolicy = STRICT, refreshTokenMs?: number | null
   };
 }
 
-describe('refresh_token grant (HF §2.2)', () => {
+describe('refresh_token grant (fosite flow_refresh.go)', () => {
   it('rotates: a new pair, the old access token gone, an ID token with the original claims', async () => {
     const env = setup();
     const first = await env.login();
@@ -118,6 +121,17 @@ describe('refresh_token grant (HF §2.2)', () => {
     expect(after.at_hash).to.not.equal(before.at_hash);
   });
 
+  it("this replica's introspection cache forgets the access tokens a rotation deleted, at once", async () => {
+    for (const rotation of [STRICT, GRACEFUL]) {
+      const env = setup(rotation);
+      const first = await env.login();
+      expect(await env.introspect({ token: first.access_token })).to.include({ active: true });
+      const second = await env.refresh(first.refresh_token!);
+      expect(await env.introspect({ token: first.access_token })).to.deep.equal({ active: false });
+      expect(await env.introspect({ token: second.access_token })).to.include({ active: true });
+    }
+  });
+
   it('strict rotation: a used token again is a reuse that revokes the whole grant', async () => {
     const env = setup(STRICT);
     const first = await env.login();
@@ -142,6 +156,17 @@ describe('refresh_token grant (HF §2.2)', () => {
     expect(env.refreshRow(first.refresh_token!)).to.include({ used_times: 2 });
     expect((await env.refresh(second.refresh_token!)).access_token).to.match(/^ory_at_/);
     expect((await env.refresh(fork.refresh_token!)).access_token).to.match(/^ory_at_/);
+  });
+
+  it('graceful rotation with JWT access tokens: a retry in the same second gets a different token', async () => {
+    const env = setup(GRACEFUL);
+    const first = await env.login({ client: jwtApp });
+    const asJwtApp = basic('jwt-app', 'secret-123');
+    const a = await env.refresh(first.refresh_token!, asJwtApp);
+    const b = await env.refresh(first.refresh_token!, asJwtApp);
+    expect(a.access_token).to.not.equal(b.access_token);
+    const jti = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti;
+    expect(jti(a.access_token)).to.not.equal(jti(b.access_token));
   });
 
   it('graceful rotation: past the reuse count, or past the period, it is a reuse again', async () => {

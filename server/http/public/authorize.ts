@@ -52,7 +52,7 @@ function firstValues(input: AuthorizeHttpInput): Record<string, string> {
   return merged;
 }
 
-/** HF §1.1: steps 1–9, then the login and consent engine (steps 10–11 and the final redirect). */
+/** fosite's authorize_request_handler.go: steps 1–9, then the login and consent engine (steps 10–11 and the final redirect). */
 export function authorizeFlow(deps: Pick<AuthorizeHandlerDeps, 'endpoint' | 'engine'>) {
   return async (input: AuthorizeHttpInput): Promise<AuthorizeReply> => {
     const parsed = await deps.endpoint.parse({ query: input.query, form: input.form, method: input.method });

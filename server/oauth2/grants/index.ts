@@ -2,8 +2,12 @@
 import type { GrantStore, RotationPolicy } from '../../flows/ports.js';
 import type { IdTokens } from '../../flows/types.js';
 import type { GrantHandler } from '../grant-handler.js';
-import { createTokenMinter, type GrantTokensDeps, type GrantTtl } from '../grant-tokens.js';
-import type { AccessTokenStore } from '../ports.js';
+import {
+  type AccessTokenCache,
+  createTokenMinter,
+  type GrantTokensDeps,
+  type GrantTtl,
+} from '../grant-tokens.js';
 import type { OpaqueTokens } from '../token-strategies.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { type ClientCredentialsDeps, clientCredentialsGrant } from './client-credentials.js';
@@ -20,8 +24,8 @@ export interface FlowGrantDeps {
   topLevelClaims?: GrantTokensDeps['topLevelClaims'];
   pkce: { enforced: boolean; enforcedForPublicClients: boolean };
   rotation: RotationPolicy;
-  /** The access-token cache (TokenCache), so that reuse detection takes effect on this replica at once. */
-  accessTokenCache?: Pick<AccessTokenStore, 'deleteByRequestId'>;
+  /** The access-token cache (TokenCache), so that revocation and rotation take effect on this replica at once. */
+  accessTokenCache?: AccessTokenCache;
 }
 
 /** Without `flows`, only client_credentials is served. */

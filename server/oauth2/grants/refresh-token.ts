@@ -9,6 +9,7 @@ import { InvalidGrant, InvalidScope, ScopeNotGranted, UnauthorizedClient } from 
 import { fields, formValue } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
 import {
+  forgetting,
   type GrantRevocation,
   offlineGranted,
   openidGranted,
@@ -97,11 +98,14 @@ export function refreshTokenGrant(deps: RefreshTokenDeps) {
         // The same flow, so the new ID token keeps auth_time, rat, sid, acr, amr, nonce and the extras.
         withIdToken: openidGranted(token.granted_scope),
       });
-      const outcome = await deps.grants.rotate(
-        token.signature,
-        { access: tokens.access.record, refresh: tokens.refresh?.record ?? null },
-        deps.rotation,
-        now,
+      // Rotation deletes the grant's earlier access tokens (strict) or the paired one (graceful).
+      const outcome = await forgetting(deps, () =>
+        deps.grants.rotate(
+          token.signature,
+          { access: tokens.access.record, refresh: tokens.refresh?.record ?? null },
+          deps.rotation,
+          now,
+        ),
       );
       // Lost to a concurrent exchange of the same token beyond what rotation allows: a reuse.
       if (outcome === 'reused') return reused(token.request_id);
