@@ -316,7 +316,7 @@ export const FAIRNESS_NOTES = [
   "oidc-provider's login and consent are in-process calls (interactionDetails/interactionFinished) in one POST",
   "each; Tollgate's are the admin API round trips a login/consent app makes (GET the request, PUT accept): 8",
   'requests per flow against 6. Both sign in without a remembered session, send PKCE S256, state and nonce, and',
-  'get an opaque access token, a refresh token and an RS256 ID token (both with an RSA-4096 key, Hydra\'s size);',
+  "get an opaque access token, a refresh token and an RS256 ID token (both with an RSA-4096 key, Hydra's size);",
   'oidc-provider needs prompt=consent for',
   'offline_access.',
 ];

@@ -2355,6 +2355,8 @@ export interface operations {
             /** @description `response_mode=form_post`: a page that posts the response to the client's redirect URI (works without JavaScript through a visible button). */
             200: {
                 headers: {
+                    /** @description The flow's CSRF and session cookies, when they change. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2432,6 +2434,8 @@ export interface operations {
             /** @description `response_mode=form_post`: a page that posts the response to the client's redirect URI (works without JavaScript through a visible button). */
             200: {
                 headers: {
+                    /** @description The flow's CSRF and session cookies, when they change. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -6,7 +6,8 @@ import { expect } from 'chai';
 
 const ROOTS = ['server', 'cdktf', 'sdk'];
 const EXTENSIONS = ['.ts', '.js', '.mjs', '.proto'];
-const OUTSIDE_REFERENCES = /contract §|user research|research §|shared\/reference|HF §|hydra-flows|plan §|decision R\d/i;
+const OUTSIDE_REFERENCES =
+  /contract §|user research|research §|shared\/reference|HF §|hydra-flows|plan §|decision R\d/i;
 
 const sources = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
