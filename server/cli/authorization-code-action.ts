@@ -12,6 +12,7 @@ import {
   OAuth2ApiError,
   type TokenResponse,
 } from '../../sdk/index.js';
+import { escapeHtml } from '../html.js';
 import { action, endpoint, explain, headers, output } from './remote-client.js';
 import { printToken } from './token-actions.js';
 import type { AuthorizationCodeOptions } from './token-commands.js';
@@ -130,8 +131,6 @@ function idTokenNonce(idToken: string): unknown {
     return undefined;
   }
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, text: string, done?: () => void) {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

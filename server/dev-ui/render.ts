@@ -2,25 +2,14 @@
 // escaped unless it is already markup built by the same tag, and one page frame with the styles. No script
 // anywhere: the pages work with JavaScript disabled, and the Content-Security-Policy forbids it.
 
+import { escapeHtml } from '../html.js';
+
 /** Markup that is safe to insert as it is (built by `html`, or a constant). */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for element content and for quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 type Value = SafeHtml | string | number | boolean | null | undefined | readonly Value[];

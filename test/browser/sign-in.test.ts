@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createAdminClient } from '../../sdk/index.js';
-import { escapeHtml } from '../../server/dev-ui/render.js';
+import { escapeHtml } from '../../server/html.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser/', import.meta.url));
