@@ -85,8 +85,9 @@ export class PgGrantStore implements GrantStore {
     now: Date,
   ): Promise<RedeemOutcome> {
     const strict = rotation.gracePeriodMs <= 0;
-    // A rotated token is kept (inactive) this long for reuse detection; then the janitor removes it.
-    const keepUntil = new Date(now.getTime() + rotation.keepRotatedMs);
+    // A rotated token is kept (inactive) this long for reuse detection, and at least through its grace period
+    // (which may run to 180d), during which it must still be exchangeable; then the janitor removes it.
+    const keepUntil = new Date(now.getTime() + Math.max(rotation.keepRotatedMs, rotation.gracePeriodMs));
     const retire = this.db.raw("LEAST(COALESCE(expires_at, 'infinity'), ?::timestamptz)", [keepUntil]);
     return pg(() =>
       this.db.transaction(async (trx) => {

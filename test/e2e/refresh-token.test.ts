@@ -166,4 +166,34 @@ describe('refresh_token grant, end to end', () => {
       expect(await introspect(server, last.access_token!)).to.deep.equal({ active: false });
     });
   });
+
+  describe('graceful rotation longer than a day (48h, 3 uses)', () => {
+    let server: TestServer;
+    let web: CreatedClient;
+    before(async () => {
+      server = await startWith({ period: '48h', count: 3 });
+      web = await webClient(server);
+    });
+    after(() => server?.close());
+
+    it('a rotated token still works 25 hours after its first use, inside the period', async () => {
+      const first = await tokensFor(server, web);
+      expect((await refresh(server, web, first.refresh_token!)).status).to.equal(200);
+      // 25 hours pass for the rotated token: every timestamp of its row moves back by that much.
+      const knex = createKnex(parsePostgresDsn(server.dsn, 1));
+      try {
+        await knex('oauth2_refresh_tokens')
+          .where({ active: false })
+          .update({
+            requested_at: knex.raw("requested_at - interval '25 hours'"),
+            first_used_at: knex.raw("first_used_at - interval '25 hours'"),
+            expires_at: knex.raw("expires_at - interval '25 hours'"),
+          });
+      } finally {
+        await knex.destroy();
+      }
+      const retry = await refresh(server, web, first.refresh_token!);
+      expect(retry.status, retry.text).to.equal(200);
+    });
+  });
 });

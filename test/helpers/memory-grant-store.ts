@@ -57,7 +57,7 @@ export class MemoryGrantStore implements GrantStore {
       (rotation.reuseCount === 0 || token.used_times < rotation.reuseCount);
     if (!token.active && !withinGrace) return 'reused';
     this.checkInsertable(tokens);
-    const keepUntil = new Date(now.getTime() + rotation.keepRotatedMs);
+    const keepUntil = new Date(now.getTime() + Math.max(rotation.keepRotatedMs, rotation.gracePeriodMs));
     const retire = (t: RefreshTokenRecord) => {
       t.active = false;
       if (t.expires_at === null || t.expires_at > keepUntil) t.expires_at = keepUntil;
