@@ -118,6 +118,26 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
     expect(hop.text).not.to.contain('<script>');
   });
 
+  it('never posts a form_post page to a javascript: redirect URI (html/template writes #ZgotmplZ, as Hydra does)', async () => {
+    const evil = await createClient(server, {
+      client_secret: 'a-web-client-secret-0123456789',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['javascript:alert(document.domain)//'],
+      scope: 'read',
+    });
+    const hop = await new FlowDriver(server).authorize({
+      ...good,
+      client_id: evil.client_id,
+      redirect_uri: 'javascript:alert(document.domain)//',
+      response_mode: 'form_post',
+      scope: 'admin',
+    });
+    expect(hop.status).to.equal(200);
+    expect(hop.text).to.contain('action="#ZgotmplZ"');
+    expect(hop.text).not.to.contain('javascript:');
+  });
+
   it('escapes whatever the error page is given', async () => {
     const url = new URL('/oauth2/fallbacks/error', server.publicUrl);
     url.searchParams.set('error', '<img src=x onerror=alert(1)>');
