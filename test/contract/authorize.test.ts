@@ -64,6 +64,15 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
     expect(page.text).to.contain('The client registered &#39;http://127.0.0.1:5555/cb&#39;');
   });
 
+  it('refuses an IPv6 loopback with a zone (Go net.ParseIP reads no zone) on the error page, not a 500', async () => {
+    const driver = new FlowDriver(server);
+    for (const redirect_uri of ['http://[::1%25eth0]:5555/cb', 'http://[fe80::1%25en0]:5555/cb']) {
+      const hop = await driver.authorize({ ...good, redirect_uri });
+      expect(hop.status, redirect_uri).to.equal(302);
+      expect(params(hop).get('error')).to.equal('invalid_request');
+    }
+  });
+
   it('refuses a trailing slash and localhost on another port, before looking at the scope', async () => {
     const driver = new FlowDriver(server);
     for (const redirect_uri of ['https://app.example/cb/?keep=1', 'http://localhost:6000/cb']) {
