@@ -63,6 +63,17 @@ function splitUri(uri: string): { base: string; rawQuery: string | undefined } {
 }
 
 /**
+ * Go html/template's URL filter, which fosite's form_post template applies to the action: a scheme other than
+ * http, https or mailto becomes `#ZgotmplZ`, so a registered `javascript:` redirect URI cannot run script here.
+ */
+function templateSafeUrl(url: string): string {
+  const colon = url.indexOf(':');
+  if (colon < 0) return url;
+  const scheme = url.slice(0, colon);
+  return scheme.includes('/') || /^(https?|mailto)$/i.test(scheme) ? url : '#ZgotmplZ';
+}
+
+/**
  * RFC 6749 §4.1.2 as an OAuth 2.0 Form Post Response: a page that posts the parameters to the client. It
  * submits itself with JavaScript, and shows a button when scripts are off.
  */
@@ -79,7 +90,7 @@ export function formPostHtml(action: string, values: GoValues): string {
     <title>Submit This Form</title>
   </head>
   <body onload="document.forms[0].submit()">
-    <form method="post" action="${escapeHtml(action)}">
+    <form method="post" action="${escapeHtml(templateSafeUrl(action))}">
       ${inputs}
       <noscript><p>JavaScript is off: press the button to continue.</p><button type="submit">Continue</button></noscript>
     </form>

@@ -30,7 +30,8 @@ function tryParse(raw: string): GoUrl | null {
 /** Go's `net.ParseIP(host).IsLoopback()`: 127.0.0.0/8 and ::1 (also IPv4-mapped); never a name. */
 export function isLoopbackIp(host: string): boolean {
   if (isIPv4(host)) return host.startsWith('127.');
-  if (!isIPv6(host)) return false;
+  // net.ParseIP refuses a zone (`::1%eth0`), which Node's isIPv6 accepts and WHATWG URL cannot parse.
+  if (!isIPv6(host) || host.includes('%')) return false;
   const canonical = new URL(`http://[${host}]/`).hostname;
   return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:/.test(canonical);
 }

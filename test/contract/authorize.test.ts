@@ -64,6 +64,15 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
     expect(page.text).to.contain('The client registered &#39;http://127.0.0.1:5555/cb&#39;');
   });
 
+  it('refuses an IPv6 loopback with a zone (Go net.ParseIP reads no zone) on the error page, not a 500', async () => {
+    const driver = new FlowDriver(server);
+    for (const redirect_uri of ['http://[::1%25eth0]:5555/cb', 'http://[fe80::1%25en0]:5555/cb']) {
+      const hop = await driver.authorize({ ...good, redirect_uri });
+      expect(hop.status, redirect_uri).to.equal(302);
+      expect(params(hop).get('error')).to.equal('invalid_request');
+    }
+  });
+
   it('refuses a trailing slash and localhost on another port, before looking at the scope', async () => {
     const driver = new FlowDriver(server);
     for (const redirect_uri of ['https://app.example/cb/?keep=1', 'http://localhost:6000/cb']) {
@@ -116,6 +125,26 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
     expect(hop.text).to.contain('action="https://app.example/cb?keep=1"');
     expect(hop.text).to.contain('value="&#34;&gt;&lt;script&gt;x()&lt;/script&gt;"');
     expect(hop.text).not.to.contain('<script>');
+  });
+
+  it('never posts a form_post page to a javascript: redirect URI (html/template writes #ZgotmplZ, as Hydra does)', async () => {
+    const evil = await createClient(server, {
+      client_secret: 'a-web-client-secret-0123456789',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['javascript:alert(document.domain)//'],
+      scope: 'read',
+    });
+    const hop = await new FlowDriver(server).authorize({
+      ...good,
+      client_id: evil.client_id,
+      redirect_uri: 'javascript:alert(document.domain)//',
+      response_mode: 'form_post',
+      scope: 'admin',
+    });
+    expect(hop.status).to.equal(200);
+    expect(hop.text).to.contain('action="#ZgotmplZ"');
+    expect(hop.text).not.to.contain('javascript:');
   });
 
   it('escapes whatever the error page is given', async () => {

@@ -188,6 +188,20 @@ describe('the built-in login and consent UI (--dev)', () => {
     }
   });
 
+  it('answers a challenge too long for the admin API with the 400 page, not a 500', async () => {
+    // Near the 16 KiB header limit, the public request fits and the UI's admin request (longer path, the
+    // token) does not: the admin API answers 431.
+    const statuses = new Set<number>();
+    for (let n = 15900; n < 16400; n += 2) {
+      const url = new URL('/oauth2/fallbacks/login', server.publicUrl);
+      url.searchParams.set('login_challenge', 'a'.repeat(n));
+      const res = await fetch(url, { redirect: 'manual' });
+      await res.text();
+      statuses.add(res.status);
+    }
+    expect([...statuses].sort()).to.deep.equal([400, 431]);
+  });
+
   it('skips a remembered login and consent, and sends a used challenge back to the start (410 → 303)', async () => {
     const driver = new FlowDriver(server);
     const toConsent = await signIn(driver, 'foo@bar.com', 'foobar');

@@ -67,8 +67,8 @@ export function devUiHandlers(deps: DevUiDeps) {
     );
 
   /**
-   * A missing challenge, and one the admin API does not know (404) or cannot read (400), answer a 400 page:
-   * the link that led here is wrong. An admin API that is down or cannot reach its database is the 503 page,
+   * A missing challenge, and one the admin API does not know (404), cannot read (400) or refuses as too long
+   * (414, 431), answer a 400 page: the link that led here is wrong. An admin API that is down or cannot reach its database is the 503 page,
    * whose link repeats the request.
    */
   async function withChallenge(
@@ -80,7 +80,7 @@ export function devUiHandlers(deps: DevUiDeps) {
     try {
       return await run(challenge);
     } catch (err) {
-      if (err instanceof OAuth2ApiError && (err.status === 404 || err.status === 400)) return unknown(what);
+      if (err instanceof OAuth2ApiError && [400, 404, 414, 431].includes(err.status)) return unknown(what);
       if (err instanceof NetworkError || (err instanceof OAuth2ApiError && err.status === 503)) {
         throw new TemporarilyUnavailable(`The ${what} page could not reach the admin API.`);
       }
