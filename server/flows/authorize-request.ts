@@ -49,6 +49,9 @@ export interface AuthorizeInput {
 
 const RESPONSE_MODES = new Set(['', 'query', 'fragment', 'form_post']);
 /** Parameters of a later step of the same flow; never part of the flow's restart URL. */
+/** The largest authorization request kept as a flow (its parameters, encoded as a query). */
+export const MAX_REQUEST_QUERY_BYTES = 8192;
+
 const VERIFIERS = new Set(['login_verifier', 'consent_verifier']);
 
 function appendValues(into: GoValues, source: Record<string, unknown> | undefined) {
@@ -169,6 +172,17 @@ export function createAuthorizeEndpoint(deps: AuthorizeEndpointDeps): AuthorizeE
     }
 
     const restart: GoValues = new Map([...values].filter(([key]) => !VERIFIERS.has(key)));
+    const restartQuery = encodeGoValues(restart);
+    // Every request is stored as a flow row before anyone logs in, and its URL comes back through the login
+    // app's redirects: a request larger than a URL can reasonably be is refused, not stored (Tollgate's bound;
+    // browsers and proxies cut URLs of a few KiB).
+    if (restartQuery.length > MAX_REQUEST_QUERY_BYTES) {
+      return toClient(
+        new InvalidRequest(
+          `The authorization request's parameters exceed ${MAX_REQUEST_QUERY_BYTES} bytes once encoded.`,
+        ),
+      );
+    }
     const optional = (key: string) => get(key) || undefined;
     const request: AuthorizeRequest = {
       client_id: client.client_id,
@@ -193,7 +207,7 @@ export function createAuthorizeEndpoint(deps: AuthorizeEndpointDeps): AuthorizeE
       },
       identity_schema: optional('identity_schema'),
       // A POST's body is kept too, so the flow survives the trip through the login UI (Hydra re-reads only the query there).
-      request_url: `${authorizeUrl}?${encodeGoValues(restart)}`,
+      request_url: `${authorizeUrl}?${restartQuery}`,
     };
     return { ok: true as const, request, client };
   }

@@ -53,6 +53,30 @@ describe('GET|POST /oauth2/auth (oAuth2Authorize, oAuth2AuthorizeWithForm) and g
     expect(page.text).to.contain('The requested OAuth 2.0 Client does not exist.');
   });
 
+  it('refuses a request too large to keep as a flow, back to the client, and stores nothing', async () => {
+    const driver = new FlowDriver(server);
+    const flows = async () => {
+      const knex = (await import('knex')).default({ client: 'pg', connection: server.dsn });
+      try {
+        const [row] = await knex('oauth2_flows').where({ client_id: client.client_id }).count({ n: '*' });
+        return Number(row?.n);
+      } finally {
+        await knex.destroy();
+      }
+    };
+    const before = await flows();
+    const hop = await driver.authorize({ ...good, login_hint: 'x'.repeat(9000) });
+    expect(hop.status).to.equal(303);
+    expect(params(hop).get('error')).to.equal('invalid_request');
+    expect(params(hop).get('error_description')).to.contain('exceed 8192 bytes');
+    expect(params(hop).get('state')).to.equal(good.state);
+    expect(await flows()).to.equal(before);
+    // Just under the bound it is a flow like any other.
+    const fits = await driver.authorize({ ...good, login_hint: 'x'.repeat(7000) });
+    expect(fits.status).to.equal(302);
+    expect(await flows()).to.equal(before + 1);
+  });
+
   it('sends a redirect_uri mismatch to the error page with the closest registered URI', async () => {
     const driver = new FlowDriver(server);
     const hop = await driver.authorize({ ...good, redirect_uri: 'http://localhost:5555/cb' });
