@@ -88,7 +88,11 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     : notConfiguredHandlers();
   return {
     listening(urls) {
-      if (!settings.adminUrl && urls.adminUrl) adminUrl = urls.adminUrl;
+      // The port the system chose, on an address this process reaches (the shown URL says `localhost`, which
+      // may resolve to ::1 while the port listens on 0.0.0.0 only).
+      if (!settings.adminUrl && urls.adminUrl) {
+        adminUrl = `http://${loopbackHost(config.serve.admin.host)}:${new URL(urls.adminUrl).port}`;
+      }
     },
     // The authorize handlers answer with the statuses the contract declares (302/303, 200, 400, 500, 503),
     // computed from the domain's reply rather than written as literals.
