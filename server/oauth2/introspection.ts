@@ -78,6 +78,17 @@ export interface Introspector {
 
 const INACTIVE = { active: false } as const;
 
+/** The stored refresh token a presented one names, when its HMAC holds (rotated ones included); else null. */
+export async function findRefreshToken(lookup: RefreshTokenLookup, token: string) {
+  const signature = await lookup.tokens.validate(token);
+  return signature === null ? null : lookup.grants.refresh(signature);
+}
+
+/** Userinfo's test for a refresh token sent where an access token belongs (Hydra names it in its error). */
+export async function isRefreshToken(lookup: RefreshTokenLookup, token: string): Promise<boolean> {
+  return (await findRefreshToken(lookup, token)) !== null;
+}
+
 export function createIntrospector(deps: IntrospectorDeps): Introspector {
   const now = deps.now ?? (() => new Date());
 
@@ -116,8 +127,7 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
     token: string,
     scope: string[],
   ): Promise<IntrospectionResult> {
-    const signature = await refresh.tokens.validate(token);
-    const record = signature === null ? null : await refresh.grants.refresh(signature);
+    const record = await findRefreshToken(refresh, token);
     if (!record?.active) return INACTIVE;
     if (record.expires_at !== null && record.expires_at.getTime() < now().getTime()) return INACTIVE;
     if (!(await deps.clients.get(record.client_id))) return INACTIVE;

@@ -12,6 +12,7 @@ import { authorizeHandlers, notConfiguredHandlers } from '../http/public/authori
 import { devUiHandlers } from '../http/public/dev-ui.js';
 import { userinfoHandlers } from '../http/public/userinfo.js';
 import { createGrantIssuer } from '../oauth2/grant-tokens.js';
+import { isRefreshToken } from '../oauth2/introspection.js';
 import type { IdTokenSigner } from '../oidc/id-token.js';
 import { accessTokenLookup, createUserinfo } from '../oidc/userinfo.js';
 import type { Feature, WiringContext } from './feature.js';
@@ -62,10 +63,11 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
       tokens: storage.tokens,
       clients,
       stateless: oauth2.stateless,
-      isRefreshToken: async (token) => {
-        const signature = await oauth2.refreshTokens.validate(token);
-        return signature !== null && (await storage.grantStore.refresh(signature)) !== null;
-      },
+      // The domain's own function, bound: no request-time closure lives in server/wiring/.
+      isRefreshToken: isRefreshToken.bind(null, {
+        tokens: oauth2.refreshTokens,
+        grants: storage.grantStore,
+      }),
     }),
     flows: storage.flowStore,
     idTokens,
