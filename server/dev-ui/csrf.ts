@@ -1,7 +1,8 @@
 // The dev UI's forms carry a token bound to their challenge: HMAC-SHA-256 of the form's purpose and challenge
 // under a server key. A form can only be submitted for a challenge this server rendered a page for, and the
 // page needs no cookie of its own (the flow's CSRF cookies, set by /oauth2/auth, still guard the redirects).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../flows/challenges.js';
 
 export type FormPurpose = 'login' | 'consent';
 
@@ -16,8 +17,5 @@ export function checkCsrf(
   challenge: string,
   token: unknown,
 ): boolean {
-  if (typeof token !== 'string') return false;
-  const expected = Buffer.from(csrfToken(key, purpose, challenge));
-  const given = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return typeof token === 'string' && safeEqual(token, csrfToken(key, purpose, challenge));
 }

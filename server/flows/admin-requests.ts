@@ -193,38 +193,29 @@ export function createLoginConsentAdmin(deps: LoginConsentAdminDeps): LoginConse
   }
 
   /** Store the outcome; the guard failing in between (used, expired) is the same 410. */
-  async function handleLogin(flow: FlowRecord, outcome: { login: LoginDecision } | { error: DeniedError }) {
-    const verifier = deriveVerifier(key, 'login', flow.login_challenge);
-    const handled = await deps.flows.handleLogin(
-      flow.login_challenge,
-      outcome,
-      hashVerifier(verifier),
-      clock(),
-    );
-    if (!handled) return gone(flow);
+  async function handle(
+    flow: FlowRecord,
+    purpose: 'login' | 'consent',
+    challenge: string,
+    store: (verifierHash: string, now: Date) => Promise<FlowRecord | null>,
+  ) {
+    const verifier = deriveVerifier(key, purpose, challenge);
+    if (!(await store(hashVerifier(verifier), clock()))) return gone(flow);
     return {
       status: 200 as const,
-      body: { redirect_to: setQuery(flow.request.request_url, { login_verifier: verifier }) },
+      body: { redirect_to: setQuery(flow.request.request_url, { [`${purpose}_verifier`]: verifier }) },
     };
   }
 
-  async function handleConsent(
-    flow: FlowRecord,
-    outcome: { consent: ConsentDecision } | { error: DeniedError },
-  ) {
-    const verifier = deriveVerifier(key, 'consent', flow.consent_challenge!);
-    const handled = await deps.flows.handleConsent(
-      flow.consent_challenge!,
-      outcome,
-      hashVerifier(verifier),
-      clock(),
+  const handleLogin = (flow: FlowRecord, outcome: { login: LoginDecision } | { error: DeniedError }) =>
+    handle(flow, 'login', flow.login_challenge, (hash, now) =>
+      deps.flows.handleLogin(flow.login_challenge, outcome, hash, now),
     );
-    if (!handled) return gone(flow);
-    return {
-      status: 200 as const,
-      body: { redirect_to: setQuery(flow.request.request_url, { consent_verifier: verifier }) },
-    };
-  }
+
+  const handleConsent = (flow: FlowRecord, outcome: { consent: ConsentDecision } | { error: DeniedError }) =>
+    handle(flow, 'consent', flow.consent_challenge!, (hash, now) =>
+      deps.flows.handleConsent(flow.consent_challenge!, outcome, hash, now),
+    );
 
   return {
     async getLogin(challenge) {

@@ -53,13 +53,15 @@ export function parseGoQuery(rawQuery: string): GoValues {
 }
 
 /** Splits `uri` into the part before `?`, the raw query, and drops any fragment. */
-function splitUri(uri: string): { base: string; rawQuery: string | undefined } {
+/** A URI's parts around its query: `base` has neither query nor fragment; `fragment` keeps its `#`. */
+export function splitUri(uri: string): { base: string; rawQuery: string | undefined; fragment: string } {
   const hash = uri.indexOf('#');
+  const fragment = hash < 0 ? '' : uri.slice(hash);
   const noFragment = hash < 0 ? uri : uri.slice(0, hash);
   const q = noFragment.indexOf('?');
   return q < 0
-    ? { base: noFragment, rawQuery: undefined }
-    : { base: noFragment.slice(0, q), rawQuery: noFragment.slice(q + 1) };
+    ? { base: noFragment, rawQuery: undefined, fragment }
+    : { base: noFragment.slice(0, q), rawQuery: noFragment.slice(q + 1), fragment };
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from '../oauth2/errors.js';
 import type { ScopeStrategy } from '../oauth2/scope-strategy.js';
 import { exactScopeStrategy } from '../oauth2/scope-strategy.js';
-import { encodeGoValues, parseGoQuery } from './authorize-response.js';
+import { encodeGoValues, parseGoQuery, splitUri } from './authorize-response.js';
 import { hashVerifier, newChallenge, newCsrf } from './challenges.js';
 import {
   CSRF_HINTS,
@@ -71,14 +71,11 @@ export interface FlowEngineDeps {
  * query the URL had.
  */
 export function setQuery(url: string, params: Record<string, string>, replace = false): string {
-  const hash = url.indexOf('#');
-  const fragment = hash < 0 ? '' : url.slice(hash);
-  const noFragment = hash < 0 ? url : url.slice(0, hash);
-  const q = noFragment.indexOf('?');
-  const values = replace || q < 0 ? new Map<string, string[]>() : parseGoQuery(noFragment.slice(q + 1));
+  const { base, rawQuery, fragment } = splitUri(url);
+  const values = replace || rawQuery === undefined ? new Map<string, string[]>() : parseGoQuery(rawQuery);
   for (const [key, value] of Object.entries(params)) values.set(key, [value]);
   const query = encodeGoValues(values);
-  return `${q < 0 ? noFragment : noFragment.slice(0, q)}${query ? `?${query}` : ''}${fragment}`;
+  return `${base}${query ? `?${query}` : ''}${fragment}`;
 }
 
 /** A reject body as the error the client receives (fosite RFC6749Error.GetDescription). */
