@@ -18,10 +18,7 @@ export type AcceptConsent = Schemas['acceptOAuth2ConsentRequest'];
 /** The body of a reject: `error`, `error_description`, `error_hint`, `status_code`. */
 export type Reject = Schemas['rejectOAuth2Request'];
 /** The request was already handled or has expired; sending the browser to `redirect_to` starts it again. */
-export interface Gone {
-  gone: true;
-  redirect_to: string;
-}
+export type Gone = Schemas['oAuth2RedirectTo'] & { gone: true };
 
 export interface LoginConsentOptions extends Omit<AdminClientOptions, 'baseUrl'> {
   /** Base URL of the admin API, e.g. `http://127.0.0.1:4445`. */
@@ -110,7 +107,7 @@ async function orGone<T>(call: () => Promise<T>): Promise<T | Gone> {
   }
 }
 
-async function redirect(call: () => Promise<{ data: { redirect_to: string } }>): Promise<string> {
+async function redirect(call: () => Promise<{ data: Schemas['oAuth2RedirectTo'] }>): Promise<string> {
   try {
     return (await call()).data.redirect_to;
   } catch (err) {

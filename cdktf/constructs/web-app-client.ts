@@ -1,6 +1,7 @@
 // A preset for a web application with a back end that keeps a secret: the authorization code grant (RFC 6749
 // §4.1) with refresh tokens, for people signing in through a browser.
 import type { Construct } from 'constructs';
+import { MACHINE_AUTH_METHODS } from './machine-client.js';
 import { OAuth2Client, type OAuth2ClientProps } from './oauth2-client.js';
 import { oneOf, problems } from './validation.js';
 
@@ -13,8 +14,8 @@ export const CODE_FLOW = {
 /** `openid` for an ID token, `offline_access` for a refresh token (OIDC Core §11). */
 export const SIGN_IN_SCOPES: readonly string[] = ['openid', 'offline_access'];
 
-/** Client authentication methods of a confidential client. */
-export const WEB_APP_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+/** Client authentication methods of a confidential client: the same as a machine client's. */
+export const WEB_APP_AUTH_METHODS = MACHINE_AUTH_METHODS;
 export type WebAppAuthMethod = (typeof WEB_APP_AUTH_METHODS)[number];
 
 /** The props of OAuth2Client that both browser presets pass through unchanged. */

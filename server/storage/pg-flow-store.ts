@@ -13,9 +13,9 @@ import {
 } from './consent-sessions.js';
 import { pg } from './pg-errors.js';
 import { insertAccessTokenRows } from './pg-token-store.js';
+import { isUuid } from './uuid.js';
 
 const TABLE = 'oauth2_flows';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Timestamps = 'requested_at' | 'expires_at' | 'authenticated_at' | 'consent_handled_at';
 
@@ -98,7 +98,7 @@ export class PgFlowStore implements FlowStore {
 
   byId(id: string): Promise<FlowRecord | null> {
     // The column is a uuid: anything else cannot name a flow (and would be a type error in PostgreSQL).
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.one({ id });
   }
 
@@ -152,7 +152,7 @@ export class PgFlowStore implements FlowStore {
   }
 
   startConsent(flowId: string, next: Parameters<FlowStore['startConsent']>[1]): Promise<FlowRecord | null> {
-    if (!UUID.test(flowId)) return Promise.resolve(null);
+    if (!isUuid(flowId)) return Promise.resolve(null);
     // The moved row, or, for a retry of the same step (its first answer was lost), the row as it already is:
     // the SELECT reads the snapshot from before the UPDATE, so it finds nothing when the UPDATE moved the row.
     return pg(async () => {
@@ -210,7 +210,7 @@ export class PgFlowStore implements FlowStore {
   }
 
   complete(flowId: string, artefacts: AuthorizeArtefacts, now: Date): Promise<boolean> {
-    if (!UUID.test(flowId)) return Promise.resolve(false);
+    if (!isUuid(flowId)) return Promise.resolve(false);
     return pg(() =>
       this.db.transaction(async (trx) => {
         // The row lock makes concurrent completions wait here; after the first commits, the others find the
@@ -253,7 +253,7 @@ export class PgFlowStore implements FlowStore {
   ): Promise<{ items: FlowRecord[]; next_page_token?: string }> {
     const after = query.page_token === undefined ? undefined : decodeConsentPageToken(query.page_token);
     // A session id that cannot be a uuid matches nothing (rather than a PostgreSQL cast error).
-    if (query.login_session_id !== undefined && !UUID.test(query.login_session_id)) return { items: [] };
+    if (query.login_session_id !== undefined && !isUuid(query.login_session_id)) return { items: [] };
     const rows = await pg(() => {
       const q = this.db<FlowRow>(TABLE)
         .where({ subject: query.subject, state: 'consent_used', consent_skip: false })

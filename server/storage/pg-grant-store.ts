@@ -10,11 +10,11 @@ import type { AuthorizationCodeRecord, RefreshTokenRecord } from '../oauth2/port
 import { pg } from './pg-errors.js';
 import { type FlowRow, flowFromRow } from './pg-flow-store.js';
 import { insertAccessTokenRows } from './pg-token-store.js';
+import { isUuid } from './uuid.js';
 
 const CODES = 'oauth2_authorization_codes';
 const REFRESH = 'oauth2_refresh_tokens';
 const ACCESS = 'oauth2_access_tokens';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type RefreshRow = RefreshTokenRecord;
 
@@ -130,7 +130,7 @@ export class PgGrantStore implements GrantStore {
   }
 
   revokeGrant(requestId: string): Promise<void> {
-    if (!UUID.test(requestId)) return Promise.resolve();
+    if (!isUuid(requestId)) return Promise.resolve();
     return pg(async () => {
       await this.db.raw(
         `WITH codes AS (DELETE FROM ${CODES} WHERE request_id = ?),

@@ -3,9 +3,9 @@
 import type { Knex } from 'knex';
 import type { LoginSession, LoginSessionStore } from '../flows/ports.js';
 import { pg } from './pg-errors.js';
+import { isUuid } from './uuid.js';
 
 const TABLE = 'oauth2_authentication_sessions';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type SessionRow = LoginSession & { created_at: Date };
 
@@ -14,7 +14,7 @@ export class PgLoginSessionStore implements LoginSessionStore {
 
   get(id: string, now: Date): Promise<LoginSession | null> {
     // An id that cannot be a uuid names no session (rather than a PostgreSQL cast error).
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return pg(async () => {
       const row = await this.db<SessionRow>(TABLE).where({ id }).where('expires_at', '>', now).first();
       if (!row) return null;
@@ -40,7 +40,7 @@ export class PgLoginSessionStore implements LoginSessionStore {
   }
 
   delete(id: string): Promise<void> {
-    if (!UUID.test(id)) return Promise.resolve();
+    if (!isUuid(id)) return Promise.resolve();
     return pg(async () => {
       await this.db(TABLE).where({ id }).delete();
     });
