@@ -49,7 +49,7 @@ export function decodeB64Url(part: string): Buffer | null {
   return bytes.toString('base64url') === part ? bytes : null;
 }
 
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+export const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
 /** How many verified tokens a strategy remembers, and for how long (see `validate` of each). */
 export interface VerifiedTokenOptions {
@@ -180,6 +180,18 @@ export function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promi
   );
 }
 
+/** A JWS compact serialization (RFC 7515 §7.1) of a JSON header and payload, and its signature part. */
+export async function signCompactJws(
+  alg: JwsAlgorithm,
+  key: KeyObject,
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+): Promise<{ token: string; signature: string }> {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  const signature = b64url(await jwsSign(alg, key, input));
+  return { token: `${input}.${signature}`, signature };
+}
+
 export function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
   return new Promise((resolve) =>
     verify(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), sig, (err, ok) =>
@@ -273,9 +285,8 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
         ? { [CLIENT_CREATED_HEADER]: claims.client_created_at.getTime() }
         : {}),
     };
-    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-    const sig = b64url(await jwsSign(alg, key, input));
-    return { token: `${input}.${sig}`, signature: signatureKey(sig) };
+    const { token, signature } = await signCompactJws(alg, key, header, payload);
+    return { token, signature: signatureKey(signature) };
   }
 
   /** For a token `validate` accepted: its claims when it is a stateless token, else null. */
