@@ -63,7 +63,7 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
       clients,
       stateless: oauth2.stateless,
       isRefreshToken: async (token) => {
-        const signature = await oauth2.refreshTokens.validate(token);
+        const signature = await oauth2.grantSettings.refreshTokens.validate(token);
         return signature !== null && (await storage.grantStore.refresh(signature)) !== null;
       },
     }),
