@@ -172,7 +172,7 @@ function keyInput(alg: JwsAlgorithm, key: KeyObject) {
 // Signatures are made and checked in libuv's thread pool, off the event loop: even an ES256 signature is a
 // sizeable share of a token request's CPU, which the event loop can spend on the next request while another
 // core signs (docs/performance.md).
-export function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
+function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), (err, sig) =>
       err ? reject(err) : resolve(sig),
