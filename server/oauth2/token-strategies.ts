@@ -49,7 +49,7 @@ export function decodeB64Url(part: string): Buffer | null {
   return bytes.toString('base64url') === part ? bytes : null;
 }
 
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+export const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
 /** How many verified tokens a strategy remembers, and for how long (see `validate` of each). */
 export interface VerifiedTokenOptions {
@@ -172,12 +172,24 @@ function keyInput(alg: JwsAlgorithm, key: KeyObject) {
 // Signatures are made and checked in libuv's thread pool, off the event loop: even an ES256 signature is a
 // sizeable share of a token request's CPU, which the event loop can spend on the next request while another
 // core signs (docs/performance.md).
-export function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
+function jwsSign(alg: JwsAlgorithm, key: KeyObject, input: string): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     sign(JWS_PARAMS[alg].digest, Buffer.from(input), keyInput(alg, key), (err, sig) =>
       err ? reject(err) : resolve(sig),
     ),
   );
+}
+
+/** A JWS compact serialization (RFC 7515 §7.1) of a JSON header and payload, and its signature part. */
+export async function signCompactJws(
+  alg: JwsAlgorithm,
+  key: KeyObject,
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+): Promise<{ token: string; signature: string }> {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  const signature = b64url(await jwsSign(alg, key, input));
+  return { token: `${input}.${signature}`, signature };
 }
 
 export function jwsVerify(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Buffer): Promise<boolean> {
@@ -273,9 +285,8 @@ export class JwtTokenStrategy implements AccessTokenStrategy {
         ? { [CLIENT_CREATED_HEADER]: claims.client_created_at.getTime() }
         : {}),
     };
-    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-    const sig = b64url(await jwsSign(alg, key, input));
-    return { token: `${input}.${sig}`, signature: signatureKey(sig) };
+    const { token, signature } = await signCompactJws(alg, key, header, payload);
+    return { token, signature: signatureKey(signature) };
   }
 
   /** For a token `validate` accepted: its claims when it is a stateless token, else null. */

@@ -5,7 +5,14 @@ import { hash } from 'node:crypto';
 import { uuidv4 } from '../crypto/random.js';
 import type { FlowRecord, IdTokens } from '../flows/types.js';
 import { ID_TOKEN_KEY_SET, type KeyManager } from '../keys/key-manager.js';
-import { decodeB64Url, isJws, jwsSign, jwsVerify, parseJson } from '../oauth2/token-strategies.js';
+import {
+  b64url,
+  decodeB64Url,
+  isJws,
+  jwsVerify,
+  parseJson,
+  signCompactJws,
+} from '../oauth2/token-strategies.js';
 
 export interface IdTokenDeps {
   keys: Pick<KeyManager, 'getOrCreateSigningKey' | 'verificationKeys'>;
@@ -42,7 +49,6 @@ const RESERVED = new Set([
 
 /** JWT NumericDate: whole seconds. */
 export const unix = (date: Date) => Math.floor(date.getTime() / 1000);
-const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
 
 /**
  * OIDC Core §3.1.3.6 / §3.3.2.11: the left-most half of the token's hash, base64url-encoded. The hash is
@@ -87,8 +93,7 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
     { kid, alg, key }: Awaited<ReturnType<typeof signingKey>>,
     claims: Record<string, unknown>,
   ): Promise<string> {
-    const input = `${b64url(JSON.stringify({ alg, kid, typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
-    return `${input}.${b64url(await jwsSign(alg, key, input))}`;
+    return (await signCompactJws(alg, key, { alg, kid, typ: 'JWT' }, claims)).token;
   }
 
   return {

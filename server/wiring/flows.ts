@@ -65,7 +65,7 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
       stateless: oauth2.stateless,
       // The domain's own function, bound: no request-time closure lives in server/wiring/.
       isRefreshToken: isRefreshToken.bind(null, {
-        tokens: oauth2.refreshTokens,
+        tokens: oauth2.grantSettings.refreshTokens,
         grants: storage.grantStore,
       }),
     }),

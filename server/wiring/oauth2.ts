@@ -51,8 +51,6 @@ export interface OAuth2Dependencies {
 /** What the browser flows reuse from the OAuth 2.0 feature (server/wiring/flows.ts). */
 export interface OAuth2Shared {
   strategies: { opaque: OpaqueTokenStrategy; jwt: JwtTokenStrategy };
-  refreshTokens: OpaqueTokenStrategy;
-  codes: OpaqueTokenStrategy;
   scopeStrategy: ScopeStrategy;
   audienceStrategy: AudienceStrategy;
   stateless: StatelessTokens;
@@ -187,6 +185,6 @@ export function wireOAuth2(
     adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(oauth2, audit) },
     // CORS on the public port finds a bearer token's client by introspecting it, as Hydra's oauth2cors does.
     tokenClient: tokenClientOf(introspector),
-    shared: { strategies, refreshTokens, codes, scopeStrategy, audienceStrategy, stateless, grantSettings },
+    shared: { strategies, scopeStrategy, audienceStrategy, stateless, grantSettings },
   };
 }

@@ -7,7 +7,7 @@ import { verifyPkce } from '../../flows/pkce.js';
 import type { GrantStore } from '../../flows/ports.js';
 import type { FlowRecord } from '../../flows/types.js';
 import { isPublicClient } from '../client-authentication.js';
-import { InsufficientEntropy, InvalidGrant, UnauthorizedClient } from '../errors.js';
+import { InsufficientEntropy, InvalidGrant } from '../errors.js';
 import { formValue } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
 import {
@@ -18,7 +18,7 @@ import {
   type TokenMinter,
 } from '../grant-tokens.js';
 import type { OpaqueTokens } from '../token-strategies.js';
-import { allowsGrant } from './client-credentials.js';
+import { allowsGrant, requireGrant } from './client-credentials.js';
 
 export interface AuthorizationCodeDeps extends GrantRevocation {
   codes: Pick<OpaqueTokens, 'validate'>;
@@ -44,11 +44,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps) {
     parameters: ['code', 'redirect_uri', 'code_verifier'],
 
     async handle({ client, form, now }): Promise<TokenResponse> {
-      if (!allowsGrant(client, GRANT_TYPE)) {
-        throw new UnauthorizedClient(
-          "The OAuth 2.0 Client is not allowed to use authorization grant 'authorization_code'.",
-        );
-      }
+      requireGrant(client, GRANT_TYPE);
 
       // A code that fails its HMAC cannot have a row: unknown, like fosite's lookup by signature.
       const signature = await deps.codes.validate(formValue(form, 'code'));

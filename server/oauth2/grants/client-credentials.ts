@@ -68,11 +68,7 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
       const expiresAt = new Date(now.getTime() + lifespanMs);
 
       // fosite checks the client's grant types last (PopulateTokenEndpointResponse), after scope and audience.
-      if (!allowsGrant(client, GRANT_TYPE)) {
-        throw new UnauthorizedClient(
-          "The OAuth 2.0 Client is not allowed to use authorization grant 'client_credentials'.",
-        );
-      }
+      requireGrant(client, GRANT_TYPE);
 
       const requestId = deps.newRequestId();
       const name = strategyName(client, deps.defaultStrategy);
@@ -123,6 +119,15 @@ function clientLifespanMs(client: StoredClient, deps: ClientCredentialsDeps): nu
 export function allowsGrant(client: StoredClient, grantType: string): boolean {
   const granted = client.document.grant_types?.length ? client.document.grant_types : ['authorization_code'];
   return granted.some((type) => type.toLowerCase() === grantType);
+}
+
+/** fosite's refusal of a grant type the client was not registered for (RFC 6749 §5.2 unauthorized_client). */
+export function requireGrant(client: StoredClient, grantType: string): void {
+  if (!allowsGrant(client, grantType)) {
+    throw new UnauthorizedClient(
+      `The OAuth 2.0 Client is not allowed to use authorization grant '${grantType}'.`,
+    );
+  }
 }
 
 /** The client's `access_token_strategy` (case-insensitive) when it names a strategy, else the server default. */

@@ -5,7 +5,7 @@
 // number of uses; docs/hydra-differences.md), in one transaction with the new pair.
 import type { GrantStore, RotationPolicy } from '../../flows/ports.js';
 import type { AudienceStrategy } from '../audience-strategy.js';
-import { InvalidGrant, InvalidScope, ScopeNotGranted, UnauthorizedClient } from '../errors.js';
+import { InvalidGrant, InvalidScope, ScopeNotGranted } from '../errors.js';
 import { fields, formValue } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
 import {
@@ -19,7 +19,7 @@ import {
 import type { RefreshTokenRecord } from '../ports.js';
 import type { ScopeStrategy } from '../scope-strategy.js';
 import type { OpaqueTokens } from '../token-strategies.js';
-import { allowsGrant } from './client-credentials.js';
+import { requireGrant } from './client-credentials.js';
 
 export interface RefreshTokenDeps extends GrantRevocation {
   refreshTokens: Pick<OpaqueTokens, 'validate'>;
@@ -55,11 +55,7 @@ export function refreshTokenGrant(deps: RefreshTokenDeps) {
     parameters: ['refresh_token'],
 
     async handle({ client, form, now }): Promise<TokenResponse> {
-      if (!allowsGrant(client, GRANT_TYPE)) {
-        throw new UnauthorizedClient(
-          "The OAuth 2.0 Client is not allowed to use authorization grant 'refresh_token'.",
-        );
-      }
+      requireGrant(client, GRANT_TYPE);
 
       const signature = await deps.refreshTokens.validate(formValue(form, 'refresh_token'));
       const token = signature === null ? null : await deps.grants.refresh(signature);
