@@ -9,6 +9,7 @@ import { DEFAULT_PORTS, envName } from './config-env.js';
 import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/hasher.js';
 import { TrustedProxyError, trustedProxyList } from './http/source-address.js';
 import type { AccessTokenStrategyName } from './oauth2/ports.js';
+import type { HookTarget } from './oauth2/token-hooks.js';
 
 export interface Config {
   /** `dsn`: unset → persistent embedded PostgreSQL under `.tollgate/`; `memory` → throwaway; else postgres://… */
@@ -59,6 +60,8 @@ export interface Config {
   flows: FlowsConfig;
   /** `serve.public.cors.*`: CORS on the public port (Hydra's x/oauth2cors); never on the admin port. */
   cors: CorsConfig;
+  /** `oauth2.token_hook`, `oauth2.refresh_token_hook` and `oauth2.hook_timeout` (docs/token-hooks.md). */
+  tokenHooks: TokenHooksConfig;
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
   /**
@@ -112,6 +115,15 @@ export interface FlowsConfig {
   discovery: { supportedClaims: string[]; supportedScope: string[] };
   /** `dev.users` (Tollgate): who may sign in to the built-in dev UI. */
   devUsers: DevUser[];
+}
+
+export interface TokenHooksConfig {
+  /** `oauth2.token_hook`: called for every grant; null when unset. */
+  tokenHook: HookTarget | null;
+  /** `oauth2.refresh_token_hook`: called first, for refresh_token only. */
+  refreshTokenHook: HookTarget | null;
+  /** `oauth2.hook_timeout` (Tollgate): how long one hook call may take, reply included (default 5s). */
+  timeoutMs: number;
 }
 
 export interface DevUser {
@@ -243,6 +255,20 @@ const KEYS = {
   'webfinger.oidc_discovery.supported_claims': 'list',
   'webfinger.oidc_discovery.supported_scope': 'list',
   'dev.users': 'json',
+  // Hydra's hook keys: a URL, or an object whose members are keys of their own (env OAUTH2_TOKEN_HOOK_URL, …).
+  'oauth2.token_hook': 'string',
+  'oauth2.token_hook.url': 'string',
+  'oauth2.token_hook.auth.type': 'string',
+  'oauth2.token_hook.auth.config.in': 'string',
+  'oauth2.token_hook.auth.config.name': 'string',
+  'oauth2.token_hook.auth.config.value': 'string',
+  'oauth2.refresh_token_hook': 'string',
+  'oauth2.refresh_token_hook.url': 'string',
+  'oauth2.refresh_token_hook.auth.type': 'string',
+  'oauth2.refresh_token_hook.auth.config.in': 'string',
+  'oauth2.refresh_token_hook.auth.config.name': 'string',
+  'oauth2.refresh_token_hook.auth.config.value': 'string',
+  'oauth2.hook_timeout': 'duration',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -448,8 +474,91 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     protection: protection(raw),
     flows: flows(raw, publicUrl, dev),
     cors: cors(raw),
+    tokenHooks: {
+      tokenHook: hookTarget(raw, 'oauth2.token_hook'),
+      refreshTokenHook: hookTarget(raw, 'oauth2.refresh_token_hook'),
+      timeoutMs: positiveMs(raw, 'oauth2.hook_timeout', '5s'),
+    },
     dev,
   };
+}
+
+function positiveMs(raw: Raw, key: Key, fallback: string): number {
+  const ms = durationMs(raw, key, fallback);
+  if (ms <= 0) throw new ConfigError(key, 'must be positive');
+  return ms;
+}
+
+/**
+ * A hook key (Hydra's HookConfig): the URL itself, a JSON object in that key (an environment variable), or the
+ * object's members as keys of their own. Only `api_key` auth exists, in a header or a cookie.
+ */
+function hookTarget(raw: Raw, key: 'oauth2.token_hook' | 'oauth2.refresh_token_hook'): HookTarget | null {
+  const sub = (name: string) => raw[`${key}.${name}` as Key];
+  let doc: Record<string, unknown> = {
+    url: sub('url'),
+    auth:
+      sub('auth.type') === undefined
+        ? undefined
+        : {
+            type: sub('auth.type'),
+            config: {
+              in: sub('auth.config.in'),
+              name: sub('auth.config.name'),
+              value: sub('auth.config.value'),
+            },
+          },
+  };
+  const given = raw[key];
+  const whole = typeof given === 'object' && given !== null ? '' : str(raw, key, '').trim();
+  if (typeof given === 'object' && given !== null && !Array.isArray(given)) {
+    doc = given as Record<string, unknown>;
+  } else if (whole.startsWith('{')) {
+    try {
+      doc = JSON.parse(whole) as Record<string, unknown>;
+    } catch {
+      throw new ConfigError(key, 'is neither a URL nor a JSON object {url, auth}');
+    }
+  } else if (whole !== '') {
+    doc = { url: whole };
+  }
+  if (doc.url === undefined || doc.url === null || doc.url === '') {
+    if (doc.auth !== undefined) throw new ConfigError(`${key}.url`, 'is required when auth is set');
+    return null;
+  }
+  const url = String(doc.url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(key, `must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ConfigError(key, `must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  if (doc.auth === undefined || doc.auth === null) return { url };
+  const auth = doc.auth as { type?: unknown; config?: Record<string, unknown> };
+  if (auth.type !== 'api_key') {
+    throw new ConfigError(`${key}.auth.type`, `must be api_key, got ${JSON.stringify(auth.type)}`);
+  }
+  const config = auth.config ?? {};
+  if (config.in !== 'header' && config.in !== 'cookie') {
+    throw new ConfigError(
+      `${key}.auth.config.in`,
+      `must be header or cookie, got ${JSON.stringify(config.in)}`,
+    );
+  }
+  const name = typeof config.name === 'string' ? config.name : '';
+  // An HTTP token (RFC 9110 §5.6.2): a header or cookie name.
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    throw new ConfigError(`${key}.auth.config.name`, 'must be a header or cookie name');
+  }
+  const value = config.value === undefined || config.value === null ? '' : String(config.value);
+  // The value is a credential: never echoed in the message.
+  if (/[\r\n\0]/.test(value) || (config.in === 'cookie' && /[;,\s"]/.test(value))) {
+    throw new ConfigError(`${key}.auth.config.value`, `is not a valid ${config.in} value`);
+  }
+  return { url, auth: { type: 'api_key', config: { in: config.in, name, value } } };
 }
 
 const MAX_SESSION_MS = 180 * 24 * 3600_000;

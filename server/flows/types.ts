@@ -174,6 +174,8 @@ export interface IdTokens {
     code?: string;
     /** Minted for a refresh grant: fosite skips the checks and defaults of the authorization request then. */
     refresh?: boolean;
+    /** The extra claims, when the token hooks or an earlier token changed them; else the consent's `session.id_token`. */
+    extras?: Record<string, unknown>;
   }): Promise<string>;
   /** id_token_hint: our key set, expiry ignored. */
   verifyHint(

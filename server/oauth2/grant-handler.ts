@@ -4,6 +4,7 @@
 // line in `grants/index.ts`.
 import type { StoredClient } from '../clients/client.js';
 import type { Form } from './form.js';
+import type { TokenHook } from './token-hooks.js';
 
 /** RFC 6749 §5.1 success body, keys in Hydra's (sorted) order. */
 export interface TokenResponse {
@@ -27,6 +28,12 @@ export interface GrantContext {
   form: Form;
   /** When the request was accepted; token lifetimes count from here. */
   now: Date;
+  /**
+   * `oauth2.refresh_token_hook` and `oauth2.token_hook` bound to this request (oauth2/token-hooks.ts). Every
+   * grant calls it once, after its checks and before storing anything, and issues the claims it returns; a
+   * refusal throws, so nothing is stored. Without hooks configured it returns the claims it was given.
+   */
+  hook: TokenHook;
 }
 
 export interface GrantHandler {

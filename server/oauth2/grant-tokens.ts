@@ -17,6 +17,7 @@ import type {
   AuthorizationCodeRecord,
   RefreshTokenRecord,
 } from './ports.js';
+import type { TokenExtras, TokenHook } from './token-hooks.js';
 import type { OpaqueTokens } from './token-strategies.js';
 
 /** The server-wide lifespans (Hydra's `ttl.*`), used where a client sets no per-grant lifespan. */
@@ -121,6 +122,17 @@ export function accessTokenExt(flow: FlowRecord): Record<string, unknown> {
   return typeof ext === 'object' && ext !== null && !Array.isArray(ext) ? { ...ext } : {};
 }
 
+/** The consent's `session.id_token`: the ID token's extra claims, and the userinfo's. */
+export function idTokenExt(flow: FlowRecord): Record<string, unknown> {
+  const ext: unknown = flow.consent?.session.id_token;
+  return typeof ext === 'object' && ext !== null && !Array.isArray(ext) ? { ...ext } : {};
+}
+
+/** The claims a grant starts from: the consent's, unless an earlier token of the grant carries its own. */
+export function flowExtras(flow: FlowRecord): TokenExtras {
+  return { access_token: accessTokenExt(flow), id_token: idTokenExt(flow) };
+}
+
 export interface MintInput {
   flow: FlowRecord;
   client: StoredClient;
@@ -130,6 +142,10 @@ export interface MintInput {
   audience: string[];
   withRefresh: boolean;
   withIdToken: boolean;
+  /** The claims to issue before the hooks ran; the flow's consent when absent. */
+  extras?: TokenExtras;
+  /** The request's token hooks (GrantContext.hook): they see the tokens about to be minted and may change their claims. */
+  hook?: TokenHook;
 }
 
 /**
@@ -146,9 +162,9 @@ export function createTokenMinter(deps: GrantTokensDeps) {
     lifespan: number,
     scope: string[],
     audience: string[],
+    ext: Record<string, unknown> = accessTokenExt(flow),
   ): Promise<{ token: string; record: AccessTokenRecord }> {
     const expiresAt = new Date(now.getTime() + lifespan);
-    const ext = accessTokenExt(flow);
     const jwtExt = { ...ext };
     const topLevel: Record<string, unknown> = {};
     for (const name of deps.topLevelClaims?.allowed ?? []) {
@@ -192,10 +208,37 @@ export function createTokenMinter(deps: GrantTokensDeps) {
     async mint(input: MintInput): Promise<MintedTokens> {
       const { flow, client, now, grant } = input;
       const accessMs = lifespanMs(client, grant, 'access_token', deps.ttl.accessTokenMs) ?? 0;
-      const access = await accessToken(flow, client, now, accessMs, input.scope, input.audience);
+      const refreshMs = lifespanMs(client, grant, 'refresh_token', deps.ttl.refreshTokenMs);
+      const idMs = lifespanMs(client, grant, 'id_token', deps.ttl.idTokenMs) ?? 0;
+      const after = (ms: number) => new Date(now.getTime() + ms);
+      // The hooks run before anything is minted: a refusal leaves nothing behind.
+      const start = input.extras ?? flowExtras(flow);
+      const extras = input.hook
+        ? await input.hook({
+            subject: flow.subject,
+            flow,
+            requested_scope: flow.request.requested_scope,
+            granted_scope: input.scope,
+            granted_audience: input.audience,
+            extras: start,
+            expires_at: {
+              access_token: after(accessMs),
+              ...(input.withRefresh ? { refresh_token: refreshMs === null ? null : after(refreshMs) } : {}),
+              ...(input.withIdToken ? { id_token: after(idMs) } : {}),
+            },
+          })
+        : start;
+      const access = await accessToken(
+        flow,
+        client,
+        now,
+        accessMs,
+        input.scope,
+        input.audience,
+        extras.access_token,
+      );
       let refresh: MintedTokens['refresh'] = null;
       if (input.withRefresh) {
-        const refreshMs = lifespanMs(client, grant, 'refresh_token', deps.ttl.refreshTokenMs);
         const { token, signature } = deps.refreshTokens.mint();
         refresh = {
           token,
@@ -208,11 +251,14 @@ export function createTokenMinter(deps: GrantTokensDeps) {
             granted_audience: input.audience,
             active: true,
             requested_at: now,
-            expires_at: refreshMs === null ? null : new Date(now.getTime() + refreshMs),
+            expires_at: refreshMs === null ? null : after(refreshMs),
             first_used_at: null,
             used_times: 0,
             access_token_signature: access.record.signature,
+            // Both claim sets travel with the refresh token, so the next refresh starts from them (§8.6 of
+            // Hydra's pain points: claims a hook added survive refresh).
             ext: access.record.ext ?? null,
+            id_token_ext: extras.id_token,
           },
         };
       }
@@ -221,9 +267,10 @@ export function createTokenMinter(deps: GrantTokensDeps) {
             flow,
             client_id: client.client_id,
             now,
-            lifespanMs: lifespanMs(client, grant, 'id_token', deps.ttl.idTokenMs) ?? 0,
+            lifespanMs: idMs,
             access_token: access.token,
             refresh: grant === 'refresh_token',
+            extras: extras.id_token,
           })
         : null;
       return { access, refresh, id_token };

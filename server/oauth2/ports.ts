@@ -45,6 +45,8 @@ export interface RefreshTokenRecord {
   /** The access token issued with it: graceful rotation deletes only that one. */
   access_token_signature: string;
   ext?: Record<string, unknown> | null;
+  /** The ID token's extra claims the grant issued with this token (after the token hooks); null for older rows. */
+  id_token_ext?: Record<string, unknown> | null;
 }
 
 export interface AccessTokenStore {

@@ -11,6 +11,7 @@ import type { ClientAuthenticationRequest } from './client-authentication.js';
 import { InvalidRequest, UnsupportedGrantType } from './errors.js';
 import { type Form, formValue, isEmptyForm, splitSpaceList } from './form.js';
 import type { GrantHandler, TokenResponse } from './grant-handler.js';
+import type { HookRequest, TokenHook } from './token-hooks.js';
 
 export interface TokenRequest {
   /** The raw `Authorization` header, if any. */
@@ -25,6 +26,8 @@ export interface TokenEndpointDeps {
   grants: readonly GrantHandler[];
   authenticate: (request: ClientAuthenticationRequest) => Promise<StoredClient>;
   clock?: () => Date;
+  /** The token hooks (oauth2/token-hooks.ts createTokenHooks); none when absent. */
+  hooks?: (request: HookRequest) => TokenHook;
 }
 
 export interface TokenEndpoint {
@@ -57,10 +60,14 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
         form,
         source: request.source,
       });
-      return grant.handle({ client, form: declaredParameters(form, grant.parameters), now: clock() });
+      // The hooks see the whole form (Hydra sends its non-secret parameters); the grant only its own.
+      const hook = deps.hooks?.({ client_id: client.client_id, grant_type: grant.grantType, form }) ?? noHook;
+      return grant.handle({ client, form: declaredParameters(form, grant.parameters), now: clock(), hook });
     },
   };
 }
+
+const noHook: TokenHook = async (session) => session.extras;
 
 /** node-oidc-provider's rule: a grant only sees the parameters it declared. */
 function declaredParameters(form: Form, parameters: readonly string[]): Form {

@@ -72,9 +72,13 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
   const clock = deps.clock ?? (() => new Date());
 
   /** The claims every ID token of the flow shares, and its userinfo: the flow's, then the consent's extras. */
-  function flowClaims(flow: FlowRecord, clientId: string): Record<string, unknown> {
+  function flowClaims(
+    flow: FlowRecord,
+    clientId: string,
+    extras: Record<string, unknown> = flow.consent?.session.id_token ?? {},
+  ): Record<string, unknown> {
     const claims: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(flow.consent?.session.id_token ?? {})) {
+    for (const [name, value] of Object.entries(extras)) {
       if (!RESERVED.has(name)) claims[name] = value;
     }
     claims.iss = deps.issuer;
@@ -99,10 +103,10 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
   return {
     signClaims: async (claims) => signWith(await signingKey(), claims),
 
-    async sign({ flow, client_id, now, lifespanMs, access_token, code, refresh }) {
+    async sign({ flow, client_id, now, lifespanMs, access_token, code, refresh, extras }) {
       // The key first: at_hash and c_hash use the hash of the algorithm that signs (OIDC Core §3.3.2.11).
       const key = await signingKey();
-      const claims = flowClaims(flow, client_id);
+      const claims = flowClaims(flow, client_id, extras);
       // fosite (handler/openid/strategy_jwt.go): acr_values requested and no acr from the login is level 0,
       // the least confidence; not on a refresh, whose ID token fosite mints without these checks.
       if (!refresh && claims.acr === undefined && flow.request.oidc_context.acr_values.length > 0) {

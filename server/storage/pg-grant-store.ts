@@ -33,6 +33,7 @@ function refreshRow(token: RefreshTokenRecord) {
     used_times: token.used_times,
     access_token_signature: token.access_token_signature,
     ext: token.ext == null ? null : JSON.stringify(token.ext),
+    id_token_ext: token.id_token_ext == null ? null : JSON.stringify(token.id_token_ext),
   };
 }
 

@@ -25,6 +25,7 @@ import { authenticatedRevocation, createRevocation } from '../oauth2/revocation.
 import { type ScopeStrategy, scopeStrategyFor } from '../oauth2/scope-strategy.js';
 import { statelessPolicy } from '../oauth2/stateless.js';
 import { createTokenEndpoint } from '../oauth2/token-endpoint.js';
+import { createTokenHooks } from '../oauth2/token-hooks.js';
 import {
   JwtTokenStrategy,
   OpaqueTokenStrategy,
@@ -131,8 +132,18 @@ export function wireOAuth2(
       mirror: flowSettings.mirrorTopLevelClaims,
     },
   };
+  const hooks = createTokenHooks({
+    tokenHook: config.tokenHooks.tokenHook,
+    refreshTokenHook: config.tokenHooks.refreshTokenHook,
+    timeoutMs: config.tokenHooks.timeoutMs,
+    issuer: config.issuer,
+    topLevelClaims: grantSettings.topLevelClaims,
+    // The target without its query, the status and the reason: never the hook's credential or reply body.
+    onFailure: (failure) => logger.warn(failure, 'token hook failed; the token was refused'),
+  });
   const tokenEndpoint = createTokenEndpoint({
     authenticate: guardedAuthenticate,
+    hooks,
     grants: createGrants({
       flows: {
         ...grantSettings,

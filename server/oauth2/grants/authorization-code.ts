@@ -43,7 +43,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps) {
     grantType: GRANT_TYPE,
     parameters: ['code', 'redirect_uri', 'code_verifier'],
 
-    async handle({ client, form, now }): Promise<TokenResponse> {
+    async handle({ client, form, now, hook }): Promise<TokenResponse> {
       requireGrant(client, GRANT_TYPE);
 
       // A code that fails its HMAC cannot have a row: unknown, like fosite's lookup by signature.
@@ -83,6 +83,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps) {
         audience,
         withRefresh: offlineGranted(scope) && allowsGrant(client, 'refresh_token'),
         withIdToken,
+        hook,
       });
       const outcome = await deps.grants.redeemCode(
         code.signature,

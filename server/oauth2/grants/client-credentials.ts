@@ -41,7 +41,7 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
     grantType: GRANT_TYPE,
     parameters: ['scope', 'audience'],
 
-    async handle({ client, form, now }): Promise<TokenResponse> {
+    async handle({ client, form, now, hook }): Promise<TokenResponse> {
       const document = client.document;
 
       // fosite splits `scope` on spaces and de-duplicates it, case-sensitively.
@@ -70,6 +70,17 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
       // fosite checks the client's grant types last (PopulateTokenEndpointResponse), after scope and audience.
       requireGrant(client, GRANT_TYPE);
 
+      // The token hooks (Hydra calls them for every grant): a refusal throws before anything is stored.
+      const { access_token: ext } = await hook({
+        subject: client.client_id,
+        requested_scope: scopes,
+        granted_scope: scopes,
+        granted_audience: audiences,
+        extras: { access_token: {}, id_token: {} },
+        expires_at: { access_token: expiresAt },
+      });
+      const hasExt = Object.keys(ext).length > 0;
+
       const requestId = deps.newRequestId();
       const name = strategyName(client, deps.defaultStrategy);
       const strategy = deps.strategies[name];
@@ -83,6 +94,7 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
         audience: audiences,
         issued_at: now,
         expires_at: expiresAt,
+        ...(hasExt ? { ext } : {}),
         ...(stateless ? { stateless, client_created_at: client.created_at } : {}),
       });
       if (!stateless) {
@@ -96,6 +108,7 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps) {
           granted_audience: audiences,
           requested_at: now,
           expires_at: expiresAt,
+          ...(hasExt ? { ext } : {}),
         });
       }
 

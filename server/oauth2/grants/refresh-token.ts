@@ -9,8 +9,10 @@ import { InvalidGrant, InvalidScope, ScopeNotGranted } from '../errors.js';
 import { fields, formValue } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
 import {
+  accessTokenExt,
   forgetting,
   type GrantRevocation,
+  idTokenExt,
   offlineGranted,
   openidGranted,
   revokeGrant,
@@ -54,7 +56,7 @@ export function refreshTokenGrant(deps: RefreshTokenDeps) {
     grantType: GRANT_TYPE,
     parameters: ['refresh_token'],
 
-    async handle({ client, form, now }): Promise<TokenResponse> {
+    async handle({ client, form, now, hook }): Promise<TokenResponse> {
       requireGrant(client, GRANT_TYPE);
 
       const signature = await deps.refreshTokens.validate(formValue(form, 'refresh_token'));
@@ -93,6 +95,12 @@ export function refreshTokenGrant(deps: RefreshTokenDeps) {
         withRefresh: true,
         // The same flow, so the new ID token keeps auth_time, rat, sid, acr, amr, nonce and the extras.
         withIdToken: openidGranted(token.granted_scope),
+        // The claims the previous exchange issued (the hooks' included); older rows carry the consent's.
+        extras: {
+          access_token: token.ext ?? accessTokenExt(token.flow),
+          id_token: token.id_token_ext ?? idTokenExt(token.flow),
+        },
+        hook,
       });
       // Rotation deletes the grant's earlier access tokens (strict) or the paired one (graceful).
       const outcome = await forgetting(deps, () =>
