@@ -62,6 +62,11 @@ export interface Config {
   cors: CorsConfig;
   /** `oauth2.token_hook`, `oauth2.refresh_token_hook` and `oauth2.hook_timeout` (docs/token-hooks.md). */
   tokenHooks: TokenHooksConfig;
+  /**
+   * `clients.http.*`: outbound requests to URLs clients register (jwks_uri, sector_identifier_uri, back-channel
+   * logout; server/net/safe-fetch.ts). Tollgate refuses private addresses by default (Hydra allows them).
+   */
+  clientsHttp: { disallowPrivateIpRanges: boolean; privateIpExceptionUrls: string[] };
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
   /**
@@ -269,6 +274,8 @@ const KEYS = {
   'oauth2.refresh_token_hook.auth.config.name': 'string',
   'oauth2.refresh_token_hook.auth.config.value': 'string',
   'oauth2.hook_timeout': 'duration',
+  'clients.http.disallow_private_ip_ranges': 'bool',
+  'clients.http.private_ip_exception_urls': 'list',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -479,6 +486,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
       refreshTokenHook: hookTarget(raw, 'oauth2.refresh_token_hook'),
       timeoutMs: positiveMs(raw, 'oauth2.hook_timeout', '5s'),
     },
+    clientsHttp: clientsHttp(raw),
     dev,
   };
 }
@@ -559,6 +567,15 @@ function hookTarget(raw: Raw, key: 'oauth2.token_hook' | 'oauth2.refresh_token_h
     throw new ConfigError(`${key}.auth.config.value`, `is not a valid ${config.in} value`);
   }
   return { url, auth: { type: 'api_key', config: { in: config.in, name, value } } };
+}
+
+function clientsHttp(raw: Raw): Config['clientsHttp'] {
+  const privateIpExceptionUrls = list(raw, 'clients.http.private_ip_exception_urls', []);
+  for (const url of privateIpExceptionUrls) checkUrl('clients.http.private_ip_exception_urls', url, true);
+  return {
+    disallowPrivateIpRanges: bool(raw, 'clients.http.disallow_private_ip_ranges', true),
+    privateIpExceptionUrls,
+  };
 }
 
 const MAX_SESSION_MS = 180 * 24 * 3600_000;
