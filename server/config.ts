@@ -63,6 +63,11 @@ export interface Config {
   /** `oauth2.token_hook`, `oauth2.refresh_token_hook` and `oauth2.hook_timeout` (docs/token-hooks.md). */
   tokenHooks: TokenHooksConfig;
   /**
+   * `oidc.subject_identifiers.supported_types` (public, pairwise; default [public]) and `….pairwise.salt` (at
+   * least 8 characters when pairwise is listed; server/oidc/pairwise.ts).
+   */
+  subjectIdentifiers: { supportedTypes: string[]; salt: string };
+  /**
    * `clients.http.*`: outbound requests to URLs clients register (jwks_uri, sector_identifier_uri, back-channel
    * logout; server/net/safe-fetch.ts). Tollgate refuses private addresses by default (Hydra allows them).
    */
@@ -274,6 +279,8 @@ const KEYS = {
   'oauth2.refresh_token_hook.auth.config.name': 'string',
   'oauth2.refresh_token_hook.auth.config.value': 'string',
   'oauth2.hook_timeout': 'duration',
+  'oidc.subject_identifiers.supported_types': 'list',
+  'oidc.subject_identifiers.pairwise.salt': 'string',
   'clients.http.disallow_private_ip_ranges': 'bool',
   'clients.http.private_ip_exception_urls': 'list',
 } as const;
@@ -487,8 +494,28 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
       timeoutMs: positiveMs(raw, 'oauth2.hook_timeout', '5s'),
     },
     clientsHttp: clientsHttp(raw),
+    subjectIdentifiers: subjectIdentifiers(raw),
     dev,
   };
+}
+
+function subjectIdentifiers(raw: Raw): Config['subjectIdentifiers'] {
+  const key = 'oidc.subject_identifiers.supported_types';
+  const supportedTypes = list(raw, key, ['public']);
+  for (const type of supportedTypes) {
+    if (type !== 'public' && type !== 'pairwise') {
+      throw new ConfigError(key, `must list public and/or pairwise, got ${JSON.stringify(type)}`);
+    }
+  }
+  const salt = str(raw, 'oidc.subject_identifiers.pairwise.salt', '');
+  // Hydra stops at startup too (driver/config/provider.go SubjectTypesSupported).
+  if (supportedTypes.includes('pairwise') && salt.length < 8) {
+    throw new ConfigError(
+      'oidc.subject_identifiers.pairwise.salt',
+      `must be at least 8 characters long when pairwise is in ${key} (got ${salt.length}); set OIDC_SUBJECT_IDENTIFIERS_PAIRWISE_SALT to a random string`,
+    );
+  }
+  return { supportedTypes, salt };
 }
 
 function positiveMs(raw: Raw, key: Key, fallback: string): number {

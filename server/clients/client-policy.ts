@@ -14,8 +14,13 @@ import { formatOrigin, type GoUrl, GoUrlError, hostname, parseRequestUri, parseU
 export interface ClientValidatorOptions {
   /** `oidc.dynamic_client_registration.default_scope`, given to a client without scope. */
   defaultScope?: string;
-  /** `oidc.subject_identifiers.supported_types`; `public` is the default when it is listed. */
-  subjectTypesSupported?: readonly string[];
+  /**
+   * `oidc.subject_identifiers.supported_types` as they apply to this client (Hydra's SubjectTypesSupported(ctx, c):
+   * no pairwise for a client whose access tokens are JWTs); `public` is the default when it is listed.
+   */
+  subjectTypesSupported?: readonly string[] | ((client: Client) => readonly string[]);
+  /** `--dev`: an http sector_identifier_uri is accepted (a local test document), as http redirect URIs are. */
+  allowHttpSectorUri?: boolean;
 }
 
 // Key members go-jose requires before a key is usable (`JSONWebKey.Valid`).
@@ -120,8 +125,7 @@ export function validateClient(client: Client, secret: string, options: ClientVa
   }
 
   if (c.sector_identifier_uri !== '') {
-    // Hydra also fetches the document and checks it lists every redirect URI; Tollgate does not fetch it
-    // (no outbound HTTP from the admin API), so only the scheme rule applies.
+    // The document itself is fetched and checked by the client service (oidc/pairwise.ts checkSectorDocument).
     let u: GoUrl | undefined;
     try {
       u = parseUrl(c.sector_identifier_uri);
@@ -129,7 +133,7 @@ export function validateClient(client: Client, secret: string, options: ClientVa
       if (!(err instanceof GoUrlError)) throw err;
       throw invalidMetadata(`Value of sector_identifier_uri could not be parsed because ${err.message}.`);
     }
-    if (u.scheme !== 'https')
+    if (u.scheme !== 'https' && !(options.allowHttpSectorUri && u.scheme === 'http'))
       throw invalidMetadata('Value sector_identifier_uri must be an HTTPS URL but it is not.');
   }
 
@@ -148,7 +152,8 @@ export function validateClient(client: Client, secret: string, options: ClientVa
     }
   });
 
-  const supported = options.subjectTypesSupported ?? ['public', 'pairwise'];
+  const configured = options.subjectTypesSupported ?? ['public', 'pairwise'];
+  const supported = typeof configured === 'function' ? configured(c) : configured;
   if (c.subject_type !== '') {
     if (!supported.includes(c.subject_type)) {
       throw invalidMetadata(

@@ -31,6 +31,11 @@ export interface ClientServiceDeps {
   publicUrl: string;
   now?: () => Date;
   validation?: ClientValidatorOptions;
+  /**
+   * Checks that need I/O, after validation and before anything is written (create, replace, patch): the pairwise
+   * sector rule and the sector_identifier_uri document (oidc/pairwise.ts). Throws the client's error.
+   */
+  checkClient?: (client: Client) => Promise<void>;
 }
 
 export interface ListClientsQuery {
@@ -67,6 +72,7 @@ export class ClientService {
   private readonly publicUrl: string;
   private readonly now: () => Date;
   private readonly validation: ClientValidatorOptions;
+  private readonly checkClient: (client: Client) => Promise<void>;
 
   constructor(deps: ClientServiceDeps) {
     this.store = deps.store;
@@ -75,6 +81,7 @@ export class ClientService {
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
     this.now = deps.now ?? (() => new Date());
     this.validation = deps.validation ?? {};
+    this.checkClient = deps.checkClient ?? (async () => {});
   }
 
   /**
@@ -85,6 +92,7 @@ export class ClientService {
     const { client: read, secret: sent } = readClient(input);
     const client = validateClient(read, sent, this.validation);
     if (client.client_id === '') client.client_id = uuidv4();
+    await this.checkClient(client);
 
     const isPublic = client.token_endpoint_auth_method === 'none';
     // Hydra hashes a secret a public client was given, but never shows it; it only generates one for others.
@@ -146,7 +154,8 @@ export class ClientService {
     const { client: read, secret } = readClient(input);
     read.client_id = id;
     const client = validateClient(read, secret, this.validation);
-    return this.replace(id, () => ({ client, secret }));
+    await this.checkClient(client);
+    return this.replace(id, async () => ({ client, secret }));
   }
 
   /**
@@ -154,14 +163,17 @@ export class ClientService {
    * Adding `/client_secret` rotates the secret and is the only way the response shows one.
    */
   async patch(id: string, operations: readonly JsonPatchOperation[]): Promise<OAuth2ClientWire> {
-    return this.replace(id, (existing) => {
+    return this.replace(id, async (existing) => {
       const patched = applyJsonPatch(this.render(existing), operations, { denyPaths: PATCH_DENY_PATHS });
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
         throw new BadRequestError('Unable to apply the JSON Patch: the patched client is not a JSON object');
       }
       const { client: read, secret } = readClient(patched);
       read.client_id = id;
-      return { client: validateClient(read, secret, this.validation), secret };
+      const client = validateClient(read, secret, this.validation);
+      // Under the row lock: the fetch is bounded by its timeout.
+      await this.checkClient(client);
+      return { client, secret };
     });
   }
 
@@ -196,11 +208,11 @@ export class ClientService {
    */
   private async replace(
     id: string,
-    build: (existing: StoredClient) => { client: Client; secret: string },
+    build: (existing: StoredClient) => Promise<{ client: Client; secret: string }>,
   ): Promise<OAuth2ClientWire> {
     let built: { client: Client; secret: string } | undefined;
     const stored = await this.store.modify(id, async (existing) => {
-      built = build(existing);
+      built = await build(existing);
       const secretHash = built.secret !== '' ? await this.hasher.hash(built.secret) : existing.secret_hash;
       return storedClient(built.client, secretHash, existing.created_at, this.now());
     });

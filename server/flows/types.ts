@@ -176,11 +176,18 @@ export interface IdTokens {
     refresh?: boolean;
     /** The extra claims, when the token hooks or an earlier token changed them; else the consent's `session.id_token`. */
     extras?: Record<string, unknown>;
+    /** The `sub` the client sees (a pairwise subject, oidc/pairwise.ts); else the flow's subject. */
+    subject?: string;
   }): Promise<string>;
   /** id_token_hint: our key set, expiry ignored. */
   verifyHint(
     token: string,
   ): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; reason: string }>;
   /** Hydra's userinfo handler: the ID token's claims minus nonce, at_hash, c_hash, exp, sid, jti. */
-  userinfoClaims(flow: FlowRecord, client_id: string, issued_at: Date): Record<string, unknown>;
+  userinfoClaims(
+    flow: FlowRecord,
+    client_id: string,
+    issued_at: Date,
+    subject?: string,
+  ): Record<string, unknown>;
 }

@@ -7,6 +7,7 @@ import type { LifespanField, StoredClient } from '../clients/client.js';
 import { uuidv4 } from '../crypto/random.js';
 import type { AuthorizeArtefacts, GrantStore } from '../flows/ports.js';
 import type { FlowRecord, GrantIssuer, IdTokens } from '../flows/types.js';
+import type { SubjectIdentifiers } from '../oidc/pairwise.js';
 import { InvalidGrant, UnsupportedResponseType } from './errors.js';
 import type { TokenResponse } from './grant-handler.js';
 import { allowsGrant, secondsUntil, strategyName } from './grants/client-credentials.js';
@@ -50,6 +51,22 @@ export interface GrantTokensDeps {
   topLevelClaims?: { allowed: readonly string[]; mirror: boolean };
   /** Read after the tokens are stored, to compute `expires_in`; defaults to the system clock. */
   clock?: () => Date;
+  /** The ID token's `sub` for the client (pairwise subjects, oidc/pairwise.ts); the raw subject when absent. */
+  subjects?: Pick<SubjectIdentifiers, 'forClient'>;
+}
+
+/** The `sub` of the client's ID tokens: pairwise for a pairwise client (OIDC Core §8.1), else the subject. */
+export function idTokenSubject(
+  subjects: Pick<SubjectIdentifiers, 'forClient'> | undefined,
+  client: StoredClient,
+  flow: FlowRecord,
+): string {
+  if (!subjects) return flow.subject;
+  return subjects.forClient(
+    { ...client.document, client_id: client.client_id },
+    flow.subject,
+    flow.login?.force_subject_identifier,
+  );
 }
 
 /** The grants whose per-client lifespans Hydra reads (`client.Lifespans`). */
@@ -211,11 +228,14 @@ export function createTokenMinter(deps: GrantTokensDeps) {
       const refreshMs = lifespanMs(client, grant, 'refresh_token', deps.ttl.refreshTokenMs);
       const idMs = lifespanMs(client, grant, 'id_token', deps.ttl.idTokenMs) ?? 0;
       const after = (ms: number) => new Date(now.getTime() + ms);
+      // Hydra computes it for every flow (at consent), so a pairwise client without a sector fails even without openid.
+      const idSubject = idTokenSubject(deps.subjects, client, flow);
       // The hooks run before anything is minted: a refusal leaves nothing behind.
       const start = input.extras ?? flowExtras(flow);
       const extras = input.hook
         ? await input.hook({
             subject: flow.subject,
+            idTokenSubject: idSubject,
             flow,
             requested_scope: flow.request.requested_scope,
             granted_scope: input.scope,
@@ -271,6 +291,7 @@ export function createTokenMinter(deps: GrantTokensDeps) {
             access_token: access.token,
             refresh: grant === 'refresh_token',
             extras: extras.id_token,
+            subject: idSubject,
           })
         : null;
       return { access, refresh, id_token };
@@ -348,6 +369,7 @@ export function createGrantIssuer(deps: GrantTokensDeps): GrantIssuer {
           lifespanMs: lifespanMs(client, 'implicit', 'id_token', deps.ttl.idTokenMs) ?? 0,
           ...(accessToken !== undefined ? { access_token: accessToken } : {}),
           ...(params.code !== undefined ? { code: params.code } : {}),
+          subject: idTokenSubject(deps.subjects, client, flow),
         });
       }
       params.scope = scope.join(' ');

@@ -7,7 +7,9 @@
 // tokens are tried first and refresh tokens after, unless `token_type_hint=refresh_token` asks for the other
 // order (RFC 7662 §2.1). Authorization codes are never active here.
 import type { StoredClient } from '../clients/client.js';
-import type { GrantStore } from '../flows/ports.js';
+import type { FlowStore, GrantStore } from '../flows/ports.js';
+import type { FlowRecord } from '../flows/types.js';
+import type { SubjectIdentifiers } from '../oidc/pairwise.js';
 import { InvalidRequest } from './errors.js';
 import { formValue, isEmptyForm, splitSpaceList } from './form.js';
 import type { AccessTokenRecord, AccessTokenStore, AccessTokenStrategy } from './ports.js';
@@ -30,6 +32,8 @@ export interface ActiveIntrospection {
   scope?: string;
   client_id: string;
   sub: string;
+  /** The pairwise `sub` the client's ID tokens carry (Hydra), for a pairwise client's browser-flow token. */
+  obfuscated_subject?: string;
   /** Absent for a refresh token that never expires. */
   exp?: number;
   iat: number;
@@ -58,6 +62,11 @@ export interface IntrospectorDeps extends AccessTokenSources {
   now?: () => Date;
   /** The browser flows' refresh tokens; without them only access tokens are looked up. */
   refresh?: RefreshTokenLookup;
+  /** Pairwise subjects (oidc/pairwise.ts): `obfuscated_subject` for a pairwise client's tokens. */
+  pairwise?: {
+    subjects: Pick<SubjectIdentifiers, 'obfuscated'>;
+    flows: Pick<FlowStore, 'byId'>;
+  };
 }
 
 export interface RefreshTokenLookup {
@@ -114,11 +123,23 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
   async function accessToken(token: string, scope: string[]): Promise<IntrospectionResult> {
     const found = await findAccessToken(deps, token);
     if (!found) return INACTIVE;
-    const { record } = found;
+    const { record, client } = found;
     // fosite: expired once the expiry lies before now.
     if (record.expires_at.getTime() < now().getTime()) return INACTIVE;
     if (!grantsScopes(record.granted_scope, scope)) return INACTIVE;
-    return active(record, 'access_token', record.ext);
+    // Only a pairwise client's tokens need their flow (the login's forced identifier); others skip the read.
+    const pairwise = deps.pairwise && client.document.subject_type === 'pairwise' ? deps.pairwise : null;
+    const flow = pairwise ? await pairwise.flows.byId(record.request_id) : null;
+    return active(record, 'access_token', record.ext, obfuscated(client, record.subject, flow));
+  }
+
+  function obfuscated(client: StoredClient, subject: string, flow: FlowRecord | null): string | null {
+    if (!deps.pairwise || flow === null) return null;
+    return deps.pairwise.subjects.obfuscated(
+      { ...client.document, client_id: client.client_id },
+      subject,
+      flow,
+    );
   }
 
   /** A rotated refresh token is inactive, even while graceful rotation still lets it be exchanged. */
@@ -130,9 +151,15 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
     const record = await findRefreshToken(refresh, token);
     if (!record?.active) return INACTIVE;
     if (record.expires_at !== null && record.expires_at.getTime() < now().getTime()) return INACTIVE;
-    if (!(await deps.clients.get(record.client_id))) return INACTIVE;
+    const client = await deps.clients.get(record.client_id);
+    if (!client) return INACTIVE;
     if (!grantsScopes(record.granted_scope, scope)) return INACTIVE;
-    return active(record, 'refresh_token', record.ext ?? record.flow.consent?.session.access_token);
+    return active(
+      record,
+      'refresh_token',
+      record.ext ?? record.flow.consent?.session.access_token,
+      obfuscated(client, record.subject, record.flow),
+    );
   }
 
   /** fosite's matchScopes: each requested scope is checked against the GRANTED scopes, empty entries skipped. */
@@ -151,6 +178,7 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
     },
     use: ActiveIntrospection['token_use'],
     ext: Record<string, unknown> | null | undefined,
+    obfuscatedSubject: string | null = null,
   ): ActiveIntrospection {
     const issuedAt = unixSeconds(record.requested_at);
     return {
@@ -158,6 +186,7 @@ export function createIntrospector(deps: IntrospectorDeps): Introspector {
       ...(record.granted_scope.length > 0 ? { scope: record.granted_scope.join(' ') } : {}),
       client_id: record.client_id,
       sub: record.subject,
+      ...(obfuscatedSubject !== null ? { obfuscated_subject: obfuscatedSubject } : {}),
       ...(record.expires_at !== null ? { exp: unixSeconds(record.expires_at) } : {}),
       iat: issuedAt,
       nbf: issuedAt,

@@ -76,13 +76,14 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
     flow: FlowRecord,
     clientId: string,
     extras: Record<string, unknown> = flow.consent?.session.id_token ?? {},
+    subject: string = flow.subject,
   ): Record<string, unknown> {
     const claims: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(extras)) {
       if (!RESERVED.has(name)) claims[name] = value;
     }
     claims.iss = deps.issuer;
-    claims.sub = flow.subject;
+    claims.sub = subject;
     claims.aud = [clientId];
     claims.rat = unix(flow.requested_at);
     if (flow.authenticated_at) claims.auth_time = unix(flow.authenticated_at);
@@ -103,10 +104,10 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
   return {
     signClaims: async (claims) => signWith(await signingKey(), claims),
 
-    async sign({ flow, client_id, now, lifespanMs, access_token, code, refresh, extras }) {
+    async sign({ flow, client_id, now, lifespanMs, access_token, code, refresh, extras, subject }) {
       // The key first: at_hash and c_hash use the hash of the algorithm that signs (OIDC Core §3.3.2.11).
       const key = await signingKey();
-      const claims = flowClaims(flow, client_id, extras);
+      const claims = flowClaims(flow, client_id, extras, subject);
       // fosite (handler/openid/strategy_jwt.go): acr_values requested and no acr from the login is level 0,
       // the least confidence; not on a refresh, whose ID token fosite mints without these checks.
       if (!refresh && claims.acr === undefined && flow.request.oidc_context.acr_values.length > 0) {
@@ -164,8 +165,8 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
     },
 
     // Hydra's getOidcUserInfo: the ID token's claims without nonce, at_hash, c_hash, exp, sid and jti.
-    userinfoClaims(flow, client_id, issued_at) {
-      const claims = flowClaims(flow, client_id);
+    userinfoClaims(flow, client_id, issued_at, subject) {
+      const claims = flowClaims(flow, client_id, undefined, subject);
       claims.iat = unix(issued_at);
       return sorted(claims);
     },

@@ -10,6 +10,7 @@ import { type FormFields, formValue } from '../oauth2/form.js';
 import { type AccessTokenSources, findAccessToken } from '../oauth2/introspection.js';
 import type { AccessTokenRecord } from '../oauth2/ports.js';
 import { type IdTokenSigner, sorted, unix } from './id-token.js';
+import type { SubjectIdentifiers } from './pairwise.js';
 
 /** What a token presented to userinfo turns out to be. */
 export type PresentedToken =
@@ -25,6 +26,8 @@ export interface UserinfoDeps {
   /** `urls.self.issuer` (the `iss` of a token without a flow). */
   issuer: string;
   clock?: () => Date;
+  /** Pairwise subjects (oidc/pairwise.ts): a pairwise client's userinfo `sub`. */
+  subjects?: Pick<SubjectIdentifiers, 'forClient'>;
 }
 
 export type UserinfoAnswer =
@@ -92,8 +95,17 @@ export function createUserinfo(deps: UserinfoDeps): Userinfo {
       const flow = record.request_id ? await deps.flows.byId(record.request_id) : null;
       // Without a flow (client_credentials) Hydra's session holds only iss and iat, aud being the client; the
       // subject (the client id) is added because OIDC Core §5.3.2 requires `sub` in every userinfo response.
+      // The `sub` the client's ID tokens carry (OIDC Core §5.3.2: the same `sub` as the ID token).
+      const sub =
+        flow && deps.subjects
+          ? deps.subjects.forClient(
+              { ...client.document, client_id: client.client_id },
+              flow.subject,
+              flow.login?.force_subject_identifier,
+            )
+          : undefined;
       const claims = flow
-        ? deps.idTokens.userinfoClaims(flow, record.client_id, record.requested_at)
+        ? deps.idTokens.userinfoClaims(flow, record.client_id, record.requested_at, sub)
         : { aud: [record.client_id], iat: unix(record.requested_at), iss: deps.issuer, sub: record.subject };
       if (client.document.userinfo_signed_response_alg === 'RS256') {
         const signed = sorted({ ...claims, iat: unix(clock()), jti: uuidv4() });

@@ -72,6 +72,7 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     flows: storage.flowStore,
     idTokens,
     issuer: config.issuer,
+    subjects: oauth2.grantSettings.subjects,
   });
   // The built-in login and consent pages (--dev with urls.login and urls.consent unset) call the admin API like
   // any login app: urls.self.admin, else this process's admin port once it listens, else the configured port.

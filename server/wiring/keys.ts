@@ -5,7 +5,9 @@ import type { KeyEndpoints } from '../http/endpoints.js';
 import { wellKnownHandlers } from '../http/public/well-known.js';
 import { KeyManager, keyEndpoints } from '../keys/key-manager.js';
 import { reportSealStatus } from '../keys/seal-report.js';
+import { subjectTypesSupported } from '../oidc/pairwise.js';
 import type { Feature, WiringContext } from './feature.js';
+import { subjectIdentifierOptions } from './oauth2.js';
 import type { Storage } from './storage.js';
 
 export function wireKeys({ config, logger }: WiringContext, storage: Storage, secrets: SystemSecrets) {
@@ -24,6 +26,7 @@ export function wireKeys({ config, logger }: WiringContext, storage: Storage, se
       publicUrl: config.publicUrl,
       keys: endpoints,
       ...config.flows.discovery,
+      subjectTypesSupported: subjectTypesSupported(subjectIdentifierOptions(config)),
     }),
     adminHandlers: keyHandlers(endpoints),
     start: () => reportSealStatus(keys, logger),

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { rememberVerifiedSecrets } from '../cache/verified-secrets.js';
 import { ClientService } from '../clients/client-service.js';
 import { secretHashUpgrade } from '../clients/secret-hash-upgrade.js';
+import type { Config } from '../config.js';
 import { Pbkdf2Hasher } from '../crypto/hasher.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
 import type { IdTokens } from '../flows/types.js';
@@ -34,9 +35,15 @@ import {
 } from '../oauth2/token-strategies.js';
 import type { Audit } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
+import {
+  createSubjectIdentifiers,
+  pairwiseClientChecks,
+  type SubjectIdentifierOptions,
+} from '../oidc/pairwise.js';
 import { FailedAuthenticationLockout } from '../protection/lockout.js';
 import { withLockout } from '../protection/throttled-authentication.js';
 import type { Feature, WiringContext } from './feature.js';
+import { outboundFetch } from './outbound.js';
 import type { Storage } from './storage.js';
 
 export interface OAuth2Dependencies {
@@ -59,6 +66,13 @@ export interface OAuth2Shared {
   grantSettings: Omit<GrantTokensDeps, 'idTokens'>;
 }
 
+/** `oidc.subject_identifiers.*` and the access token strategy, as server/oidc/pairwise.ts reads them. */
+export function subjectIdentifierOptions(
+  config: Pick<Config, 'subjectIdentifiers' | 'strategies'>,
+): SubjectIdentifierOptions {
+  return { ...config.subjectIdentifiers, defaultStrategy: config.strategies.accessToken };
+}
+
 export function wireOAuth2(
   { config, logger }: WiringContext,
   deps: OAuth2Dependencies,
@@ -76,11 +90,22 @@ export function wireOAuth2(
     revocations: storage.revocations,
   };
 
+  const subjectOptions = subjectIdentifierOptions(config);
+  const subjects = createSubjectIdentifiers(subjectOptions);
+  if (subjectOptions.supportedTypes.includes('pairwise') && subjectOptions.defaultStrategy === 'jwt') {
+    // Hydra disables pairwise here with a warning too: a JWT access token would show the client the raw subject.
+    logger.warn(
+      'pairwise subject identifiers are offered only to clients with access_token_strategy opaque, because strategies.access_token is jwt (a JWT access token shows the client the raw subject)',
+    );
+  }
+
   const clients = new ClientService({
     store: storage.clientStore,
     hasher,
     registrationToken: registrationTokenIssuer(strategies.opaque),
     publicUrl: config.publicUrl,
+    validation: { subjectTypesSupported: subjects.typesFor, allowHttpSectorUri: config.dev },
+    checkClient: pairwiseClientChecks({ subjects, sector: { fetch: outboundFetch(config) } }),
   });
 
   // Looked up on the hasher at each call (not bound once), so the hashing stays observable in-process: the
@@ -131,6 +156,7 @@ export function wireOAuth2(
       allowed: flowSettings.allowedTopLevelClaims,
       mirror: flowSettings.mirrorTopLevelClaims,
     },
+    subjects,
   };
   const hooks = createTokenHooks({
     tokenHook: config.tokenHooks.tokenHook,
@@ -176,6 +202,7 @@ export function wireOAuth2(
     issuer: config.issuer,
     stateless,
     refresh: { tokens: refreshTokens, grants: storage.grantStore },
+    pairwise: { subjects, flows: storage.flowStore },
   });
   const revocation = createRevocation({
     strategies,

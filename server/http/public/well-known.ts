@@ -11,6 +11,8 @@ export interface DiscoveryOptions {
   supportedClaims?: readonly string[];
   /** `supported_scope`, after `offline_access offline openid`. */
   supportedScope?: readonly string[];
+  /** `oidc.subject_identifiers.supported_types` in effect (oidc/pairwise.ts subjectTypesSupported); [public] when absent. */
+  subjectTypesSupported?: readonly string[];
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)];
@@ -33,7 +35,7 @@ export function discoveryDocument(
     device_authorization_endpoint: `${base}/oauth2/device/auth`,
     token_endpoint: `${base}/oauth2/token`,
     jwks_uri: `${iss}/.well-known/jwks.json`,
-    subject_types_supported: ['public'],
+    subject_types_supported: [...(options.subjectTypesSupported ?? ['public'])],
     response_types_supported: [
       'code',
       'code id_token',
