@@ -16,7 +16,7 @@ import {
 import { dedupe, type Form, fields, splitSpaceList } from '../oauth2/form.js';
 import type { ScopeStrategy } from '../oauth2/scope-strategy.js';
 import { createResponseWriters, encodeGoValues, type GoValues } from './authorize-response.js';
-import { createFinalChecks } from './final-checks.js';
+import { createFinalChecks, type FinalCheckDeps } from './final-checks.js';
 import type { PkceOptions } from './pkce.js';
 import { resolveRedirectUri } from './redirect-uri.js';
 import type { AuthorizeEndpoint, AuthorizeRequest, ResponseMode } from './types.js';
@@ -38,6 +38,8 @@ export interface AuthorizeEndpointDeps {
   /** `oauth2.expose_internal_errors`. */
   exposeInternalErrors: boolean;
   clock?: () => Date;
+  /** Pairwise subjects (oidc/pairwise.ts): an id_token_hint carries the client's `sub`. */
+  subjects?: FinalCheckDeps['subjects'];
 }
 
 /** The raw input of one request to /oauth2/auth (the handler's query, and the form of a POST). */

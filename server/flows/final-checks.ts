@@ -22,6 +22,7 @@ import {
 } from '../oauth2/errors.js';
 import { fields } from '../oauth2/form.js';
 import type { ScopeStrategy } from '../oauth2/scope-strategy.js';
+import type { SubjectIdentifiers } from '../oidc/pairwise.js';
 import { withDebug } from './authorize-response.js';
 import { type PkceOptions, pkceAuthorizeError } from './pkce.js';
 import { INSECURE_REDIRECT_HINT, isRedirectUriSecure } from './redirect-uri.js';
@@ -34,6 +35,8 @@ export interface FinalCheckDeps {
   /** `--dev`: http redirect URIs are accepted on any host. */
   dev: boolean;
   clock?: () => Date;
+  /** Pairwise subjects (oidc/pairwise.ts): the session's ID token `sub` is the client's. */
+  subjects?: Pick<SubjectIdentifiers, 'forClient'>;
 }
 
 /** fosite's MinParameterEntropy for `nonce` (Tollgate's `state_min_length` only governs `state`). */
@@ -193,16 +196,31 @@ export function createFinalChecks(deps: FinalCheckDeps) {
     const grants = client.document.grant_types ?? [];
     const publicClient = isPublicClient(client);
     const nonce = request.nonce ?? '';
-    const prompt = () =>
-      validatePrompt({
+    const prompt = () => {
+      let subject = flow.login?.force_subject_identifier || flow.subject;
+      // Hydra compares an id_token_hint with the session's ID token claims, whose `sub` is the pairwise one.
+      if (deps.subjects) {
+        try {
+          subject = deps.subjects.forClient(
+            { ...client.document, client_id: client.client_id },
+            flow.subject,
+            flow.login?.force_subject_identifier,
+          );
+        } catch (err) {
+          if (err instanceof OAuth2Error) return err;
+          throw err;
+        }
+      }
+      return validatePrompt({
         request,
         publicClient,
         dev: deps.dev,
-        subject: flow.login?.force_subject_identifier || flow.subject,
+        subject,
         authTime: flow.authenticated_at,
         requestedAt: flow.requested_at,
         now: clock(),
       });
+    };
     const redirectUriRequired = () =>
       request.redirect_uri_sent
         ? null

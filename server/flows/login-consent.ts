@@ -4,6 +4,7 @@
 // authorization response. Every step is one guarded store call, so a retried request either repeats an answer
 // or fails cleanly; nothing is half-written.
 import { randomUUID } from 'node:crypto';
+import type { StoredClient } from '../clients/client.js';
 import {
   AccessDenied,
   ConsentRequired,
@@ -15,6 +16,7 @@ import {
 } from '../oauth2/errors.js';
 import type { ScopeStrategy } from '../oauth2/scope-strategy.js';
 import { exactScopeStrategy } from '../oauth2/scope-strategy.js';
+import type { SubjectIdentifiers } from '../oidc/pairwise.js';
 import { encodeGoValues, parseGoQuery, splitUri } from './authorize-response.js';
 import { hashVerifier, newChallenge, newCsrf } from './challenges.js';
 import {
@@ -63,6 +65,8 @@ export interface FlowEngineDeps {
   exposeInternalErrors?: boolean;
   /** Told about every failed CSRF check, with the flow id and the diagnosis. */
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /** Pairwise subjects (oidc/pairwise.ts): an id_token_hint carries the client's `sub`. */
+  subjects?: Pick<SubjectIdentifiers, 'forClient'>;
 }
 
 /**
@@ -104,6 +108,16 @@ const isPublic = (client: { document: { token_endpoint_auth_method?: string } })
 type Input = Parameters<FlowEngine['handle']>[0];
 
 export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
+  /** The client's pairwise `sub` for the subject; null when it has none (public, or not computable). */
+  const pairwiseOf = (client: StoredClient, subject: string, forced?: string): string | null => {
+    if (!deps.subjects || client.document.subject_type !== 'pairwise') return null;
+    try {
+      return deps.subjects.forClient({ ...client.document, client_id: client.client_id }, subject, forced);
+    } catch {
+      return null;
+    }
+  };
+
   const clock = deps.clock ?? (() => new Date());
   const scopeStrategy = deps.scopeStrategy ?? exactScopeStrategy;
   const csrfMaxAgeSeconds = Math.floor(deps.ttl.loginConsentRequestMs / 1000);
@@ -202,7 +216,8 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
           ),
         );
       }
-      if (sub !== session.subject) {
+      // Hydra's matchesValueFromSession: the subject itself, or the client's pairwise value of it.
+      if (sub !== session.subject && sub !== pairwiseOf(client, session.subject)) {
         return toClient(
           new LoginRequired(
             'Request failed because subject claim from id_token_hint does not match subject from authentication session.',
@@ -320,7 +335,8 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       request: flow.request,
       publicClient: isPublic(input.client),
       dev: deps.dev,
-      subject: login.subject,
+      // Hydra validates against the session's ID token claims, whose `sub` is the client's (pairwise) one.
+      subject: pairwiseOf(input.client, login.subject, login.force_subject_identifier) ?? login.subject,
       authTime,
       requestedAt: flow.requested_at,
       now,

@@ -39,6 +39,7 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     pkce: settings.pkce,
     dev: config.dev,
     exposeInternalErrors: settings.exposeInternalErrors,
+    subjects: oauth2.grantSettings.subjects,
   });
   const engine = createFlowEngine({
     flows: storage.flowStore,
@@ -56,6 +57,7 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     scopeStrategy: oauth2.scopeStrategy,
     exposeInternalErrors: settings.exposeInternalErrors,
     log: (event, fields) => logger.info({ component: 'flows', ...fields }, event),
+    subjects: oauth2.grantSettings.subjects,
   });
   const userinfo = createUserinfo({
     lookup: accessTokenLookup({

@@ -120,16 +120,37 @@ describe('pairwise subject identifiers', () => {
       expect(claimsOf(refreshed.body.id_token).sub).to.equal(expected);
     });
 
-    it('a public client keeps the raw sub and introspection has no obfuscated_subject', async () => {
-      const client = await webClient(server);
-      expect(client.subject_type).to.equal('public');
-      const tokens = await tokensFor(server, client);
-      expect(claimsOf(tokens.id_token!).sub).to.equal(SUBJECT);
-      expect((await userinfo(server, tokens.access_token!)).sub).to.equal(SUBJECT);
-      expect(await introspect(server, tokens.access_token!)).not.to.have.property('obfuscated_subject');
+    it('an id_token_hint carrying the pairwise sub is the session’s subject (prompt=none re-authorization)', async () => {
+      const client = await webClient(server, { subject_type: 'pairwise' });
+      const driver = new FlowDriver(server);
+      const params = {
+        client_id: client.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+      };
+      const decisions = {
+        subject: SUBJECT,
+        login: { remember: true },
+        consent: { remember: true },
+      };
+      const first = await driver.login({ ...params, state: randomState() }, decisions);
+      const exchanged = await exchangeCode(server, client, {
+        code: first.params.get('code')!,
+        redirect_uri: REDIRECT,
+      });
+      const hint = exchanged.body.id_token as string;
+      expect(claimsOf(hint).sub).to.not.equal(SUBJECT);
+      // Hydra accepts a hint whose sub is the subject or the client's pairwise value of it.
+      const again = await driver.login(
+        { ...params, state: randomState(), prompt: 'none', id_token_hint: hint },
+        decisions,
+      );
+      expect(again.params.get('error'), again.hop.location).to.equal(null);
+      expect(again.params.get('code')).to.be.a('string');
     });
 
-    it('clients of different sectors get different subs; clients of one sector the same', async () => {
+    it('clients of different sectors get different subs, clients of one sector the same, public clients the subject', async () => {
       const a = await webClient(server, { subject_type: 'pairwise' });
       const sameHost = await webClient(server, {
         subject_type: 'pairwise',
@@ -148,6 +169,13 @@ describe('pairwise subject identifiers', () => {
       expect(subSame).to.equal(subA);
       expect(subOther).to.not.equal(subA);
       expect(subOther).to.equal(sha256hex(`localhost:5555${SUBJECT}${SALT}`));
+      // A public client of the same sector keeps the subject itself, and introspection adds nothing.
+      const publicClient = await webClient(server);
+      expect(publicClient.subject_type).to.equal('public');
+      const tokens = await tokensFor(server, publicClient);
+      expect(claimsOf(tokens.id_token!).sub).to.equal(SUBJECT);
+      expect((await userinfo(server, tokens.access_token!)).sub).to.equal(SUBJECT);
+      expect(await introspect(server, tokens.access_token!)).not.to.have.property('obfuscated_subject');
     });
 
     it('a sector_identifier_uri that lists every redirect URI is the sector', async () => {

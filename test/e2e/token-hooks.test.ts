@@ -290,6 +290,7 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
 
     it('204: the tokens carry the consent’s claims unchanged', async () => {
       const body = await tokens(web);
+      expect(hook.received.map((r) => r.path)).to.deep.equal(['/token']);
       expect((await introspect(server, body.access_token!)).ext).to.deep.equal({ tier: 'gold' });
       expect(claimsOf(body.id_token!)).to.include({ email: 'alice@example.com' });
       expect(claimsOf(body.id_token!)).not.to.have.property('hooked');
