@@ -66,7 +66,7 @@ export function statelessRecord(
 ): StatelessRecord | null {
   if (header[STATELESS_HEADER] !== STATELESS_MARK) return null;
   const clientCreated = header[CLIENT_CREATED_HEADER];
-  const { jti, client_id, sub, iat, exp, aud, scp, scope } = payload;
+  const { jti, client_id, sub, iat, exp, aud, scp, scope, ext } = payload;
   if (typeof client_id !== 'string' || typeof sub !== 'string') return null;
   if (typeof iat !== 'number' || typeof exp !== 'number') return null;
   const strings = (v: unknown) =>
@@ -85,6 +85,10 @@ export function statelessRecord(
     granted_audience: typeof aud === 'string' ? [aud] : strings(aud),
     requested_at: new Date(iat * 1000),
     expires_at: new Date(exp * 1000),
+    // A token hook's claims (oauth2/token-hooks.ts): the token is the only place they are kept.
+    ...(typeof ext === 'object' && ext !== null && !Array.isArray(ext) && Object.keys(ext).length > 0
+      ? { ext: ext as Record<string, unknown> }
+      : {}),
     ...(Number.isSafeInteger(clientCreated) ? { client_created_at: new Date(clientCreated as number) } : {}),
   };
 }

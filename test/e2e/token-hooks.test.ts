@@ -142,8 +142,8 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
       headers: { authorization: basicHeader(client.client_id, client.client_secret!) },
     });
 
-  async function count(table: string, clientId: string): Promise<number> {
-    const knex = createKnex(parsePostgresDsn(server.dsn, 1));
+  async function count(table: string, clientId: string, on: TestServer = server): Promise<number> {
+    const knex = createKnex(parsePostgresDsn(on.dsn, 1));
     try {
       const [row] = await knex(table).where({ client_id: clientId }).count({ n: '*' });
       return Number(row!.n);
@@ -411,6 +411,32 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
       expect(claimsOf(second.body.id_token)).to.include({ email: 'alice@example.com', fresh: 2 });
       // The token hook, after the refresh hook, saw the refresh hook's claims.
       expect(hook.received.at(-1)!.body.session.extra).to.deep.equal({ tier: 'gold', fresh: 1 });
+    });
+  });
+
+  describe('with stateless JWT access tokens', () => {
+    let jwtServer: TestServer;
+    before(async () => {
+      jwtServer = await startTestServer({
+        'strategies.access_token': 'jwt',
+        'strategies.jwt.stateless': true,
+        'oauth2.token_hook': `${hook.url}/token`,
+      });
+    });
+    after(() => jwtServer?.close());
+
+    it('the hook’s claims are in the JWT’s ext and in its introspection (the token is their only store)', async () => {
+      hook.replies['/token'] = claims({ hooked: 'stateless' }, {});
+      const cc = await ccClient(jwtServer);
+      const res = await tokenRequest(
+        jwtServer,
+        { grant_type: 'client_credentials' },
+        { id: cc.client_id, secret: cc.client_secret! },
+      );
+      expect(res.status, res.text).to.equal(200);
+      expect(claimsOf(res.body.access_token).ext).to.deep.equal({ hooked: 'stateless' });
+      expect(await count('oauth2_access_tokens', cc.client_id, jwtServer)).to.equal(0);
+      expect((await introspect(jwtServer, res.body.access_token)).ext).to.deep.equal({ hooked: 'stateless' });
     });
   });
 });
