@@ -189,5 +189,7 @@ export interface IdTokens {
     client_id: string,
     issued_at: Date,
     subject?: string,
+    /** The ID token's extra claims when a token hook changed them; else the consent's `session.id_token`. */
+    extras?: Record<string, unknown>,
   ): Record<string, unknown>;
 }

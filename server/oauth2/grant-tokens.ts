@@ -257,6 +257,10 @@ export function createTokenMinter(deps: GrantTokensDeps) {
         input.audience,
         extras.access_token,
       );
+      // Userinfo answers the consent's ID token claims unless the hooks or an earlier exchange changed them.
+      if (JSON.stringify(extras.id_token) !== JSON.stringify(idTokenExt(flow))) {
+        access.record.id_token_ext = extras.id_token;
+      }
       let refresh: MintedTokens['refresh'] = null;
       if (input.withRefresh) {
         const { token, signature } = deps.refreshTokens.mint();

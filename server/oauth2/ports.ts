@@ -14,6 +14,8 @@ export interface AccessTokenRecord {
   expires_at: Date;
   /** The consent's `session.access_token` (introspection's `ext`); absent for client_credentials. */
   ext?: Record<string, unknown> | null;
+  /** The ID token's extra claims when a token hook changed them (userinfo shows them); else the consent's apply. */
+  id_token_ext?: Record<string, unknown> | null;
 }
 
 /** An authorization code (`ory_ac_`), stored like an access token: only the hash of its signature. */

@@ -165,8 +165,8 @@ export function createIdTokens(deps: IdTokenDeps): IdTokenSigner {
     },
 
     // Hydra's getOidcUserInfo: the ID token's claims without nonce, at_hash, c_hash, exp, sid and jti.
-    userinfoClaims(flow, client_id, issued_at, subject) {
-      const claims = flowClaims(flow, client_id, undefined, subject);
+    userinfoClaims(flow, client_id, issued_at, subject, extras) {
+      const claims = flowClaims(flow, client_id, extras, subject);
       claims.iat = unix(issued_at);
       return sorted(claims);
     },

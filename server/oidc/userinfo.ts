@@ -105,7 +105,13 @@ export function createUserinfo(deps: UserinfoDeps): Userinfo {
             )
           : undefined;
       const claims = flow
-        ? deps.idTokens.userinfoClaims(flow, record.client_id, record.requested_at, sub)
+        ? deps.idTokens.userinfoClaims(
+            flow,
+            record.client_id,
+            record.requested_at,
+            sub,
+            record.id_token_ext ?? undefined,
+          )
         : { aud: [record.client_id], iat: unix(record.requested_at), iss: deps.issuer, sub: record.subject };
       if (client.document.userinfo_signed_response_alg === 'RS256') {
         const signed = sorted({ ...claims, iat: unix(clock()), jti: uuidv4() });

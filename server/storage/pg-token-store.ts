@@ -11,12 +11,13 @@ type TokenRow = AccessTokenRecord;
 const TABLE = 'oauth2_access_tokens';
 
 const INSERT_MANY = `INSERT INTO ${TABLE}
-  (signature, request_id, client_id, subject, granted_scope, granted_audience, requested_at, expires_at, ext)
+  (signature, request_id, client_id, subject, granted_scope, granted_audience, requested_at, expires_at, ext,
+    id_token_ext)
   SELECT signature, request_id, client_id, subject, scope::text[], audience::text[], requested_at, expires_at,
-    NULLIF(ext, 'null')
+    NULLIF(ext, 'null'), NULLIF(id_token_ext, 'null')
   FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[],
-    ?::jsonb[])
-    AS t(signature, request_id, client_id, subject, scope, audience, requested_at, expires_at, ext)`;
+    ?::jsonb[], ?::jsonb[])
+    AS t(signature, request_id, client_id, subject, scope, audience, requested_at, expires_at, ext, id_token_ext)`;
 
 // A PostgreSQL text[] literal (PostgreSQL docs §8.15.6): every element double-quoted, with quotes and
 // backslashes escaped.
@@ -43,6 +44,7 @@ export function insertAccessTokenRows(db: Knex | Knex.Transaction, rows: readonl
       rows.map((r) => r.expires_at),
       // JSON null for no ext (client_credentials), stored as SQL NULL.
       rows.map((r) => JSON.stringify(r.ext ?? null)),
+      rows.map((r) => JSON.stringify(r.id_token_ext ?? null)),
     ])
     .options({ name: 'tollgate_insert_access_tokens' });
 }

@@ -142,6 +142,12 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
       headers: { authorization: basicHeader(client.client_id, client.client_secret!) },
     });
 
+  async function userinfo(token: string) {
+    const res = await call(server, 'getOidcUserInfo', { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status, res.text).to.equal(200);
+    return res.body as Record<string, unknown>;
+  }
+
   async function count(table: string, clientId: string, on: TestServer = server): Promise<number> {
     const knex = createKnex(parsePostgresDsn(on.dsn, 1));
     try {
@@ -276,6 +282,8 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
       expect(access.ext).to.deep.equal({ tier: 'gold', hooked: 'at' });
       const id = claimsOf(body.id_token!);
       expect(id).to.include({ hooked: 'id', email: 'a@b.c', sub: 'alice@example.com' });
+      // Userinfo answers the ID token's claims, the hook's included (as Hydra's session does).
+      expect(await userinfo(body.access_token!)).to.include({ hooked: 'id', email: 'a@b.c' });
     });
 
     it('200 with a null claim removes it; a reserved ID token claim cannot be overridden', async () => {
@@ -390,6 +398,10 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
         hooked: 'at',
       });
       expect(claimsOf(second.body.id_token)).to.include({ hooked: 'id', email: 'alice@example.com' });
+      expect(await userinfo(second.body.access_token)).to.include({
+        hooked: 'id',
+        email: 'alice@example.com',
+      });
       // And again: what the refresh issued is what the next refresh starts from.
       const third = await refresh(web, second.body.refresh_token);
       expect(claimsOf(third.body.id_token)).to.include({ hooked: 'id', email: 'alice@example.com' });
