@@ -1359,6 +1359,8 @@ export interface components {
             subject_types_supported: string[];
             /** @description Supported client authentication methods. */
             token_endpoint_auth_methods_supported?: string[];
+            /** @description JWS algorithms accepted for `private_key_jwt` client assertions (RFC 8414 §2). */
+            token_endpoint_auth_signing_alg_values_supported?: string[];
             /** @description Supported PKCE code challenge methods. */
             code_challenge_methods_supported?: string[];
             /** @description Algorithms used to sign ID tokens. */
