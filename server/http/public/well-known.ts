@@ -57,8 +57,6 @@ export function discoveryDocument(
       'private_key_jwt',
       'none',
     ],
-    // RFC 8414 §2: the private_key_jwt algorithms (a client's token_endpoint_auth_signing_alg; Hydra omits this).
-    token_endpoint_auth_signing_alg_values_supported: [...AUTH_TOKEN_SIGNING_ALGS],
     userinfo_signing_alg_values_supported: ['none', 'RS256'],
     id_token_signing_alg_values_supported: ['RS256'],
     id_token_signed_response_alg: ['RS256'],
@@ -77,6 +75,9 @@ export function discoveryDocument(
     request_object_signing_alg_values_supported: ['none', 'RS256', 'ES256'],
     // Hydra lists `plain` too, then refuses it (fositex: plain disabled); RFC 8414 §2 lists what is supported.
     code_challenge_methods_supported: ['S256'],
+    // RFC 8414 §2: the private_key_jwt algorithms (token_endpoint_auth_signing_alg). Hydra has no such field, so
+    // it comes after Hydra's fields.
+    token_endpoint_auth_signing_alg_values_supported: [...AUTH_TOKEN_SIGNING_ALGS],
   };
 }
 
