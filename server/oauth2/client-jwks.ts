@@ -61,7 +61,7 @@ export function createClientJwks(options: ClientJwksOptions): ClientJwks {
       if (!(err instanceof OutboundError)) throw err;
       // Hydra's hint, with the reason (refused address, timeout, size) that says what to fix.
       throw new InvalidClient(
-        `Unable to fetch JSON Web Keys from location '${uri}'. Check for typos or other network issues. ${err.message}.`,
+        `Unable to fetch JSON Web Keys from location '${uri}'. Check for typos or other network issues (${err.message}).`,
       );
     }
     if (res.status < 200 || res.status >= 300) {

@@ -484,7 +484,7 @@ describe('private_key_jwt client authentication', function () {
         await withAssertion(await assertion(key, client.client_id)),
         401,
         'invalid_client',
-        `${INVALID_CLIENT} Unable to fetch JSON Web Keys from location '${uri}'. Check for typos or other network issues. refused to fetch '${uri}': its host is or resolves to a private, loopback or link-local address.`,
+        `${INVALID_CLIENT} Unable to fetch JSON Web Keys from location '${uri}'. Check for typos or other network issues (refused to fetch '${uri}': its host is or resolves to a private, loopback or link-local address).`,
       );
       expect(jwks.count('/private.json')).to.equal(0);
     });
