@@ -18,7 +18,8 @@ const INVALID_CLIENT =
 const INVALID_REQUEST =
   'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.';
 
-type Alg = 'RS256' | 'PS256' | 'ES256';
+type Alg = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
+const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 
 interface TestKey {
   alg: Alg;
@@ -33,10 +34,9 @@ function makeKey(
   kid = `${alg}-${randomUUID().slice(0, 8)}`,
   use: string | undefined = 'sig',
 ): TestKey {
-  const { privateKey, publicKey } =
-    alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = alg.startsWith('ES')
+    ? generateKeyPairSync('ec', { namedCurve: CURVES[alg]! })
+    : generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk: Record<string, unknown> = { ...publicKey.export({ format: 'jwk' }), kid, alg };
   if (use) jwk.use = use;
   return { alg, kid, privateKey, jwk };
@@ -53,7 +53,7 @@ function cryptoKey(key: TestKey) {
   return webcrypto.subtle.importKey(
     'jwk',
     key.privateKey.export({ format: 'jwk' }) as webcrypto.JsonWebKey,
-    WEB_ALGORITHMS[key.alg],
+    WEB_ALGORITHMS[key.alg as keyof typeof WEB_ALGORITHMS],
     false,
     ['sign'],
   );
@@ -203,6 +203,15 @@ describe('private_key_jwt client authentication', function () {
           });
         });
       }
+    }
+  });
+
+  it('also takes RS384, RS512, PS384, PS512, ES384 and ES512 assertions', async () => {
+    for (const alg of ['RS384', 'RS512', 'PS384', 'PS512', 'ES384', 'ES512'] as const) {
+      const key = makeKey(alg);
+      const client = await pkjwtClient({ jwks: [key] }, { token_endpoint_auth_signing_alg: alg });
+      const res = await withAssertion(await assertion(key, client.client_id));
+      expect(res.status, `${alg}: ${res.text}`).to.equal(200);
     }
   });
 
