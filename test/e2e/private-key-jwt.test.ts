@@ -510,3 +510,45 @@ describe('private_key_jwt client authentication', function () {
     ]);
   });
 });
+
+describe('private_key_jwt and the failed-authentication lockout', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ 'rate_limit.lockout.threshold': 2, 'rate_limit.lockout.delay': '1ms' });
+  });
+  after(() => server?.close());
+
+  it('counts failed assertions against the client their sub names when client_id is left out', async () => {
+    const key = makeKey('RS256');
+    const impostor = makeKey('RS256', key.kid);
+    const client = await createClient(server, {
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [key.jwk] },
+    });
+    const send = async (signer: TestKey) => {
+      const now = Math.floor(Date.now() / 1000);
+      const signingKey = await importJWK(signer.privateKey.export({ format: 'jwk' }) as never, 'RS256');
+      const jwt = await new SignJWT({ iss: client.client_id, sub: client.client_id, jti: randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: signer.kid })
+        .setAudience(server.config.issuer)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(signingKey);
+      return call(server, 'oauth2TokenExchange', {
+        form: {
+          grant_type: 'client_credentials',
+          client_assertion_type: ASSERTION_TYPE,
+          client_assertion: jwt,
+        },
+      });
+    };
+    expect((await send(impostor)).status).to.equal(401);
+    expect((await send(impostor)).status).to.equal(401);
+    // Locked out now, even with the right key.
+    const locked = await send(key);
+    expect(locked.status, locked.text).to.equal(429);
+    expect(locked.body.error).to.equal('temporarily_unavailable');
+  });
+});
