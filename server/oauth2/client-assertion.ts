@@ -16,7 +16,7 @@ import type { StoredClient } from '../clients/client.js';
 import { isOverlongClientId } from '../clients/client.js';
 import type { Jwk } from '../keys/jwk.js';
 import type { ClientJwks } from './client-jwks.js';
-import { InvalidClient, InvalidRequest, JtiKnown } from './errors.js';
+import { InvalidClient, InvalidRequest, JtiKnown, OAuth2Error } from './errors.js';
 import { type Form, formValue } from './form.js';
 import { type DecodedJwt, decodeCompactJwt, verifyJwtSignature } from './jwt-assertion.js';
 import type { JtiStore } from './ports.js';
@@ -77,7 +77,11 @@ export async function authenticateClientAssertion(
       alg === signingAlg &&
       (await verifiedKey(client, decoded, deps).then(
         () => true,
-        () => false,
+        (err: unknown) => {
+          // A refused key or signature is no proof; anything else (a bug) is not hidden.
+          if (err instanceof OAuth2Error) return false;
+          throw err;
+        },
       ));
     if (!proven) throw new InvalidClient();
     throw methodMismatch(method);
