@@ -231,6 +231,10 @@ describe('POST /oauth2/token (urn:ietf:params:oauth:grant-type:jwt-bearer), end 
         'invalid_grant',
         hint('https://evil.example.com', 'alice'),
       );
+      // A subject no relationship can hold (a NUL, or beyond the trust API's bounds): the same answer, no 5xx.
+      for (const sub of ['a\u0000b', 'x'.repeat(2000)]) {
+        await refused({ assertion: await assertion(rs, { sub }) }, 'invalid_grant', 'No public JWK was registered');
+      }
       // Without a kid, a key that verifies nothing is not found either.
       await refused(
         { assertion: await assertion(stranger, {}, { kid: undefined }) },

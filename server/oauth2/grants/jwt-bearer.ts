@@ -6,6 +6,7 @@
 import { parseDurationMs } from '../../../sdk/duration.js';
 import type { StoredClient } from '../../clients/client.js';
 import type { TrustRecord, TrustStore } from '../../trust/ports.js';
+import { TRUST_LIMITS } from '../../trust/trust-service.js';
 import type { AudienceStrategy } from '../audience-strategy.js';
 import { requestedAudiences } from '../audience-strategy.js';
 import { InvalidGrant, InvalidRequest, InvalidScope, JtiKnown } from '../errors.js';
@@ -94,6 +95,13 @@ export function jwtBearerGrant(deps: JwtBearerDeps) {
       new InvalidGrant(
         `The trust relationship of issuer "${claims.iss}" and subject "${claims.sub}" for key "${record.kid}" expired at ${record.expires_at.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`,
       );
+    // A value no relationship can hold (over the trust API's bounds, or a NUL, which PostgreSQL's text refuses)
+    // names no key: answered without a query.
+    if (
+      [claims.iss, claims.sub, kid ?? ''].some((v) => v.length > TRUST_LIMITS.text || v.includes('\u0000'))
+    ) {
+      throw notFound;
+    }
     const candidates = await deps.trust.findFor(claims.iss, claims.sub, kid);
     const live = candidates.filter((r) => r.expires_at.getTime() > now.getTime());
     if (kid !== undefined) {
