@@ -233,7 +233,11 @@ describe('POST /oauth2/token (urn:ietf:params:oauth:grant-type:jwt-bearer), end 
       );
       // A subject no relationship can hold (a NUL, or beyond the trust API's bounds): the same answer, no 5xx.
       for (const sub of ['a\u0000b', 'x'.repeat(2000)]) {
-        await refused({ assertion: await assertion(rs, { sub }) }, 'invalid_grant', 'No public JWK was registered');
+        await refused(
+          { assertion: await assertion(rs, { sub }) },
+          'invalid_grant',
+          'No public JWK was registered',
+        );
       }
       // Without a kid, a key that verifies nothing is not found either.
       await refused(
