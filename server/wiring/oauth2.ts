@@ -19,8 +19,10 @@ import {
   defaultAudienceStrategy as audienceStrategy,
 } from '../oauth2/audience-strategy.js';
 import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
+import { createClientJwks } from '../oauth2/client-jwks.js';
 import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
 import { createGrants } from '../oauth2/grants/index.js';
+import { jwtBearerAudiences } from '../oauth2/grants/jwt-bearer.js';
 import { createIntrospector, type StatelessTokens } from '../oauth2/introspection.js';
 import { authenticatedRevocation, createRevocation } from '../oauth2/revocation.js';
 import { type ScopeStrategy, scopeStrategyFor } from '../oauth2/scope-strategy.js';
@@ -126,6 +128,12 @@ export function wireOAuth2(
     verifySecret,
     unknownClientHash,
     secretVerified,
+    // private_key_jwt: the token URL is the audience Hydra accepts; the issuer is also accepted (client-assertion.ts).
+    assertions: {
+      jwks: createClientJwks({ fetch: outboundFetch(config) }),
+      jtis: storage.jtiStore,
+      audiences: [...new Set([`${config.publicUrl.replace(/\/+$/, '')}/oauth2/token`, config.issuer])],
+    },
   });
   const limits = config.protection.rateLimit;
   // Every endpoint that authenticates a client goes through the failed-authentication lockout.
@@ -192,6 +200,13 @@ export function wireOAuth2(
       tokens: storage.tokenInserts,
       statelessFor: statelessPolicy(config.strategies.jwtStateless),
       newRequestId: randomUUID,
+      // RFC 7523 jwt-bearer: Hydra accepts the token URL as the assertion's audience; Tollgate the issuer too.
+      jwtBearer: {
+        trust: storage.trustStore,
+        jti: storage.jtiStore,
+        audiences: jwtBearerAudiences(config.publicUrl, config.issuer),
+        ...config.jwtBearer,
+      },
     }),
   });
   const introspector = createIntrospector({

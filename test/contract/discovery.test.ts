@@ -22,7 +22,13 @@ describe('GET /.well-known/openid-configuration', () => {
       token_endpoint: `${publicUrl}/oauth2/token`,
       userinfo_endpoint: `${publicUrl}/userinfo`,
       jwks_uri: 'http://127.0.0.1:4444/.well-known/jwks.json',
-      grant_types_supported: ['authorization_code', 'implicit', 'client_credentials', 'refresh_token'],
+      grant_types_supported: [
+        'authorization_code',
+        'implicit',
+        'client_credentials',
+        'refresh_token',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      ],
       response_types_supported: [
         'code',
         'code id_token',
@@ -40,7 +46,23 @@ describe('GET /.well-known/openid-configuration', () => {
       request_uri_parameter_supported: false,
       id_token_signing_alg_values_supported: ['RS256'],
       userinfo_signing_alg_values_supported: ['none', 'RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'none',
+      ],
+      token_endpoint_auth_signing_alg_values_supported: [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+      ],
     });
     // Go writes struct fields in declaration order (oauth2/handler.go oidcConfiguration).
     const order = Object.keys(JSON.parse(text));
@@ -74,6 +96,7 @@ describe('GET /.well-known/openid-configuration', () => {
       'end_session_endpoint',
       'request_object_signing_alg_values_supported',
       'code_challenge_methods_supported',
+      'token_endpoint_auth_signing_alg_values_supported',
     ]);
     expect((await call(server, 'discoverOAuth2AuthorizationServer')).text).to.equal(text);
   });

@@ -2,9 +2,11 @@
 // request bodies and answers as each test tells it (204, 200 with claims, 403, 500, bad JSON, no answer); the
 // claims land in the access token (introspection `ext`) and the ID token, survive refresh, and a refused hook
 // leaves no token behind.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { parsePostgresDsn } from '../../server/storage/dsn.js';
 import { createKnex } from '../../server/storage/knex.js';
 import { call } from '../helpers/api.js';
@@ -424,6 +426,52 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
       // The token hook, after the refresh hook, saw the refresh hook's claims.
       expect(hook.received.at(-1)!.body.session.extra).to.deep.equal({ tier: 'gold', fresh: 1 });
     });
+  });
+
+  it('jwt-bearer: the hook sees the assertion grant (assertion in the payload) and its claims reach the token', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const trusted = await call(server, 'trustOAuth2JwtGrantIssuer', {
+      json: {
+        issuer: 'https://idp.example.com',
+        subject: 'bob',
+        scope: ['read'],
+        jwk: { ...(await exportJWK(publicKey)), kid: 'hook-key', alg: 'ES256', use: 'sig' },
+        expires_at: '2031-01-01T00:00:00Z',
+      },
+    });
+    expect(trusted.status, trusted.text).to.equal(201);
+    const client = await ccClient(server, {
+      grant_types: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+      scope: 'read',
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({
+      iss: 'https://idp.example.com',
+      sub: 'bob',
+      aud: new URL('oauth2/token', server.config.publicUrl).href,
+      exp: now + 300,
+      iat: now,
+      jti: randomUUID(),
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'hook-key' })
+      .sign(privateKey);
+    hook.replies['/token'] = claims({ via: 'jwt-bearer' }, {});
+    const res = await tokenRequest(
+      server,
+      { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion, scope: 'read' },
+      { id: client.client_id, secret: client.client_secret! },
+    );
+    expect(res.status, res.text).to.equal(200);
+    const { body } = hook.received.at(-1)!;
+    expect(body.request.grant_types).to.deep.equal(['urn:ietf:params:oauth:grant-type:jwt-bearer']);
+    // Hydra adds `assertion` to fosite's sanitized parameters.
+    expect(body.request.payload).to.deep.equal({
+      grant_type: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+      scope: ['read'],
+      assertion: [assertion],
+    });
+    expect(body.session.id_token.subject).to.equal('bob');
+    expect((await introspect(server, res.body.access_token)).ext).to.deep.equal({ via: 'jwt-bearer' });
   });
 
   describe('with stateless JWT access tokens', () => {
