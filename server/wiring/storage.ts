@@ -15,6 +15,7 @@ import { PgGrantStore } from '../storage/pg-grant-store.js';
 import { startJanitor } from '../storage/pg-janitor.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
 import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
+import { PgLogoutStore } from '../storage/pg-logout-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from '../storage/pg-token-store.js';
 import type { Feature, WiringContext } from './feature.js';
@@ -67,6 +68,7 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     // (their access-token deletions go through the token table's change feed).
     flowStore: forgettingRevokedConsents(new PgFlowStore(knex), tokens),
     loginSessions: new PgLoginSessionStore(knex),
+    logoutStore: new PgLogoutStore(knex),
     grantStore: new PgGrantStore(knex),
     feature,
   };
