@@ -13,12 +13,7 @@
 import type { StoredClient } from '../clients/client.js';
 import { deriveKey } from '../crypto/secrets.js';
 import { escapeHtml } from '../html.js';
-import {
-  InvalidRequest,
-  NotFoundError,
-  OAuth2Error,
-  RequestUnauthorized,
-} from '../oauth2/errors.js';
+import { InvalidRequest, NotFoundError, OAuth2Error, RequestUnauthorized } from '../oauth2/errors.js';
 import { deriveVerifier, hashVerifier, newChallenge } from './challenges.js';
 import type { FlowCookies } from './cookies.js';
 import { setQuery } from './login-consent.js';
@@ -54,17 +49,21 @@ export interface LogoutDeps {
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-export type LogoutAdminAnswer<T> =
-  | { status: 200; body: T }
-  | { status: 410; body: { redirect_to: string } };
+export type LogoutAdminAnswer<T> = { status: 200; body: T } | { status: 410; body: { redirect_to: string } };
 
 export interface Logout {
   /** GET|POST /oauth2/sessions/logout: the parameters as Go's r.Form (the body first, then the query). */
-  handle(input: { params: Record<string, string>; cookies: Record<string, string>; requestUrl: string }): Promise<AuthorizeReply>;
+  handle(input: {
+    params: Record<string, string>;
+    cookies: Record<string, string>;
+    requestUrl: string;
+  }): Promise<AuthorizeReply>;
   getRequest(challenge: string | undefined): Promise<LogoutAdminAnswer<Record<string, unknown>>>;
   accept(challenge: string | undefined): Promise<LogoutAdminAnswer<{ redirect_to: string }>>;
   /** 204 when rejected; 410 once used. */
-  reject(challenge: string | undefined): Promise<{ status: 204 } | { status: 410; body: { redirect_to: string } }>;
+  reject(
+    challenge: string | undefined,
+  ): Promise<{ status: 204 } | { status: 410; body: { redirect_to: string } }>;
   /** DELETE /admin/oauth2/auth/sessions/login?sid=: back-channel logout, then the session is deleted. */
   endSession(sid: string): Promise<void>;
 }
@@ -187,7 +186,9 @@ export function createLogout(deps: LogoutDeps): Logout {
         // RP-Initiated Logout 1.0 §2: client_id lets the OP check post_logout_redirect_uri without a hint.
         client = await deps.clients.get(clientId);
         if (!client) {
-          return fail('Logout failed because query parameter client_id does not name a registered OAuth 2.0 Client.');
+          return fail(
+            'Logout failed because query parameter client_id does not name a registered OAuth 2.0 Client.',
+          );
         }
         if (requested !== '') {
           const to = clientRedirect(client, requested, state);
@@ -225,7 +226,8 @@ export function createLogout(deps: LogoutDeps): Logout {
     }
 
     const verified = await deps.idTokens.verifyHint(hint);
-    if (!verified.ok) return fail(`Logout failed because query parameter id_token_hint is invalid: ${verified.reason}`);
+    if (!verified.ok)
+      return fail(`Logout failed because query parameter id_token_hint is invalid: ${verified.reason}`);
     const claims = verified.claims;
     const sid = typeof claims.sid === 'string' ? claims.sid : '';
     if (sid === '') return fail('Logout failed because query parameter id_token_hint is missing sid claim.');
@@ -272,9 +274,11 @@ export function createLogout(deps: LogoutDeps): Logout {
     const found = await deps.store.byVerifier(hashVerifier(verifier));
     // A verifier redeemed already (a reload, a double click): the logout is done, so on to where it led.
     if (found?.state === 'used') return redirect(found.post_logout_redirect_uri);
-    if (!found || found.state !== 'accepted') {
+    if (found?.state !== 'accepted') {
       // Hydra's herodot 404, carried to urls.error as error and error_description.
-      return deps.endpoint.toErrorPage(new OAuth2Error(404, 'Not Found', 'Unable to locate the requested resource'));
+      return deps.endpoint.toErrorPage(
+        new OAuth2Error(404, 'Not Found', 'Unable to locate the requested resource'),
+      );
     }
     if (found.expires_at <= now) {
       return deps.endpoint.toErrorPage(
@@ -329,7 +333,10 @@ export function createLogout(deps: LogoutDeps): Logout {
     return request;
   }
 
-  const gone = (request: LogoutRequest) => ({ status: 410 as const, body: { redirect_to: request.request_url } });
+  const gone = (request: LogoutRequest) => ({
+    status: 410 as const,
+    body: { redirect_to: request.request_url },
+  });
   const closed = (request: LogoutRequest, now: Date) => request.state === 'used' || request.expires_at <= now;
 
   return {
@@ -341,7 +348,9 @@ export function createLogout(deps: LogoutDeps): Logout {
     async getRequest(challenge) {
       const request = await requestOf(challenge);
       if (closed(request, clock())) return gone(request);
-      const client = request.client_id ? ((await deps.clients.get(request.client_id))?.document ?? null) : null;
+      const client = request.client_id
+        ? ((await deps.clients.get(request.client_id))?.document ?? null)
+        : null;
       return {
         status: 200,
         body: {
@@ -360,7 +369,11 @@ export function createLogout(deps: LogoutDeps): Logout {
     async accept(challenge) {
       const request = await requestOf(challenge);
       if (closed(request, clock())) return gone(request);
-      const accepted = await deps.store.transition(request.challenge, ['initialized', 'accepted'], 'accepted');
+      const accepted = await deps.store.transition(
+        request.challenge,
+        ['initialized', 'accepted'],
+        'accepted',
+      );
       if (!accepted) {
         const now = await deps.store.byChallenge(request.challenge);
         if (!now || now.state === 'rejected') throw notFound();
@@ -372,7 +385,11 @@ export function createLogout(deps: LogoutDeps): Logout {
     async reject(challenge) {
       const request = await requestOf(challenge);
       if (request.state === 'used') return gone(request);
-      const rejected = await deps.store.transition(request.challenge, ['initialized', 'accepted'], 'rejected');
+      const rejected = await deps.store.transition(
+        request.challenge,
+        ['initialized', 'accepted'],
+        'rejected',
+      );
       if (!rejected) {
         const now = await deps.store.byChallenge(request.challenge);
         if (now?.state === 'used') return gone(now);

@@ -105,7 +105,11 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
         sid,
       });
     } catch (err) {
-      deps.log('warn', { ...fields, error: (err as Error).message }, 'back-channel logout token could not be signed');
+      deps.log(
+        'warn',
+        { ...fields, error: (err as Error).message },
+        'back-channel logout token could not be signed',
+      );
       return;
     }
     const body = new URLSearchParams({ logout_token: token }).toString();

@@ -4,8 +4,8 @@
 import { createHmac } from 'node:crypto';
 import { createLoginConsentAdmin } from '../flows/admin-requests.js';
 import { createAuthorizeEndpoint } from '../flows/authorize-request.js';
-import { createFlowEngine } from '../flows/login-consent.js';
 import { createFlowCookies } from '../flows/cookies.js';
+import { createFlowEngine } from '../flows/login-consent.js';
 import { createLogout } from '../flows/logout.js';
 import { createSessionAdmin } from '../flows/sessions.js';
 import { loginConsentHandlers } from '../http/admin/login-consent.js';

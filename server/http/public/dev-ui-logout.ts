@@ -15,7 +15,11 @@ type Page = { status: 200 | 400; body: string; headers: Record<string, string> }
 type SeeOther = { status: 303; body: undefined; headers: Record<string, string> };
 
 const show = (status: Page['status'], body: string): Page => ({ status, body, headers: { ...PAGE_HEADERS } });
-const see = (location: string): SeeOther => ({ status: 303, body: undefined, headers: { Location: location } });
+const see = (location: string): SeeOther => ({
+  status: 303,
+  body: undefined,
+  headers: { Location: location },
+});
 const text = (value: unknown): string =>
   typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '';
 

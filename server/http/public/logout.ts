@@ -1,10 +1,11 @@
 // Public API: OpenID Connect logout at /oauth2/sessions/logout (GET, and POST with a form, as RP-Initiated
 // Logout 1.0 §2 allows) and the default post-logout page. The domain (server/flows/logout.ts) answers with a
 // redirect or the front-channel page; this file only turns it into HTTP.
-import { encodeGoValues } from '../../flows/authorize-response.js';
-import type { Logout } from '../../flows/logout.js';
+
 import { signedOutPage } from '../../dev-ui/logout-page.js';
 import { PAGE_HEADERS } from '../../dev-ui/render.js';
+import { encodeGoValues } from '../../flows/authorize-response.js';
+import type { Logout } from '../../flows/logout.js';
 import type { Handlers, Reply } from '../operations.js';
 import { authorizeHttpReply } from './authorize.js';
 
@@ -27,7 +28,9 @@ export function logoutHandlers(logout: Logout, publicUrl: string) {
     return query ? `${endpoint}?${query}` : endpoint;
   };
   const run = async (params: Record<string, string>, cookies: Readonly<Record<string, string>>) =>
-    authorizeHttpReply(await logout.handle({ params, cookies: { ...cookies }, requestUrl: requestUrl(params) }));
+    authorizeHttpReply(
+      await logout.handle({ params, cookies: { ...cookies }, requestUrl: requestUrl(params) }),
+    );
 
   return {
     async revokeOidcSession({ query, cookies }) {
