@@ -559,7 +559,10 @@ describe('every operation of openapi.yaml answers as the contract says', functio
       status: 200,
       run: async (alias) => {
         const challenge = await logoutChallenge();
-        return call(server, 'acceptOAuth2LogoutRequest', { ...alias, query: { logout_challenge: challenge } });
+        return call(server, 'acceptOAuth2LogoutRequest', {
+          ...alias,
+          query: { logout_challenge: challenge },
+        });
       },
       check: (r) => expect(r.body.redirect_to).to.match(/\/oauth2\/sessions\/logout\?logout_verifier=/),
     },
@@ -567,7 +570,10 @@ describe('every operation of openapi.yaml answers as the contract says', functio
       status: 204,
       run: async (alias) => {
         const challenge = await logoutChallenge();
-        return call(server, 'rejectOAuth2LogoutRequest', { ...alias, query: { logout_challenge: challenge } });
+        return call(server, 'rejectOAuth2LogoutRequest', {
+          ...alias,
+          query: { logout_challenge: challenge },
+        });
       },
     },
     getDevLogout: {
