@@ -7,6 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { parsePostgresDsn } from '../../server/storage/dsn.js';
+import { createKnex } from '../../server/storage/knex.js';
+import { deleteInactiveRequests } from '../../server/storage/pg-janitor.js';
 import { call } from '../helpers/api.js';
 import { exchangeCode, FlowDriver, randomState, webClient } from '../helpers/flow-driver.js';
 import { type CreatedClient, sleep } from '../helpers/oauth2.js';
@@ -422,6 +425,26 @@ describe('OpenID Connect logout, end to end', () => {
       expect(to.searchParams.get('error')).to.equal('Not Found');
       expect(to.searchParams.get('error_description')).to.equal('Unable to locate the requested resource');
     });
+  });
+
+  it('the janitor removes logout requests past their lifespan', async () => {
+    const client = await rpClient();
+    const driver = new FlowDriver(server);
+    const { idToken } = await signIn(driver, client);
+    const challenge = challengeOf(await driver.hop(logoutUrl({ id_token_hint: idToken })));
+    const knex = createKnex(parsePostgresDsn(server.dsn, 1));
+    try {
+      const bounds = { batchSize: 100, limit: 1000, requestTtlMs: 30 * 60_000 };
+      expect((await deleteInactiveRequests(knex, bounds)).logoutRequests).to.equal(0);
+      const later = new Date(Date.now() + 31 * 60_000);
+      expect((await deleteInactiveRequests(knex, { ...bounds, now: later })).logoutRequests).to.be.at.least(
+        1,
+      );
+    } finally {
+      await knex.destroy();
+    }
+    const gone = await call(server, 'getOAuth2LogoutRequest', { query: { logout_challenge: challenge } });
+    expect(gone.status).to.equal(404);
   });
 
   describe('where Tollgate does better than Hydra', () => {
