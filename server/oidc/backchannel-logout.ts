@@ -4,12 +4,13 @@
 // redirect never waits for a relying party; a failure is retried a few times within a bounded window and then
 // logged (never the token itself).
 import { uuidv4 } from '../crypto/random.js';
+import { OutboundRefused } from '../net/safe-fetch.js';
 import { unix } from './id-token.js';
 
 /** The event of a logout token (Back-Channel Logout 1.0 §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
-/** The outbound POST (server/net/safe-fetch.ts `SafeFetch`, which refuses private addresses unless allowed). */
+/** The outbound POST: server/net/safe-fetch.ts `SafeFetch`, which refuses private addresses unless allowed. */
 export type OutboundPost = (
   url: string,
   options: {
@@ -135,7 +136,10 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
         last = `HTTP ${res.status}`;
         if (res.status < 500 && res.status !== 429) break;
       } catch (err) {
-        last = (err as Error).message;
+        // The message names the URL: only its loggable part goes to the log.
+        last = (err as Error).message.replaceAll(client.uri, fields.backchannel_logout_uri);
+        // A destination the policy refuses (clients.http.disallow_private_ip_ranges) stays refused.
+        if (err instanceof OutboundRefused) break;
       }
       const wait = retry.backoffMs[attempt - 1] ?? retry.backoffMs.at(-1) ?? 0;
       if (attempt < retry.attempts && clock().getTime() - started + wait < retry.windowMs) await sleep(wait);

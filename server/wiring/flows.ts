@@ -19,11 +19,11 @@ import { userinfoHandlers } from '../http/public/userinfo.js';
 import { createGrantIssuer } from '../oauth2/grant-tokens.js';
 import { isRefreshToken } from '../oauth2/introspection.js';
 import { createBackchannelLogout } from '../oidc/backchannel-logout.js';
-import { fetchPost } from '../oidc/backchannel-transport.js';
 import type { IdTokenSigner } from '../oidc/id-token.js';
 import { accessTokenLookup, createUserinfo } from '../oidc/userinfo.js';
 import type { Feature, WiringContext } from './feature.js';
 import type { OAuth2Shared } from './oauth2.js';
+import { outboundFetch } from './outbound.js';
 import type { Storage } from './storage.js';
 
 export interface FlowDependencies {
@@ -69,7 +69,8 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
   const backchannel = createBackchannelLogout({
     issuer: config.issuer,
     signer: idTokens,
-    post: fetchPost,
+    // Client-registered URLs: the SSRF-guarded fetch (clients.http.*).
+    post: outboundFetch(config),
     sessions: storage.logoutStore,
     clients,
     log: (level, fields, message) => logger[level]({ component: 'logout', ...fields }, message),

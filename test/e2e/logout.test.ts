@@ -628,3 +628,54 @@ describe('OpenID Connect logout, end to end', () => {
     });
   });
 });
+
+describe('back-channel logout under the default outbound policy', () => {
+  let server: TestServer;
+  let rp: RelyingParty;
+
+  before(async () => {
+    rp = new RelyingParty();
+    await rp.start();
+    server = await startTestServer({
+      'urls.login': 'http://127.0.0.1:9/login',
+      'urls.consent': 'http://127.0.0.1:9/consent',
+      'urls.logout': LOGOUT_UI,
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await rp?.stop();
+  });
+
+  it('never reaches a loopback relying party (clients.http.disallow_private_ip_ranges defaults to true), and says so in the log', async () => {
+    const client = await webClient(server, { backchannel_logout_uri: `${rp.url}/bc/ok/ssrf?secret=s3cr3t` });
+    const driver = new FlowDriver(server);
+    const { params } = await driver.login(
+      {
+        client_id: client.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        state: randomState(),
+      },
+      { subject: 'alice@example.com', login: { remember: true } },
+    );
+    expect(params.get('code')).to.be.a('string');
+    const hop = await driver.hop(new URL('/oauth2/sessions/logout', server.publicUrl).href);
+    const challenge = new URL(hop.location!).searchParams.get('logout_challenge')!;
+    const accepted = await call(server, 'acceptOAuth2LogoutRequest', {
+      query: { logout_challenge: challenge },
+    });
+    const done = await driver.hop(accepted.body.redirect_to);
+    expect(done.status).to.equal(302);
+    const end = Date.now() + 15_000;
+    const failed = () => server.logs.find((l) => l.includes('back-channel logout failed'));
+    while (!failed()) {
+      if (Date.now() > end) throw new Error('no failure logged');
+      await sleep(50);
+    }
+    expect(failed()).to.match(/private, loopback or link-local/);
+    expect(failed()).to.not.include('s3cr3t');
+    expect(rp.calls).to.deep.equal([]);
+  });
+});
