@@ -447,6 +447,35 @@ describe('OpenID Connect logout, end to end', () => {
     expect(gone.status).to.equal(404);
   });
 
+  it('an accepted request past ttl.login_consent_request: 410 on the admin API, request_unauthorized on completion', async () => {
+    const client = await rpClient();
+    const driver = new FlowDriver(server);
+    const { idToken } = await signIn(driver, client);
+    const challenge = challengeOf(await driver.hop(logoutUrl({ id_token_hint: idToken })));
+    const redirectTo = await accept(challenge);
+    const knex = createKnex(parsePostgresDsn(server.dsn, 1));
+    try {
+      await knex('oauth2_logout_requests')
+        .where({ challenge })
+        .update({ expires_at: new Date(Date.now() - 60_000) });
+    } finally {
+      await knex.destroy();
+    }
+    const got = await call(server, 'getOAuth2LogoutRequest', { query: { logout_challenge: challenge } });
+    expect(got.status).to.equal(410);
+    expect(got.body.redirect_to).to.match(/\/oauth2\/sessions\/logout\?id_token_hint=/);
+    const done = await driver.hop(redirectTo);
+    expect(done.status).to.equal(302);
+    const to = new URL(done.location!);
+    expect(`${to.origin}${to.pathname}`).to.equal(ERROR_URL);
+    expect(to.searchParams.get('error')).to.equal('request_unauthorized');
+    expect(to.searchParams.get('error_description')).to.equal(
+      'The request could not be authorized. The logout request has expired, please try the flow again.',
+    );
+    // Nothing was ended: the session is still remembered.
+    expect(await loginSkipped(driver, client)).to.equal(true);
+  });
+
   describe('where Tollgate does better than Hydra', () => {
     it('a hint logout after a remember:false login still ends that session and tells the relying party', async () => {
       const client = await rpClient();
