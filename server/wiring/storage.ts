@@ -19,6 +19,7 @@ import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
 import { PgLogoutStore } from '../storage/pg-logout-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from '../storage/pg-token-store.js';
+import { PgTrustStore } from '../storage/pg-trust-store.js';
 import type { Feature, WiringContext } from './feature.js';
 
 export function wireStorage({ config, knex, logger }: WiringContext) {
@@ -72,6 +73,8 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     logoutStore: new PgLogoutStore(knex),
     grantStore: new PgGrantStore(knex),
     jtiStore: new PgJtiStore(knex),
+    // jwt-bearer trust relationships (RFC 7523): read once per grant, never cached.
+    trustStore: new PgTrustStore(knex),
     feature,
   };
 }
