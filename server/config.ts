@@ -92,6 +92,8 @@ export interface FlowsConfig {
   adminUrl: string | undefined;
   /** True when urls.login and urls.consent were left unset: with --dev, the built-in UI serves them. */
   builtInUi: boolean;
+  /** True when urls.logout was left unset: with --dev, the built-in logout page serves it. */
+  builtInLogoutUi: boolean;
   ttl: {
     loginConsentRequestMs: number;
     authenticationSessionMs: number;
@@ -533,6 +535,7 @@ function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
     },
     adminUrl,
     builtInUi: !raw['urls.login'] && !raw['urls.consent'],
+    builtInLogoutUi: !raw['urls.logout'],
     ttl: {
       loginConsentRequestMs: positive('ttl.login_consent_request', '30m'),
       // Hydra caps remembered login sessions at 180 days.

@@ -290,6 +290,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/oauth2/auth/requests/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an OAuth 2.0 logout request
+         * @description The logout request a logout app was sent to by `?logout_challenge=`: the user, the login session and the client that asked (RP-initiated) or none. A request already used or past its lifespan answers 410 with the logout URL that starts again; an unknown or rejected one 404.
+         */
+        get: operations["getOAuth2LogoutRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/logout/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Accept an OAuth 2.0 logout request
+         * @description Confirms the logout; answers the URL to send the browser to, which ends the login session, tells the relying parties (front- and back-channel) and redirects to the post-logout URI.
+         */
+        put: operations["acceptOAuth2LogoutRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/logout/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reject an OAuth 2.0 logout request
+         * @description The user stays signed in; the request is forgotten (a later GET answers 404). The logout app sends the browser on itself, as nothing is redirected by the server.
+         */
+        put: operations["rejectOAuth2LogoutRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/keys/{set}": {
         parameters: {
             query?: never;
@@ -547,6 +607,74 @@ export interface paths {
          * @description The authorization request sent as a form (OpenID Connect Core §3.1.2.1); the form and the query string together are the request. The parameters are stored with the flow, so they survive the login and consent steps.
          */
         post: operations["oAuth2AuthorizeWithForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/sessions/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenID Connect logout
+         * @description RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) with `id_token_hint`, or `client_id`, and a registered `post_logout_redirect_uri` plus `state`; OP-initiated logout with the session cookie alone. Redirects to the logout app with `logout_challenge`; with `logout_verifier` (after the logout app accepted) it ends the session, tells the relying parties and redirects to the post-logout URI, through a page of front-channel iframes when a relying party has a `frontchannel_logout_uri`.
+         */
+        get: operations["revokeOidcSession"];
+        put?: never;
+        /**
+         * OpenID Connect logout, with a form
+         * @description The logout request sent as a form (RP-Initiated Logout 1.0 §2 allows POST); the form and the query string together are the request.
+         */
+        post: operations["revokeOidcSessionWithForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in logout page (development)
+         * @description Asks "Do you want to sign out?" with Yes and No. A client with `skip_logout_consent` never gets here.
+         */
+        get: operations["getDevLogout"];
+        put?: never;
+        /**
+         * Submit the built-in logout page (development)
+         * @description Yes (`action=accept`) accepts the logout request and redirects on; No (`action=deny`) rejects it and shows that the user is still signed in.
+         */
+        post: operations["submitDevLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/logout/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The default post-logout page
+         * @description Where the browser lands after a logout while `urls.post_logout_redirect` is not set: a page saying the user is signed out.
+         */
+        get: operations["getOAuth2FallbackLogoutCallback"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1221,6 +1349,51 @@ export interface components {
             /** @description Added by the redirect of an accepted or rejected consent request. */
             consent_verifier?: string;
         };
+        /** @description A logout request waiting for the logout app's decision. */
+        oAuth2LogoutRequest: {
+            /** @description The logout challenge. */
+            challenge: string;
+            /** @description The user being signed out. */
+            subject: string;
+            /** @description The login session being ended (the `sid` claim of the ID tokens issued in it). */
+            sid: string;
+            /** @description The logout URL the browser was sent to. */
+            request_url: string;
+            /** @description True when a relying party asked with `id_token_hint`. */
+            rp_initiated: boolean;
+            /**
+             * Format: date-time
+             * @description When the request expires.
+             */
+            expires_at?: string;
+            /**
+             * Format: date-time
+             * @description When the logout was requested.
+             */
+            requested_at?: string;
+            /** @description The relying party that asked, or null. */
+            client: components["schemas"]["oAuth2Client"] | null;
+        };
+        /** @description Form body of a logout request (RP-Initiated Logout 1.0 §2). */
+        revokeOidcSessionForm: {
+            /** @description An ID token this server issued to the relying party. */
+            id_token_hint?: string;
+            /** @description One of the client's `post_logout_redirect_uris`. */
+            post_logout_redirect_uri?: string;
+            /** @description Opaque value added to the post-logout redirect. */
+            state?: string;
+            /** @description The relying party. */
+            client_id?: string;
+        };
+        /** @description Form body of the built-in logout page. */
+        devLogoutForm: {
+            /** @description The logout challenge. */
+            challenge?: string;
+            /** @description `accept` or `deny`. */
+            action?: string;
+            /** @description The CSRF token of the page. */
+            _csrf?: string;
+        };
         /** @description Form body of the built-in login page. */
         devLoginForm: {
             /** @description The login challenge. */
@@ -1694,6 +1867,8 @@ export interface components {
         loginChallenge: string;
         /** @description The consent challenge, as the consent app received it (`?consent_challenge=`). */
         consentChallenge: string;
+        /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+        logoutChallenge: string;
         /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
         challenge: string;
     };
@@ -2138,6 +2313,77 @@ export interface operations {
         responses: {
             204: components["responses"]["emptyResponse"];
             400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getOAuth2LogoutRequest: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+                logout_challenge?: components["parameters"]["logoutChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The logout request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2LogoutRequest"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    acceptOAuth2LogoutRequest: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+                logout_challenge?: components["parameters"]["logoutChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    rejectOAuth2LogoutRequest: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+                logout_challenge?: components["parameters"]["logoutChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["emptyResponse"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
             default: components["responses"]["errorOAuth2Default"];
         };
     };
@@ -2679,6 +2925,141 @@ export interface operations {
             400: components["responses"]["errorHtmlBadRequest"];
             431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    revokeOidcSession: {
+        parameters: {
+            query?: {
+                /** @description An ID token this server issued to the relying party (expired ones too). */
+                id_token_hint?: string;
+                /** @description One of the client's `post_logout_redirect_uris`, exactly. */
+                post_logout_redirect_uri?: string;
+                /** @description Opaque value added to the post-logout redirect. */
+                state?: string;
+                /** @description The relying party (RP-Initiated Logout 1.0 §2), so that `post_logout_redirect_uri` can be checked without `id_token_hint` (Tollgate; Hydra refuses it). */
+                client_id?: string;
+                /** @description Added by the redirect of an accepted logout request. */
+                logout_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The front-channel logout page: a hidden iframe per relying party, then the redirect to the post-logout URI (JavaScript after the frames load, or a refresh after at most 7 s). */
+            200: {
+                headers: {
+                    /** @description The cleared session cookie. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            302: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    revokeOidcSessionWithForm: {
+        parameters: {
+            query?: {
+                /** @description An ID token this server issued to the relying party (expired ones too). */
+                id_token_hint?: string;
+                /** @description One of the client's `post_logout_redirect_uris`, exactly. */
+                post_logout_redirect_uri?: string;
+                /** @description Opaque value added to the post-logout redirect. */
+                state?: string;
+                /** @description The relying party (RP-Initiated Logout 1.0 §2), so that `post_logout_redirect_uri` can be checked without `id_token_hint` (Tollgate; Hydra refuses it). */
+                client_id?: string;
+                /** @description Added by the redirect of an accepted logout request. */
+                logout_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["revokeOidcSessionForm"];
+            };
+        };
+        responses: {
+            /** @description The front-channel logout page: a hidden iframe per relying party, then the redirect to the post-logout URI (JavaScript after the frames load, or a refresh after at most 7 s). */
+            200: {
+                headers: {
+                    /** @description The cleared session cookie. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            302: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getDevLogout: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge the server added to this URL. */
+                logout_challenge?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    submitDevLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["devLogoutForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getOAuth2FallbackLogoutCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            431: components["responses"]["errorHeadersTooLarge"];
             default: components["responses"]["errorHtmlDefault"];
         };
     };

@@ -106,6 +106,8 @@ export interface RequestJanitorOptions {
 export interface DeletedRequests {
   flows: number;
   loginSessions: number;
+  /** Logout requests past their lifespan (used or not): their challenges and verifiers are dead. */
+  logoutRequests: number;
 }
 
 /**
@@ -137,7 +139,15 @@ export async function deleteInactiveRequests(
     [now],
     options,
   );
-  return { flows, loginSessions };
+  const logoutRequests = await deleteInBatches(
+    knex,
+    'oauth2_logout_requests',
+    'challenge',
+    'expires_at < ?',
+    [now],
+    options,
+  );
+  return { flows, loginSessions, logoutRequests };
 }
 
 /**
@@ -161,8 +171,12 @@ export function startJanitor(
     }
     if (options.requestTtlMs === undefined) return;
     const requests = await deleteInactiveRequests(knex, { ...bounds, requestTtlMs: options.requestTtlMs });
-    if (requests.flows + requests.loginSessions > 0) {
-      const fields = { flows: requests.flows, login_sessions: requests.loginSessions };
+    if (requests.flows + requests.loginSessions + requests.logoutRequests > 0) {
+      const fields = {
+        flows: requests.flows,
+        login_sessions: requests.loginSessions,
+        logout_requests: requests.logoutRequests,
+      };
       log('info', fields, 'janitor removed inactive login/consent requests');
     }
   };

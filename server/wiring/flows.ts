@@ -4,19 +4,26 @@
 import { createHmac } from 'node:crypto';
 import { createLoginConsentAdmin } from '../flows/admin-requests.js';
 import { createAuthorizeEndpoint } from '../flows/authorize-request.js';
+import { createFlowCookies } from '../flows/cookies.js';
 import { createFlowEngine } from '../flows/login-consent.js';
+import { createLogout } from '../flows/logout.js';
 import { createSessionAdmin } from '../flows/sessions.js';
 import { loginConsentHandlers } from '../http/admin/login-consent.js';
+import { logoutAdminHandlers } from '../http/admin/logout.js';
 import type { Handlers } from '../http/operations.js';
 import { authorizeHandlers, notConfiguredHandlers } from '../http/public/authorize.js';
 import { devUiHandlers } from '../http/public/dev-ui.js';
+import { devUiLogoutHandlers } from '../http/public/dev-ui-logout.js';
+import { logoutHandlers } from '../http/public/logout.js';
 import { userinfoHandlers } from '../http/public/userinfo.js';
 import { createGrantIssuer } from '../oauth2/grant-tokens.js';
 import { isRefreshToken } from '../oauth2/introspection.js';
+import { createBackchannelLogout } from '../oidc/backchannel-logout.js';
 import type { IdTokenSigner } from '../oidc/id-token.js';
 import { accessTokenLookup, createUserinfo } from '../oidc/userinfo.js';
 import type { Feature, WiringContext } from './feature.js';
 import type { OAuth2Shared } from './oauth2.js';
+import { outboundFetch } from './outbound.js';
 import type { Storage } from './storage.js';
 
 export interface FlowDependencies {
@@ -40,6 +47,8 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     dev: config.dev,
     exposeInternalErrors: settings.exposeInternalErrors,
   });
+  // Hydra signs the flow cookies with secrets.cookie, else secrets.system.
+  const cookieSecrets = settings.secretsCookie.length > 0 ? settings.secretsCookie : config.secretsSystem;
   const engine = createFlowEngine({
     flows: storage.flowStore,
     sessions: storage.loginSessions,
@@ -49,13 +58,46 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     urls: settings.urls,
     ttl: settings.ttl,
     cookies: settings.cookies,
-    // Hydra signs the flow cookies with secrets.cookie, else secrets.system.
-    secrets: settings.secretsCookie.length > 0 ? settings.secretsCookie : config.secretsSystem,
+    secrets: cookieSecrets,
     dev: config.dev,
     issuerUrl: config.issuer,
     scopeStrategy: oauth2.scopeStrategy,
     exposeInternalErrors: settings.exposeInternalErrors,
     log: (event, fields) => logger.info({ component: 'flows', ...fields }, event),
+  });
+  // OpenID Connect logout: the logout requests, the session cookie, and the relying parties told in the background.
+  const backchannel = createBackchannelLogout({
+    issuer: config.issuer,
+    signer: idTokens,
+    // Client-registered URLs: the SSRF-guarded fetch (clients.http.*).
+    post: outboundFetch(config),
+    sessions: storage.logoutStore,
+    clients,
+    log: (level, fields, message) => logger[level]({ component: 'logout', ...fields }, message),
+  });
+  const logout = createLogout({
+    store: storage.logoutStore,
+    sessions: storage.loginSessions,
+    clients,
+    idTokens,
+    cookies: createFlowCookies({
+      ...settings.cookies,
+      dev: config.dev,
+      issuerUrl: config.issuer,
+      secrets: cookieSecrets,
+      csrfMaxAgeSeconds: Math.floor(settings.ttl.loginConsentRequestMs / 1000),
+    }),
+    backchannel,
+    endpoint,
+    urls: {
+      logout: settings.urls.logout,
+      postLogoutRedirect: settings.urls.postLogoutRedirect,
+      publicUrl: config.publicUrl,
+    },
+    issuer: config.issuer,
+    requestTtlMs: settings.ttl.loginConsentRequestMs,
+    secrets: config.secretsSystem,
+    log: (event, fields) => logger.info({ component: 'logout', ...fields }, event),
   });
   const userinfo = createUserinfo({
     lookup: accessTokenLookup({
@@ -78,17 +120,25 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
   let adminUrl =
     settings.adminUrl ?? `http://${loopbackHost(config.serve.admin.host)}:${config.serve.admin.port}`;
   const builtInUi = config.dev && settings.builtInUi;
-  const pages = builtInUi
-    ? devUiHandlers({
-        adminUrl: () => adminUrl,
-        adminToken: config.protection.adminTokens[0],
-        csrfKey: createHmac('sha256', config.secretsSystem[0] ?? '')
-          .update('tollgate dev-ui csrf')
-          .digest(),
-        users: settings.devUsers,
-      })
-    : notConfiguredHandlers();
+  const devUi = {
+    adminUrl: () => adminUrl,
+    adminToken: config.protection.adminTokens[0],
+    csrfKey: createHmac('sha256', config.secretsSystem[0] ?? '')
+      .update('tollgate dev-ui csrf')
+      .digest(),
+    users: settings.devUsers,
+  };
+  const notConfigured = notConfiguredHandlers();
+  const pages = {
+    ...(builtInUi ? devUiHandlers(devUi) : notConfigured),
+    // The logout page is on its own key: --dev with urls.logout unset.
+    ...(config.dev && settings.builtInLogoutUi
+      ? devUiLogoutHandlers(devUi)
+      : { getDevLogout: notConfigured.getDevLogout, submitDevLogout: notConfigured.submitDevLogout }),
+  };
   return {
+    // Back-channel deliveries still running finish (or give up) before the process exits.
+    close: () => backchannel.settled(),
     listening(urls) {
       // The port the system chose, on an address this process reaches (the shown URL says `localhost`, which
       // may resolve to ::1 while the port listens on 0.0.0.0 only).
@@ -102,11 +152,20 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
       ...userinfoHandlers(userinfo),
       ...(authorizeHandlers({ endpoint, engine }) as Handlers),
       ...(pages as Handlers),
+      ...(logoutHandlers(logout, config.publicUrl) as Handlers),
     },
-    adminHandlers: loginConsentHandlers(
-      createLoginConsentAdmin({ flows: storage.flowStore, clients, secrets: config.secretsSystem }),
-      createSessionAdmin({ flows: storage.flowStore, sessions: storage.loginSessions, clients }),
-    ),
+    adminHandlers: {
+      ...loginConsentHandlers(
+        createLoginConsentAdmin({ flows: storage.flowStore, clients, secrets: config.secretsSystem }),
+        createSessionAdmin({
+          flows: storage.flowStore,
+          sessions: storage.loginSessions,
+          clients,
+          endSession: logout.endSession,
+        }),
+      ),
+      ...logoutAdminHandlers(logout),
+    },
   };
 }
 

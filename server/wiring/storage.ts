@@ -16,6 +16,7 @@ import { startJanitor } from '../storage/pg-janitor.js';
 import { PgJtiStore } from '../storage/pg-jti-store.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
 import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
+import { PgLogoutStore } from '../storage/pg-logout-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from '../storage/pg-token-store.js';
 import { PgTrustStore } from '../storage/pg-trust-store.js';
@@ -69,6 +70,7 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     // (their access-token deletions go through the token table's change feed).
     flowStore: forgettingRevokedConsents(new PgFlowStore(knex), tokens),
     loginSessions: new PgLoginSessionStore(knex),
+    logoutStore: new PgLogoutStore(knex),
     grantStore: new PgGrantStore(knex),
     jtiStore: new PgJtiStore(knex),
     // jwt-bearer trust relationships (RFC 7523): read once per grant, never cached.

@@ -125,6 +125,17 @@ describe('every operation of openapi.yaml answers as the contract says', functio
     expect(token.status, token.text).to.equal(200);
     return token.body.access_token as string;
   };
+  /** A remembered sign-in, then an OP-initiated logout of that browser: the logout challenge. */
+  const logoutChallenge = async () => {
+    const driver = new FlowDriver(server);
+    const { params } = await authorizeParams();
+    await driver.login(params, { subject: unique('op-user'), login: { remember: true } });
+    const hop = await driver.hop(new URL('/oauth2/sessions/logout', server.publicUrl).href);
+    expect(hop.status, hop.text).to.equal(302);
+    const challenge = new URL(hop.location!).searchParams.get('logout_challenge');
+    expect(challenge, hop.location).to.be.a('string');
+    return challenge!;
+  };
   /** The hidden `_csrf` field of a built-in page. */
   const csrfOf = (page: ApiResponse) => {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
@@ -569,6 +580,71 @@ describe('every operation of openapi.yaml answers as the contract says', functio
         });
       },
       check: (r) => expectLocation(r, /\/oauth2\/auth\?.*consent_verifier=/),
+    },
+    revokeOidcSession: {
+      status: 302,
+      run: (alias) => call(server, 'revokeOidcSession', { ...alias, redirect: 'manual' }),
+      check: (r) => expectLocation(r, /\/oauth2\/fallbacks\/logout\/callback$/),
+    },
+    revokeOidcSessionWithForm: {
+      status: 302,
+      run: (alias) => call(server, 'revokeOidcSessionWithForm', { ...alias, form: {}, redirect: 'manual' }),
+      check: (r) => expectLocation(r, /\/oauth2\/fallbacks\/logout\/callback$/),
+    },
+    getOAuth2FallbackLogoutCallback: {
+      status: 200,
+      run: (alias) => call(server, 'getOAuth2FallbackLogoutCallback', alias),
+      check: (r) => expect(r.text).to.include('signed out'),
+    },
+    getOAuth2LogoutRequest: {
+      status: 200,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'getOAuth2LogoutRequest', { ...alias, query: { logout_challenge: challenge } });
+      },
+      check: (r) => expect(r.body).to.include({ rp_initiated: false, client: null }),
+    },
+    acceptOAuth2LogoutRequest: {
+      status: 200,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'acceptOAuth2LogoutRequest', {
+          ...alias,
+          query: { logout_challenge: challenge },
+        });
+      },
+      check: (r) => expect(r.body.redirect_to).to.match(/\/oauth2\/sessions\/logout\?logout_verifier=/),
+    },
+    rejectOAuth2LogoutRequest: {
+      status: 204,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'rejectOAuth2LogoutRequest', {
+          ...alias,
+          query: { logout_challenge: challenge },
+        });
+      },
+    },
+    getDevLogout: {
+      status: 200,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'getDevLogout', { ...alias, query: { logout_challenge: challenge } });
+      },
+      check: (r) => expect(r.text).to.match(/name="_csrf"/),
+    },
+    submitDevLogout: {
+      status: 303,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        const page = await call(server, 'getDevLogout', { query: { logout_challenge: challenge } });
+        return call(server, 'submitDevLogout', {
+          ...alias,
+          form: { challenge, _csrf: csrfOf(page), action: 'accept' },
+          redirect: 'manual',
+        });
+      },
+      check: (r) => expectLocation(r, /\/oauth2\/sessions\/logout\?logout_verifier=/),
     },
   };
 
