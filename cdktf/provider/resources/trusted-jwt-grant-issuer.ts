@@ -44,7 +44,8 @@ export const trustedJwtGrantIssuerSchema: Schema = {
         optional: true,
         forceNew: true,
         description: 'The one `sub` the assertions may name. Set this or `allow_any_subject = true`.',
-        validate: (v) => (v === '' ? 'must not be empty; use allow_any_subject = true for any subject' : undefined),
+        validate: (v) =>
+          v === '' ? 'must not be empty; use allow_any_subject = true for any subject' : undefined,
       },
       allow_any_subject: {
         type: 'bool',
@@ -54,16 +55,17 @@ export const trustedJwtGrantIssuerSchema: Schema = {
         description: 'The assertions may name any subject. Default: false.',
       },
       scope: {
-        type: ['list', 'string'],
+        type: ['set', 'string'],
         required: true,
         forceNew: true,
-        description: 'The scopes an assertion of this issuer may request (may be empty).',
+        description:
+          'The scopes an assertion of this issuer may request (a set: order does not matter; may be empty).',
         validate: (v) => {
           if (!Array.isArray(v)) return undefined;
           const bad = v.findIndex((s) => typeof s === 'string' && !SCOPE_TOKEN.test(s));
           return bad < 0
             ? undefined
-            : `element ${bad} is ${JSON.stringify(v[bad])}; a scope is one or more printable ASCII characters without space, '"' or '\\' (RFC 6749 §3.3)`;
+            : `${JSON.stringify(v[bad])} is not a scope; a scope is one or more printable ASCII characters without space, '"' or '\\' (RFC 6749 §3.3)`;
         },
       },
       jwk: {
@@ -158,8 +160,8 @@ export const trustedJwtGrantIssuerResource: ManagedResource<AdminClient> = {
 
   validate(config) {
     const out: Diagnostic[] = [];
-    const subject = config.subject;
-    const any = config.allow_any_subject;
+    const subject = config.subject ?? null;
+    const any = config.allow_any_subject ?? null;
     if (isUnknown(subject) || isUnknown(any)) return out;
     if (known(subject) && any === true) {
       out.push(
