@@ -13,10 +13,12 @@ import { PgClientStore } from '../storage/pg-client-store.js';
 import { PgFlowStore } from '../storage/pg-flow-store.js';
 import { PgGrantStore } from '../storage/pg-grant-store.js';
 import { startJanitor } from '../storage/pg-janitor.js';
+import { PgJtiStore } from '../storage/pg-jti-store.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
 import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from '../storage/pg-token-store.js';
+import { PgTrustStore } from '../storage/pg-trust-store.js';
 import type { Feature, WiringContext } from './feature.js';
 
 export function wireStorage({ config, knex, logger }: WiringContext) {
@@ -68,6 +70,9 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     flowStore: forgettingRevokedConsents(new PgFlowStore(knex), tokens),
     loginSessions: new PgLoginSessionStore(knex),
     grantStore: new PgGrantStore(knex),
+    jtiStore: new PgJtiStore(knex),
+    // jwt-bearer trust relationships (RFC 7523): read once per grant, never cached.
+    trustStore: new PgTrustStore(knex),
     feature,
   };
 }
