@@ -1,14 +1,17 @@
 // The TrustedJwtIssuer construct end to end: a CDKTF app synthesized with node, then the real terraform
 // against a running Tollgate: apply creates the trust relationship (checked through the admin API, its kid the
-// key's RFC 7638 thumbprint), a second plan is empty, destroy removes it.
-import { generateKeyPairSync } from 'node:crypto';
+// key's RFC 7638 thumbprint) and the client, an assertion signed with the key gets a token through that client,
+// a second plan is empty, destroy removes it.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { SignJWT } from 'jose';
 import { jwkThumbprint } from 'tollgate/cdktf';
 import { call } from '../helpers/api.js';
+import { tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { run, terraform, writeProviderMirror } from '../helpers/terraform-run.js';
 
@@ -71,7 +74,27 @@ describe('CDKTF TrustedJwtIssuer: terraform apply, plan, destroy against Tollgat
     const key = await call(server, 'getJsonWebKey', { params: { set: ISSUER, kid } });
     expect(key.status).to.equal(200);
     expect(key.body.keys[0]).to.include({ x: publicJwk.x, y: publicJwk.y });
-    expect(privateKey.type).to.equal('private');
+  });
+
+  it('an assertion signed with the key, naming the thumbprint kid, gets a token through the client', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({
+      iss: ISSUER,
+      sub: 'alice@partner.example',
+      aud: new URL('oauth2/token', server.config.publicUrl).href,
+      exp: now + 300,
+      iat: now,
+      jti: randomUUID(),
+    })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .sign(privateKey);
+    const res = await tokenRequest(
+      server,
+      { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion, scope: 'invoices.read' },
+      { id: 'partner-gateway', secret: 'partner-gateway-secret' },
+    );
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.scope).to.equal('invoices.read');
   });
 
   it('a second plan shows no changes', async () => {

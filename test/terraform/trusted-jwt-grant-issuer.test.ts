@@ -1,14 +1,19 @@
 // Resource tollgate_trusted_jwt_grant_issuer with the real terraform against a running Tollgate: create, an
 // empty plan, replacement (every argument forces one: the admin API has no update), drift, import, destroy,
-// and the plan-time diagnostics. Every effect is checked through the admin API.
-import { generateKeyPairSync } from 'node:crypto';
+// and the plan-time diagnostics. Every effect is checked through the admin API, and the relationship through the
+// jwt-bearer grant: an assertion signed with the key gets a token while it exists, and none after destroy.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { SignJWT } from 'jose';
 import { call } from '../helpers/api.js';
+import { createClient, tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type TerraformWorkspace, terraformWorkspace } from '../helpers/terraform.js';
 
 const ISSUER = 'https://jwt-idp.example.com';
-const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const CLIENT_SECRET = 'jwt-bearer-client-secret';
+const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const PUBLIC_JWK = { ...publicKey.export({ format: 'jwk' }), kid: 'idp-key-1', alg: 'ES256', use: 'sig' };
 
 interface TrustConfig {
@@ -56,10 +61,36 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
   const outputs = async () =>
     JSON.parse((await tf.ok('output', '-json')).stdout) as Record<string, { value: unknown }>;
   const plan = () => tf.run('plan', '-detailed-exitcode');
+  let clientId: string;
+  /** The jwt-bearer grant with an assertion of ISSUER about mike@example.com, signed with the trusted key. */
+  const exchange = async (scope: string) => {
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({
+      iss: ISSUER,
+      sub: 'mike@example.com',
+      aud: new URL('oauth2/token', server.config.publicUrl).href,
+      exp: now + 300,
+      iat: now,
+      jti: randomUUID(),
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: PUBLIC_JWK.kid })
+      .sign(privateKey);
+    return tokenRequest(
+      server,
+      { grant_type: GRANT, assertion, scope },
+      { id: clientId, secret: CLIENT_SECRET },
+    );
+  };
 
   before(async () => {
     server = await startTestServer();
     tf = terraformWorkspace({ TOLLGATE_ADMIN_URL: server.adminUrl });
+    const client = await createClient(server, {
+      grant_types: [GRANT],
+      scope: 'invoices:read invoices:write',
+      client_secret: CLIENT_SECRET,
+    });
+    clientId = client.client_id;
   });
 
   after(async () => {
@@ -88,6 +119,13 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
     expect(got.body.scope).to.deep.equal(base.scope);
     expect(got.body.public_key).to.deep.equal({ set: ISSUER, kid: 'idp-key-1' });
     expect(Date.parse(got.body.expires_at)).to.equal(Date.parse('2030-01-01T00:00:00Z'));
+  });
+
+  it('the relationship is usable: an assertion signed with the key gets a token (jwt-bearer grant)', async () => {
+    const res = await exchange('invoices:write');
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.scope).to.equal('invoices:write');
+    expect(res.body.access_token).to.be.a('string');
   });
 
   it('a second plan shows no changes, also with the scopes and key members reordered and expires_at in another offset', async () => {
@@ -127,6 +165,11 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
     expect(got.body.scope).to.deep.equal(scope);
     id = newId;
     base.scope = scope;
+    // The replacement holds only the new scopes.
+    expect((await exchange('invoices:read')).status).to.equal(200);
+    const refused = await exchange('invoices:write');
+    expect(refused.status).to.equal(400);
+    expect(refused.body.error).to.equal('invalid_scope');
   });
 
   it('a relationship deleted outside Terraform leaves the state on refresh and is planned for creation', async () => {
@@ -173,10 +216,14 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
     await tf.ok('import', 'tollgate_trusted_jwt_grant_issuer.idp', id);
   });
 
-  it('destroy deletes the relationship', async () => {
+  it("destroy deletes the relationship, after which the issuer's assertions get no token", async () => {
+    expect((await exchange('invoices:read')).status).to.equal(200);
     const res = await tf.ok('destroy', '-auto-approve');
     expect(res.stdout).to.contain('Resources: 1 destroyed.');
     expect((await getTrust(id)).status).to.equal(404);
+    const refused = await exchange('invoices:read');
+    expect(refused.status).to.equal(400);
+    expect(refused.body.error).to.equal('invalid_grant');
   });
 
   it('an invalid configuration fails validation with the attribute and the reason', async () => {
