@@ -204,7 +204,7 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
     expect(res.code, res.stdout + res.stderr).to.equal(0);
   });
 
-  it("an unknown id on import fails with the server's reason", async () => {
+  it('importing an id the server does not know fails (no such remote object)', async () => {
     await tf.ok('state', 'rm', 'tollgate_trusted_jwt_grant_issuer.idp');
     const res = await tf.run(
       'import',
