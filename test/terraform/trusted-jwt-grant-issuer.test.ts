@@ -204,7 +204,7 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
     expect(res.code, res.stdout + res.stderr).to.equal(0);
   });
 
-  it('importing an id the server does not know fails (no such remote object)', async () => {
+  it('importing an id the server does not know, or a malformed one, fails with the reason', async () => {
     await tf.ok('state', 'rm', 'tollgate_trusted_jwt_grant_issuer.idp');
     const res = await tf.run(
       'import',
@@ -213,6 +213,12 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
     );
     expect(res.code).to.equal(1);
     expect(res.stdout + res.stderr).to.contain('Cannot import non-existent remote object');
+    // An id that is not a UUID: the server's 400 reaches the user as the reason.
+    const bad = await tf.run('import', 'tollgate_trusted_jwt_grant_issuer.idp', 'not-a-uuid');
+    expect(bad.code).to.equal(1);
+    expect(bad.stdout + bad.stderr).to.contain(
+      'Could not read the trusted JWT bearer grant issuer not-a-uuid: Unable to parse parameter id',
+    );
     await tf.ok('import', 'tollgate_trusted_jwt_grant_issuer.idp', id);
   });
 
