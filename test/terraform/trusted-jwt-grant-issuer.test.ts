@@ -181,6 +181,28 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
     expect(res.stdout).to.match(/tollgate_trusted_jwt_grant_issuer\.idp will be created/);
   });
 
+  it('a key deleted from its key set outside Terraform plans a replacement, which restores it', async () => {
+    await tf.ok('apply', '-auto-approve');
+    id = (await outputs()).id!.value as string;
+    const deleted = await call(server, 'deleteJsonWebKey', { params: { set: ISSUER, kid: PUBLIC_JWK.kid } });
+    expect(deleted.status).to.equal(204);
+    const res = await plan();
+    expect(res.code, res.stdout + res.stderr).to.equal(2);
+    expect(res.stdout).to.contain('tollgate_trusted_jwt_grant_issuer.idp must be replaced');
+    expect(res.stdout).to.match(/\+ jwk += jsonencode\(/);
+    expect(res.stdout).to.contain('} # forces replacement');
+    await tf.ok('apply', '-auto-approve');
+    id = (await outputs()).id!.value as string;
+    const key = await call(server, 'getJsonWebKey', { params: { set: ISSUER, kid: PUBLIC_JWK.kid } });
+    expect(key.status).to.equal(200);
+    expect((await exchange('invoices:read')).status).to.equal(200);
+    expect((await plan()).code).to.equal(0);
+    // Gone again behind Terraform's back, for the import below to adopt one created through the admin API.
+    expect((await call(server, 'deleteTrustedOAuth2JwtGrantIssuer', { params: { id } })).status).to.equal(
+      204,
+    );
+  });
+
   it('import by id adopts an existing relationship (its key read back from the server): the plan is empty', async () => {
     const created = await call(server, 'trustOAuth2JwtGrantIssuer', {
       json: {

@@ -111,8 +111,8 @@ export const trustedJwtGrantIssuerSchema: Schema = {
 
 const block = trustedJwtGrantIssuerSchema.block;
 
-/** The server's view; `jwk` is the stored public key as JSON, or undefined when it could not be read. */
-function fromApi(t: TrustedIssuerWire, jwk: string | undefined): Record<string, Value | undefined> {
+/** The server's view; `jwk` is the stored public key as JSON (see storedKey), undefined to keep the reference's. */
+function fromApi(t: TrustedIssuerWire, jwk: string | null | undefined): Record<string, Value | undefined> {
   return {
     id: t.id ?? null,
     issuer: t.issuer ?? null,
@@ -137,8 +137,11 @@ function settle(out: ObjectValue, t: TrustedIssuerWire): ObjectValue {
   return out;
 }
 
-/** The stored public key as JSON (private members never reach the state), or undefined when not found. */
-async function storedKey(client: AdminClient, t: TrustedIssuerWire): Promise<string | undefined> {
+/**
+ * The stored public key as JSON (private members never reach the state); null when it is gone from its key set
+ * (the relationship cannot verify anything then, so the plan replaces it), undefined when the server names none.
+ */
+async function storedKey(client: AdminClient, t: TrustedIssuerWire): Promise<string | null | undefined> {
   const set = t.public_key?.set;
   const kid = t.public_key?.kid;
   if (!set || !kid) return undefined;
@@ -146,7 +149,7 @@ async function storedKey(client: AdminClient, t: TrustedIssuerWire): Promise<str
     .getKey(set, kid)
     .catch(describeApiError(`read the public key ${kid} of key set ${set}`));
   const key = found?.keys?.find((k) => k.kid === kid);
-  if (key === undefined) return undefined;
+  if (key === undefined) return null;
   return JSON.stringify(
     Object.fromEntries(Object.entries(key).filter(([m]) => !PRIVATE_JWK_MEMBERS.includes(m))),
   );
