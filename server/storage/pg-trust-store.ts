@@ -64,3 +64,17 @@ export class PgTrustStore implements TrustStore {
     return pg(async () => (await this.db(TABLE).where({ issuer, kid }).first('id')) !== undefined);
   }
 }
+
+/**
+ * `janitor --grants` (Hydra's FlushInactiveGrants): deletes trust relationships that expired before `before`,
+ * at most `limit`. Their keys stay in the issuers' key sets, as in Hydra.
+ */
+export async function deleteExpiredTrust(
+  knex: Knex,
+  options: { before: Date; limit: number },
+): Promise<number> {
+  return pg(async () => {
+    const expired = knex(TABLE).select('id').where('expires_at', '<', options.before).limit(options.limit);
+    return await knex(TABLE).whereIn('id', expired).delete();
+  });
+}

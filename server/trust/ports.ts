@@ -44,6 +44,7 @@ export interface TrustStore {
  * it). Writes a key only when the set has none with its kid, as Hydra's CreateGrant does.
  */
 export interface TrustKeySets {
+  /** `jwk` is complete for a key set (`alg` and `use` filled in). */
   addIfAbsent(set: string, jwk: Jwk): Promise<void>;
   /** Removes the key; nothing when it is already gone. */
   remove(set: string, kid: string): Promise<void>;

@@ -5,7 +5,7 @@ import type { components } from '../../sdk/generated/openapi.js';
 import { decodePageToken, encodePageToken, pageSize } from '../clients/pagination.js';
 import { uuidv4 } from '../crypto/random.js';
 import { isObject } from '../json.js';
-import { importJwk, isJwsAlgorithm, type Jwk, orderJwk } from '../keys/jwk.js';
+import { isJwsAlgorithm, type Jwk, orderJwk, parseJwk } from '../keys/jwk.js';
 import { ApiError, BadRequestError, NotFoundError, OAuth2Error } from '../oauth2/errors.js';
 import { isUuid } from '../storage/uuid.js';
 import type { TrustKeySets, TrustRecord, TrustStore } from './ports.js';
@@ -69,6 +69,19 @@ function scopes(value: unknown): string[] {
 }
 
 /**
+ * The copy of a trusted key in the issuer's key set, which needs `alg` and `use`; a trusted key may leave them
+ * out (go-jose does not require them), so the copy names `sig` and the usual algorithm of its key type. The
+ * relationship keeps the key as sent.
+ */
+export function keySetCopy(jwk: Jwk): Jwk {
+  const curveAlg: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+  const alg =
+    jwk.alg ??
+    (jwk.kty === 'RSA' ? 'RS256' : jwk.kty === 'EC' ? (curveAlg[jwk.crv ?? ''] ?? 'ES256') : 'EdDSA');
+  return { ...jwk, alg, use: jwk.use ?? 'sig' };
+}
+
+/**
  * The relationship's key: an asymmetric public JWK. Hydra (go-jose) accepts any key, `alg` and `use` optional;
  * so does Tollgate, but private members and symmetric keys are refused and never stored or echoed.
  */
@@ -89,13 +102,8 @@ export function trustedPublicJwk(input: Record<string, unknown>): Jwk {
   if (jwk.use !== undefined && jwk.use !== 'sig') {
     throw new BadRequestError("Field 'jwk' must be a signing key ('use' is 'sig' or absent).");
   }
-  try {
-    if (!importJwk(jwk).publicKey) throw new Error('no public key');
-  } catch (err) {
-    throw new BadRequestError(
-      `Field 'jwk' could not be imported: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
+  // The key set's own checks (key material, alg against kty and curve, RSA size), on the copy it will hold.
+  parseJwk(keySetCopy(jwk));
   return jwk;
 }
 
@@ -180,9 +188,10 @@ export function createTrustService(deps: TrustServiceDeps) {
         ...request,
         created_at: wholeSeconds(clock().getTime()),
       };
-      // The relationship first: a duplicate (issuer, subject, kid) is a 409 before any key set is touched.
+      // The key set first: if the relationship's insert then fails (a 409 for a duplicate issuer, subject and
+      // kid, whose key is already there), no relationship exists that the caller was told failed.
+      await deps.keySets?.addIfAbsent(record.issuer, keySetCopy(record.jwk));
       await deps.store.insert(record);
-      await deps.keySets?.addIfAbsent(record.issuer, record.jwk);
       return renderTrust(record);
     },
 

@@ -1,7 +1,6 @@
 // The RFC 7523 jwt-bearer trust relationships: the admin operations, with the trusted key copied to the key set
 // named after the issuer (as Hydra does, so `GET /admin/keys/<issuer>` lists it).
 import { trustHandlers } from '../http/admin/trust.js';
-import type { Jwk } from '../keys/jwk.js';
 import type { KeyManager } from '../keys/key-manager.js';
 import { NotFoundError } from '../oauth2/errors.js';
 import type { Audit } from '../observability/audit.js';
@@ -9,21 +8,6 @@ import type { TrustKeySets } from '../trust/ports.js';
 import { createTrustService } from '../trust/trust-service.js';
 import type { Feature } from './feature.js';
 import type { Storage } from './storage.js';
-
-/**
- * The key set needs `alg` and `use`, which a trusted key may leave out (go-jose does not require them): the
- * copy names `sig` and the usual algorithm of its key type. The relationship keeps the key as sent.
- */
-function withAlgorithm(jwk: Jwk): Jwk {
-  const alg =
-    jwk.alg ??
-    (jwk.kty === 'RSA'
-      ? 'RS256'
-      : jwk.kty === 'EC'
-        ? (({ 'P-384': 'ES384', 'P-521': 'ES512' } as Record<string, string>)[jwk.crv ?? ''] ?? 'ES256')
-        : 'EdDSA');
-  return { ...jwk, alg, use: jwk.use ?? 'sig' };
-}
 
 export function keySetsOf(keys: KeyManager): TrustKeySets {
   return {
@@ -34,7 +18,7 @@ export function keySetsOf(keys: KeyManager): TrustKeySets {
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
       }
-      await keys.setKey(set, jwk.kid, withAlgorithm(jwk));
+      await keys.setKey(set, jwk.kid, jwk);
     },
     async remove(set, kid) {
       try {

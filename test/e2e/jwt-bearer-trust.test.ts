@@ -1,6 +1,7 @@
 // The trust relationships of the RFC 7523 jwt-bearer grant, /admin/trust/grants/jwt-bearer/issuers, against a
 // real server and PostgreSQL: Hydra's bodies, field order, messages and pagination, every response checked
 // against openapi.yaml (through `call`).
+import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair } from 'jose';
 import { call } from '../helpers/api.js';
@@ -139,6 +140,24 @@ describe('jwt-bearer trust relationships (admin API), end to end', () => {
       expect(res.text).to.not.include(String(privateJwk.d));
       const list = await call(server, 'listTrustedOAuth2JwtGrantIssuers', { query: { issuer: ISSUER } });
       expect(list.body.map((t: { subject: string }) => t.subject)).to.not.include('private');
+    });
+
+    it('a key the key set could not hold (alg of another key type, RSA under 2048 bits) is 400, and nothing is stored', async () => {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      const small = { ...publicKey.export({ format: 'jwk' }), kid: 'small' };
+      for (const [subject, key] of [
+        ['mismatch', { ...jwk, kid: 'mismatch', alg: 'ES256' }],
+        ['small', small],
+      ] as const) {
+        const res = await trust({ ...base(), issuer: 'https://refused.example.com', subject, jwk: key });
+        expect(res.status, res.text).to.equal(400);
+      }
+      const list = await call(server, 'listTrustedOAuth2JwtGrantIssuers', {
+        query: { issuer: 'https://refused.example.com' },
+      });
+      expect(list.body).to.deep.equal([]);
+      const set = await call(server, 'getJsonWebKeySet', { params: { set: 'https://refused.example.com' } });
+      expect(set.status).to.equal(404);
     });
 
     it('a symmetric key is refused (400)', async () => {
