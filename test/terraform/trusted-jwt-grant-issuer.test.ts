@@ -272,5 +272,10 @@ describe('Terraform resource tollgate_trusted_jwt_grant_issuer (real terraform)'
       expect(res.code, res.stdout).to.equal(1);
       for (const m of messages) expect(res.stdout + res.stderr).to.contain(m);
     }
+    // An expiry in the past is valid (the relationship exists until the janitor removes it) but warned about.
+    tf.write('main.tf', config({ ...base, expiresAt: '2020-01-01T00:00:00Z' }));
+    const past = await tf.run('validate');
+    expect(past.code, past.stdout + past.stderr).to.equal(0);
+    expect(past.stdout + past.stderr).to.contain('Warning: expires_at is in the past');
   });
 });

@@ -13,6 +13,7 @@ import {
   PRIVATE_JWK_MEMBERS,
   parseJson,
   publicJwkProblem,
+  rfc3339Millis,
   rfc3339Problem,
   sameJwkJson,
   sameSecond,
@@ -163,6 +164,16 @@ export const trustedJwtGrantIssuerResource: ManagedResource<AdminClient> = {
 
   validate(config) {
     const out: Diagnostic[] = [];
+    const expires = rfc3339Millis(config.expires_at);
+    if (expires !== undefined && expires <= Date.now()) {
+      out.push({
+        severity: 'WARNING',
+        summary: 'expires_at is in the past',
+        detail:
+          'Assertions of this issuer are refused from then on, and the janitor (`tollgate janitor --grants`) deletes expired relationships, after which Terraform would create it again, expired. Move expires_at forward or remove the resource.',
+        path: ['expires_at'],
+      });
+    }
     const subject = config.subject ?? null;
     const any = config.allow_any_subject ?? null;
     if (isUnknown(subject) || isUnknown(any)) return out;
