@@ -43,8 +43,14 @@ export function discoveryDocument(
       'token id_token code',
     ],
     claims_supported: unique(['sub', ...(options.supportedClaims ?? [])]),
-    // Hydra also lists the device grant, which Tollgate does not implement; jwt-bearer is not listed by either.
-    grant_types_supported: ['authorization_code', 'implicit', 'client_credentials', 'refresh_token'],
+    // As Hydra v25 lists them (jwt-bearer is not listed by either).
+    grant_types_supported: [
+      'authorization_code',
+      'implicit',
+      'client_credentials',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     userinfo_endpoint: `${base}/userinfo`,
     scopes_supported: unique(['offline_access', 'offline', 'openid', ...(options.supportedScope ?? [])]),
