@@ -44,7 +44,11 @@ export function createUserCodes(options: UserCodeOptions = {}): UserCodes {
   const lower = chars.join('').toLowerCase();
   // One case only (or no letters): typing in the other case still matches.
   const fold: ((s: string) => string) | null =
-    upper === chars.join('') ? (s) => s.toUpperCase() : lower === chars.join('') ? (s) => s.toLowerCase() : null;
+    upper === chars.join('')
+      ? (s) => s.toUpperCase()
+      : lower === chars.join('')
+        ? (s) => s.toLowerCase()
+        : null;
   const separators = /[\s-]/g;
   const grouped = fold !== null && !chars.includes('-') && length >= 8 && length % 2 === 0;
 

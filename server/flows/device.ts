@@ -19,7 +19,7 @@ import {
   RequestForbidden,
   TooManyRequests,
 } from '../oauth2/errors.js';
-import { dedupe, fields, type Form, formValue, isEmptyForm, splitSpaceList } from '../oauth2/form.js';
+import { dedupe, type Form, fields, formValue, isEmptyForm, splitSpaceList } from '../oauth2/form.js';
 import type { ScopeStrategy } from '../oauth2/scope-strategy.js';
 import type { OpaqueTokens } from '../oauth2/token-strategies.js';
 import { newChallenge, newCsrf } from './challenges.js';
@@ -28,7 +28,13 @@ import type { DeviceStore } from './device-ports.js';
 import { type UserCodes, userCodeSignature } from './device-user-code.js';
 import { setQuery } from './login-consent.js';
 import type { FlowStore } from './ports.js';
-import type { AuthorizeEndpoint, AuthorizeReply, AuthorizeRequest, FlowEngine, GrantIssuer } from './types.js';
+import type {
+  AuthorizeEndpoint,
+  AuthorizeReply,
+  AuthorizeRequest,
+  FlowEngine,
+  GrantIssuer,
+} from './types.js';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -430,7 +436,8 @@ export function createDeviceFlow(deps: DeviceFlowDeps): DeviceFlow {
         budget.fail(now);
         const failures = await deps.devices.failAttempt(challenge.challenge);
         deps.log?.('device.user_code_failed', { failures });
-        if (failures !== null && failures >= deps.limits.perChallenge) return { status: 410, body: restart() };
+        if (failures !== null && failures >= deps.limits.perChallenge)
+          return { status: 410, body: restart() };
         throw new InvalidRequest(USER_CODE_UNKNOWN);
       }
       const stored = await deps.devices.acceptChallenge(

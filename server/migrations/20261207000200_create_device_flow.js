@@ -36,7 +36,9 @@ export async function up(knex) {
     t.uuid('flow_id')
       .nullable()
       .unique()
-      .comment('The login and consent flow (oauth2_flows.id) the user started with the user code; no foreign key, the flow row is written after');
+      .comment(
+        'The login and consent flow (oauth2_flows.id) the user started with the user code; no foreign key, the flow row is written after',
+      );
     t.timestamp('used_at', { useTz: true })
       .nullable()
       .comment('When the device code was exchanged for tokens; a second exchange is refused');
@@ -48,9 +50,7 @@ export async function up(knex) {
     t.comment('Device challenges: one per visit of /oauth2/device/verify, until the user code is accepted');
     t.text('challenge').primary().comment('Device challenge handed to the verification page');
     t.text('csrf').notNullable().comment('Value the device CSRF cookie must carry');
-    t.timestamp('expires_at', { useTz: true })
-      .notNullable()
-      .comment('Creation + ttl.login_consent_request');
+    t.timestamp('expires_at', { useTz: true }).notNullable().comment('Creation + ttl.login_consent_request');
     t.integer('failed_attempts')
       .notNullable()
       .defaultTo(0)

@@ -4,16 +4,11 @@
 import { createHmac } from 'node:crypto';
 import { createLoginConsentAdmin } from '../flows/admin-requests.js';
 import { createAuthorizeEndpoint } from '../flows/authorize-request.js';
-import {
-  createDeviceFlow,
-  DEVICE_ISSUER,
-  deviceEndpoint,
-  flowsOfKind,
-} from '../flows/device.js';
+import { createDeviceFlow, DEVICE_ISSUER, deviceEndpoint, flowsOfKind } from '../flows/device.js';
 import { createUserCodes } from '../flows/device-user-code.js';
 import { createFlowEngine, type FlowEngineDeps } from '../flows/login-consent.js';
-import { deviceAdminHandlers } from '../http/admin/device.js';
 import { createSessionAdmin } from '../flows/sessions.js';
+import { deviceAdminHandlers } from '../http/admin/device.js';
 import { loginConsentHandlers } from '../http/admin/login-consent.js';
 import type { Handlers } from '../http/operations.js';
 import { authorizeHandlers, notConfiguredHandlers } from '../http/public/authorize.js';
@@ -171,7 +166,12 @@ function wireDevice(
     ttl: { userCodeMs: settings.userCodeTtlMs, challengeMs: config.flows.ttl.loginConsentRequestMs },
     pollingIntervalSeconds: settings.pollingIntervalSeconds,
     limits: settings.guessing,
-    cookies: { ...config.flows.cookies, dev: config.dev, issuerUrl: config.issuer, secrets: engineSettings.secrets },
+    cookies: {
+      ...config.flows.cookies,
+      dev: config.dev,
+      issuerUrl: config.issuer,
+      secrets: engineSettings.secrets,
+    },
     // User codes and device verifiers are keyed like the login and consent verifiers.
     secrets: config.secretsSystem,
     issuerUrl: config.issuer,

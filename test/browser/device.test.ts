@@ -67,7 +67,10 @@ class DevicePoller {
     let interval = start.interval;
     for (let n = 1; ; n++) {
       await sleep(interval * 1000);
-      const res = await this.post('oauth2/token', { grant_type: DEVICE_GRANT, device_code: start.device_code });
+      const res = await this.post('oauth2/token', {
+        grant_type: DEVICE_GRANT,
+        device_code: start.device_code,
+      });
       const body = (await res.json()) as Record<string, string>;
       this.answers.push(body.error ?? 'tokens');
       if (n >= maxPolls) return body;

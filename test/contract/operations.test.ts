@@ -567,7 +567,8 @@ describe('every operation of openapi.yaml answers as the contract says', functio
           json: { user_code: userCode },
         });
       },
-      check: (r) => expect(r.body.redirect_to).to.match(/\/oauth2\/device\/verify\?client_id=.*device_verifier=/),
+      check: (r) =>
+        expect(r.body.redirect_to).to.match(/\/oauth2\/device\/verify\?client_id=.*device_verifier=/),
     },
     getDevDeviceVerification: {
       status: 200,
@@ -581,7 +582,9 @@ describe('every operation of openapi.yaml answers as the contract says', functio
       status: 303,
       run: async (alias) => {
         const { challenge, userCode } = await deviceChallenge();
-        const page = await call(server, 'getDevDeviceVerification', { query: { device_challenge: challenge } });
+        const page = await call(server, 'getDevDeviceVerification', {
+          query: { device_challenge: challenge },
+        });
         return call(server, 'submitDevDeviceVerification', {
           ...alias,
           form: { device_challenge: challenge, _csrf: csrfOf(page), user_code: userCode },

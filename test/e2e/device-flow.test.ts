@@ -2,6 +2,9 @@
 // checks in fosite's order, the verification URI and the admin accept of user codes, the login and consent
 // chain ending on urls.device.success, and the token endpoint's answers to the polling device.
 import { expect } from 'chai';
+import { parsePostgresDsn } from '../../server/storage/dsn.js';
+import { createKnex } from '../../server/storage/knex.js';
+import { deleteExpiredDeviceRows } from '../../server/storage/pg-janitor.js';
 import { call } from '../helpers/api.js';
 import {
   acceptUserCode,
@@ -144,7 +147,10 @@ describe('device authorization grant, end to end', () => {
       expect(noChallenge.body.error_description).to.contain(
         "Query parameter 'device_challenge' is not defined but should have been.",
       );
-      const { challenge } = await openVerification(new FlowDriver(server), `${server.publicUrl}/oauth2/device/verify`);
+      const { challenge } = await openVerification(
+        new FlowDriver(server),
+        `${server.publicUrl}/oauth2/device/verify`,
+      );
       const empty = await acceptUserCode(server, challenge, '');
       expectOAuth2Error(empty, 400, 'invalid_request');
       expect(empty.body.error_description).to.contain("Field 'user_code' must not be empty.");
@@ -195,7 +201,7 @@ describe('device authorization grant, end to end', () => {
       expectOAuth2Error(other, 400, 'invalid_grant');
     });
 
-    it('answers slow_down to a poll sooner than the interval, and adds 5 s to that code\'s interval', async () => {
+    it("answers slow_down to a poll sooner than the interval, and adds 5 s to that code's interval", async () => {
       const auth = await deviceCode(server, client);
       expectOAuth2Error(await pollToken(server, client, auth.device_code), 400, 'authorization_pending');
       const fast = await pollToken(server, client, auth.device_code);
@@ -243,7 +249,9 @@ describe('device authorization grant, end to end', () => {
         if (step === 'login') {
           await driver.decide('rejectOAuth2LoginRequest', login, { error: 'access_denied' });
         } else {
-          const afterLogin = await driver.decide('acceptOAuth2LoginRequest', login, { subject: 'foo@bar.com' });
+          const afterLogin = await driver.decide('acceptOAuth2LoginRequest', login, {
+            subject: 'foo@bar.com',
+          });
           const { challenge: consent } = await driver.toConsent(afterLogin);
           const afterReject = await driver.decide('rejectOAuth2ConsentRequest', consent, {
             error: 'access_denied',
@@ -297,10 +305,36 @@ describe('device authorization grant: expiry and the global guessing budget', ()
     expect(res.body.error_description).to.contain('The device_code has expired');
   });
 
+  it('the janitor removes expired challenges at once and expired device codes after the request TTL', async () => {
+    const auth = await deviceCode(server, client);
+    await openVerification(new FlowDriver(server), auth.verification_uri);
+    const knex = createKnex(parsePostgresDsn(server.dsn, 1));
+    try {
+      const count = async (table: string) => Number((await knex(table).count({ n: '*' }))[0]!.n);
+      const codes = await count('oauth2_device_codes');
+      expect(codes).to.be.greaterThan(0);
+      // Challenges live ttl.login_consent_request (30m); device codes are kept `keepMs` past their expiry.
+      const later = new Date(Date.now() + 31 * 60_000);
+      const bounds = { batchSize: 10, limit: 1000 };
+      expect(
+        await deleteExpiredDeviceRows(knex, { ...bounds, keepMs: 60 * 60_000, now: later }),
+      ).to.be.greaterThan(0);
+      expect(await count('oauth2_device_challenges')).to.equal(0);
+      expect(await count('oauth2_device_codes')).to.equal(codes);
+      await deleteExpiredDeviceRows(knex, { ...bounds, keepMs: 30 * 60_000, now: later });
+      expect(await count('oauth2_device_codes')).to.equal(0);
+    } finally {
+      await knex.destroy();
+    }
+  });
+
   it('refuses every user code for the rest of the minute once the server saw too many wrong ones', async () => {
     for (let i = 0; i < 3; i++) {
       // A fresh challenge each time: the per-challenge limit is not what stops these.
-      const { challenge } = await openVerification(new FlowDriver(server), `${server.publicUrl}/oauth2/device/verify`);
+      const { challenge } = await openVerification(
+        new FlowDriver(server),
+        `${server.publicUrl}/oauth2/device/verify`,
+      );
       expect((await acceptUserCode(server, challenge, 'ZZZZ-ZZZZ')).status).to.equal(400);
     }
     const auth = await deviceCode(server, client);

@@ -19,7 +19,10 @@ export interface DeviceAuthorization {
 }
 
 /** A confidential client with the device grant (and refresh tokens). */
-export function deviceClient(server: TestServer, extra: Record<string, unknown> = {}): Promise<CreatedClient> {
+export function deviceClient(
+  server: TestServer,
+  extra: Record<string, unknown> = {},
+): Promise<CreatedClient> {
   return createClient(server, {
     client_secret: 'a-device-client-secret-0123456789',
     grant_types: [DEVICE_GRANT, 'refresh_token'],
@@ -36,7 +39,7 @@ export function requestDeviceCode(
   server: TestServer,
   client: CreatedClient,
   form: Record<string, string | string[]> = {},
-): Promise<ApiResponse<DeviceAuthorization>> {
+): Promise<ApiResponse> {
   return call(server, 'oAuth2DeviceFlow', {
     form: { client_id: client.client_id, ...form },
     headers: authHeaders(client),
@@ -61,7 +64,11 @@ export function pollToken(server: TestServer, client: CreatedClient, code: strin
 }
 
 /** PUT …/device/accept with the user code. */
-export function acceptUserCode(server: TestServer, challenge: string, userCode: unknown): Promise<ApiResponse> {
+export function acceptUserCode(
+  server: TestServer,
+  challenge: string,
+  userCode: unknown,
+): Promise<ApiResponse> {
   return call(server, 'acceptUserCodeRequest', {
     query: { device_challenge: challenge },
     json: { user_code: userCode },
@@ -69,7 +76,10 @@ export function acceptUserCode(server: TestServer, challenge: string, userCode: 
 }
 
 /** The browser opens the verification URI; returns the device challenge of the redirect to urls.device.verification. */
-export async function openVerification(driver: FlowDriver, url: string): Promise<{ challenge: string; location: URL }> {
+export async function openVerification(
+  driver: FlowDriver,
+  url: string,
+): Promise<{ challenge: string; location: URL }> {
   const hop = await driver.hop(url);
   expect(hop.status, hop.text).to.equal(302);
   const location = new URL(hop.location!);

@@ -26,7 +26,11 @@ type Page = { status: 200 | 400; body: string; headers: Record<string, string> }
 type SeeOther = { status: 303; body: undefined; headers: Record<string, string> };
 
 const show = (status: Page['status'], body: string): Page => ({ status, body, headers: { ...PAGE_HEADERS } });
-const see = (location: string): SeeOther => ({ status: 303, body: undefined, headers: { Location: location } });
+const see = (location: string): SeeOther => ({
+  status: 303,
+  body: undefined,
+  headers: { Location: location },
+});
 const text = (value: unknown): string => {
   const v = Array.isArray(value) ? value[0] : value;
   return typeof v === 'string' ? v : '';
@@ -39,7 +43,8 @@ export function devDeviceHandlers(deps: DevDeviceDeps) {
   let api: { url: string; helper: ReturnType<typeof deviceVerification> } | undefined;
   const admin = () => {
     const url = deps.adminUrl();
-    if (api?.url !== url) api = { url, helper: deviceVerification({ adminUrl: url, token: deps.adminToken }) };
+    if (api?.url !== url)
+      api = { url, helper: deviceVerification({ adminUrl: url, token: deps.adminToken }) };
     return api.helper;
   };
   const form = (challenge: string, userCode: string, error?: string) =>
@@ -67,7 +72,11 @@ export function devDeviceHandlers(deps: DevDeviceDeps) {
     async getDevDeviceVerification({ query }) {
       // Without a challenge (a bookmark, or urls.device.verification shared directly): get one first.
       if (!query.device_challenge) {
-        return see(query.user_code ? setQuery(deps.verificationUri, { user_code: query.user_code }) : deps.verificationUri);
+        return see(
+          query.user_code
+            ? setQuery(deps.verificationUri, { user_code: query.user_code })
+            : deps.verificationUri,
+        );
       }
       return form(query.device_challenge, query.user_code ?? '');
     },

@@ -5,16 +5,11 @@
 // client's code is `invalid_grant` before its state is told (and before its polling interval is touched);
 // a rejected login or consent is `access_denied`; polling sooner than the interval is `slow_down`, which adds
 // 5 s to that code's interval (§3.5).
-import type { DeviceStore } from '../../flows/device-ports.js';
+
 import { DEVICE_CODE_GRANT } from '../../flows/device.js';
+import type { DeviceStore } from '../../flows/device-ports.js';
 import type { FlowStore } from '../../flows/ports.js';
-import {
-  AuthorizationPending,
-  DeviceAccessDenied,
-  ExpiredToken,
-  InvalidGrant,
-  SlowDown,
-} from '../errors.js';
+import { AuthorizationPending, DeviceAccessDenied, ExpiredToken, InvalidGrant, SlowDown } from '../errors.js';
 import { formValue } from '../form.js';
 import type { GrantHandler, TokenResponse } from '../grant-handler.js';
 import {
