@@ -59,6 +59,11 @@ export interface Config {
   flows: FlowsConfig;
   /** `serve.public.cors.*`: CORS on the public port (Hydra's x/oauth2cors); never on the admin port. */
   cors: CorsConfig;
+  /**
+   * `clients.http.*`: outbound requests to URLs clients register (jwks_uri, sector_identifier_uri, back-channel
+   * logout; server/net/safe-fetch.ts). Tollgate refuses private addresses by default (Hydra allows them).
+   */
+  clientsHttp: { disallowPrivateIpRanges: boolean; privateIpExceptionUrls: string[] };
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
   /**
@@ -270,6 +275,8 @@ const KEYS = {
   'serve.cookies.names.device_csrf': 'string',
   'rate_limit.device_user_code.per_challenge': 'int',
   'rate_limit.device_user_code.per_minute': 'int',
+  'clients.http.disallow_private_ip_ranges': 'bool',
+  'clients.http.private_ip_exception_urls': 'list',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -475,7 +482,17 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     protection: protection(raw),
     flows: flows(raw, publicUrl, dev),
     cors: cors(raw),
+    clientsHttp: clientsHttp(raw),
     dev,
+  };
+}
+
+function clientsHttp(raw: Raw): Config['clientsHttp'] {
+  const privateIpExceptionUrls = list(raw, 'clients.http.private_ip_exception_urls', []);
+  for (const url of privateIpExceptionUrls) checkUrl('clients.http.private_ip_exception_urls', url, true);
+  return {
+    disallowPrivateIpRanges: bool(raw, 'clients.http.disallow_private_ip_ranges', true),
+    privateIpExceptionUrls,
   };
 }
 

@@ -14,6 +14,7 @@ import { PgDeviceStore } from '../storage/pg-device-store.js';
 import { PgFlowStore } from '../storage/pg-flow-store.js';
 import { PgGrantStore } from '../storage/pg-grant-store.js';
 import { startJanitor } from '../storage/pg-janitor.js';
+import { PgJtiStore } from '../storage/pg-jti-store.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
 import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
@@ -70,6 +71,7 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     loginSessions: new PgLoginSessionStore(knex),
     grantStore: new PgGrantStore(knex),
     deviceStore: new PgDeviceStore(knex),
+    jtiStore: new PgJtiStore(knex),
     feature,
   };
 }
