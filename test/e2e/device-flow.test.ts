@@ -267,6 +267,43 @@ describe('device authorization grant, end to end', () => {
       }
     });
 
+    it('serves a public client (client_id in the form, no secret)', async () => {
+      const cli = await deviceClient(server, { token_endpoint_auth_method: 'none', client_secret: undefined });
+      const { client_secret: _, ...publicClient } = cli;
+      const auth = await deviceCode(server, publicClient);
+      await approveDevice(server, auth);
+      const res = await pollToken(server, publicClient, auth.device_code);
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body.access_token).to.match(/^ory_at_/);
+    });
+
+    it("keeps the two kinds of flow apart: a device flow's login verifier does not finish at /oauth2/auth", async () => {
+      const both = await deviceClient(server, {
+        grant_types: [DEVICE_GRANT, 'authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1:5555/cb'],
+      });
+      const auth = await deviceCode(server, both);
+      const driver = new FlowDriver(server);
+      const { challenge } = await openVerification(driver, auth.verification_uri_complete);
+      const accepted = await acceptUserCode(server, challenge, auth.user_code);
+      const toLogin = await driver.hop(accepted.body.redirect_to);
+      const login = new URL(toLogin.location!).searchParams.get('login_challenge')!;
+      const afterLogin = new URL(
+        await driver.decide('acceptOAuth2LoginRequest', login, { subject: 'foo@bar.com' }),
+      );
+      const hop = await driver.authorize({
+        client_id: both.client_id,
+        response_type: 'code',
+        redirect_uri: 'http://127.0.0.1:5555/cb',
+        scope: 'openid',
+        state: 'a-state-of-some-length',
+        login_verifier: afterLogin.searchParams.get('login_verifier')!,
+      });
+      expect(hop.status, hop.text).to.equal(303);
+      expect(new URL(hop.location!).searchParams.get('error')).to.equal('access_denied');
+    });
+
     it('gives a refresh token that refreshes like any other', async () => {
       const auth = await deviceCode(server, client);
       await approveDevice(server, auth);
