@@ -3,7 +3,7 @@
 // chain ending on urls.device.success, and the token endpoint's answers to the polling device.
 import { expect } from 'chai';
 import { parsePostgresDsn } from '../../server/storage/dsn.js';
-import { createKnex } from '../../server/storage/knex.js';
+import { createKnex, migratorConfig } from '../../server/storage/knex.js';
 import { deleteExpiredDeviceRows } from '../../server/storage/pg-janitor.js';
 import { call } from '../helpers/api.js';
 import {
@@ -268,7 +268,10 @@ describe('device authorization grant, end to end', () => {
     });
 
     it('serves a public client (client_id in the form, no secret)', async () => {
-      const cli = await deviceClient(server, { token_endpoint_auth_method: 'none', client_secret: undefined });
+      const cli = await deviceClient(server, {
+        token_endpoint_auth_method: 'none',
+        client_secret: undefined,
+      });
       const { client_secret: _, ...publicClient } = cli;
       const auth = await deviceCode(server, publicClient);
       await approveDevice(server, auth);
@@ -360,6 +363,43 @@ describe('device authorization grant: expiry and the global guessing budget', ()
       expect(await count('oauth2_device_codes')).to.equal(codes);
       await deleteExpiredDeviceRows(knex, { ...bounds, keepMs: 30 * 60_000, now: later });
       expect(await count('oauth2_device_codes')).to.equal(0);
+    } finally {
+      await knex.destroy();
+    }
+  });
+
+  it('its migration comments both tables and every column, and down() drops exactly them', async () => {
+    const knex = createKnex(parsePostgresDsn(server.dsn, 1));
+    const tables = ['oauth2_device_challenges', 'oauth2_device_codes'];
+    try {
+      const { rows } = await knex.raw<{ rows: { name: string; comment: string | null }[] }>(
+        `SELECT c.table_name || '.' || c.column_name AS name,
+                col_description(format('%I', c.table_name)::regclass, c.ordinal_position) AS comment
+           FROM information_schema.columns c
+          WHERE c.table_schema = 'public' AND c.table_name = ANY(?)`,
+        [tables],
+      );
+      expect(rows.length).to.be.greaterThan(15);
+      expect(rows.filter((r) => !r.comment?.trim()).map((r) => r.name)).to.deep.equal([]);
+      for (const table of tables) {
+        const { rows: described } = await knex.raw<{ rows: { comment: string | null }[] }>(
+          'SELECT obj_description(?::regclass) AS comment',
+          [table],
+        );
+        expect(described[0]?.comment, table).to.be.a('string').and.not.equal('');
+      }
+      const present = async () =>
+        (
+          await knex.raw<{ rows: { table_name: string }[] }>(
+            `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY(?) ORDER BY 1`,
+            [tables],
+          )
+        ).rows.map((r) => r.table_name);
+      // The tables go, and come back (the tests after this one start from empty tables).
+      await knex.migrate.down({ ...migratorConfig(), name: '20261207000200_create_device_flow.js' });
+      expect(await present()).to.deep.equal([]);
+      await knex.migrate.latest(migratorConfig());
+      expect(await present()).to.deep.equal(tables);
     } finally {
       await knex.destroy();
     }
