@@ -12,6 +12,7 @@ import type { OpaqueTokens } from '../token-strategies.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { type ClientCredentialsDeps, clientCredentialsGrant } from './client-credentials.js';
 import { type DeviceCodeDeps, deviceCodeGrant } from './device-code.js';
+import { type JwtBearerOptions, jwtBearerGrant } from './jwt-bearer.js';
 import { refreshTokenGrant } from './refresh-token.js';
 
 /** What the browser flows' grants (authorization_code, refresh_token) need besides the shared settings. */
@@ -31,8 +32,8 @@ export interface FlowGrantDeps {
   device?: Pick<DeviceCodeDeps, 'deviceCodes' | 'devices' | 'flows'>;
 }
 
-/** Without `flows`, only client_credentials is served. */
-export type GrantDeps = ClientCredentialsDeps & { flows?: FlowGrantDeps };
+/** Without `flows`, only client_credentials is served; without `jwtBearer`, no RFC 7523 grant. */
+export type GrantDeps = ClientCredentialsDeps & { flows?: FlowGrantDeps; jwtBearer?: JwtBearerOptions };
 
 export function createGrants(deps: GrantDeps): GrantHandler[] {
   const grants: GrantHandler[] = [clientCredentialsGrant(deps)];
@@ -43,5 +44,6 @@ export function createGrants(deps: GrantDeps): GrantHandler[] {
     grants.push(refreshTokenGrant({ ...deps, ...flows, minter }));
     if (flows.device) grants.push(deviceCodeGrant({ ...flows, ...flows.device, minter }));
   }
+  if (deps.jwtBearer) grants.push(jwtBearerGrant({ ...deps, ...deps.jwtBearer }));
   return grants;
 }
