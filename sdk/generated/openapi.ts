@@ -1022,7 +1022,7 @@ export interface components {
             /** @description Refresh token, for `refresh_token`. */
             refresh_token?: string;
             /** @description Device code, for `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4). */
-            device_code?: unknown;
+            device_code?: string;
             /** @description The signed JWT, for `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 section 2.1). */
             assertion?: string;
         };
