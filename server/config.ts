@@ -116,7 +116,7 @@ export interface FlowsConfig {
     domain: string;
     /** `serve.cookies.secure`: only read with --dev; otherwise cookies are always Secure (Hydra). */
     secure: boolean;
-    names: { loginCsrf: string; consentCsrf: string; session: string };
+    names: { loginCsrf: string; consentCsrf: string; session: string; deviceCsrf: string };
     paths: { session: string };
   };
   /** `secrets.cookie`: signs the flow cookies; empty → secrets.system. */
@@ -124,6 +124,23 @@ export interface FlowsConfig {
   discovery: { supportedClaims: string[]; supportedScope: string[] };
   /** `dev.users` (Tollgate): who may sign in to the built-in dev UI. */
   devUsers: DevUser[];
+  /** The device authorization grant (RFC 8628; docs/device-flow.md). */
+  device: DeviceConfig;
+}
+
+export interface DeviceConfig {
+  /** `urls.device.verification`, `urls.device.success` (defaults: `<public>/oauth2/fallbacks/device[/done]`). */
+  urls: { verification: string; success: string };
+  /** True when urls.device.verification was left unset: with --dev, the built-in page serves it. */
+  builtInUi: boolean;
+  /** `ttl.device_user_code` (10m). */
+  userCodeTtlMs: number;
+  /** `oauth2.device_authorization.token_polling_interval` in whole seconds (5s). */
+  pollingIntervalSeconds: number;
+  /** `oauth2.device_authorization.user_code.*`: Hydra's presets, or length + character_set. */
+  userCode: { preset: 'base20' | 'high' | 'medium' | 'low'; length?: number; characterSet?: string };
+  /** `rate_limit.device_user_code.*` (Tollgate): wrong user codes per device challenge, and per minute. */
+  guessing: { perChallenge: number; perMinute: number };
 }
 
 export interface DevUser {
@@ -255,6 +272,16 @@ const KEYS = {
   'webfinger.oidc_discovery.supported_claims': 'list',
   'webfinger.oidc_discovery.supported_scope': 'list',
   'dev.users': 'json',
+  'urls.device.verification': 'string',
+  'urls.device.success': 'string',
+  'ttl.device_user_code': 'duration',
+  'oauth2.device_authorization.token_polling_interval': 'duration',
+  'oauth2.device_authorization.user_code.entropy_preset': 'string',
+  'oauth2.device_authorization.user_code.length': 'int',
+  'oauth2.device_authorization.user_code.character_set': 'string',
+  'serve.cookies.names.device_csrf': 'string',
+  'rate_limit.device_user_code.per_challenge': 'int',
+  'rate_limit.device_user_code.per_minute': 'int',
   'clients.http.disallow_private_ip_ranges': 'bool',
   'clients.http.private_ip_exception_urls': 'list',
   'oauth2.grant.jwt.jti_optional': 'bool',
@@ -562,6 +589,7 @@ function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
         loginCsrf: cookieName(raw, 'serve.cookies.names.login_csrf', 'ory_hydra_login_csrf'),
         consentCsrf: cookieName(raw, 'serve.cookies.names.consent_csrf', 'ory_hydra_consent_csrf'),
         session: cookieName(raw, 'serve.cookies.names.session', 'ory_hydra_session'),
+        deviceCsrf: cookieName(raw, 'serve.cookies.names.device_csrf', 'ory_hydra_device_csrf'),
       },
       paths: { session: str(raw, 'serve.cookies.paths.session', '/') },
     },
@@ -571,6 +599,56 @@ function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
       supportedScope: list(raw, 'webfinger.oidc_discovery.supported_scope', []),
     },
     devUsers: devUsers(raw),
+    device: device(raw, url, positive),
+  };
+}
+
+function device(
+  raw: Raw,
+  url: (key: Key, path: string) => string,
+  positive: (key: Key, fallback: string) => number,
+): DeviceConfig {
+  const interval = positive('oauth2.device_authorization.token_polling_interval', '5s');
+  const preset = oneOf(
+    raw,
+    'oauth2.device_authorization.user_code.entropy_preset',
+    ['base20', 'high', 'medium', 'low'] as const,
+    'base20',
+  );
+  const length = raw['oauth2.device_authorization.user_code.length'];
+  const characterSet = raw['oauth2.device_authorization.user_code.character_set'];
+  // Hydra's schema: length and character_set together (length ≥ 6, at least 8 characters), or a preset.
+  if ((length === undefined) !== (characterSet === undefined)) {
+    throw new ConfigError(
+      'oauth2.device_authorization.user_code',
+      'length and character_set are set together, or neither (then entropy_preset applies)',
+    );
+  }
+  const userCode: DeviceConfig['userCode'] = { preset };
+  if (length !== undefined) {
+    userCode.length = int(raw, 'oauth2.device_authorization.user_code.length', 8, 6, 64);
+    userCode.characterSet = str(raw, 'oauth2.device_authorization.user_code.character_set', '');
+    if (new Set(userCode.characterSet).size < 8) {
+      throw new ConfigError(
+        'oauth2.device_authorization.user_code.character_set',
+        'must hold at least 8 distinct characters',
+      );
+    }
+  }
+  return {
+    urls: {
+      verification: url('urls.device.verification', 'device'),
+      success: url('urls.device.success', 'device/done'),
+    },
+    builtInUi: !raw['urls.device.verification'],
+    userCodeTtlMs: positive('ttl.device_user_code', '10m'),
+    // RFC 8628 §3.2: the interval is whole seconds, at least 1.
+    pollingIntervalSeconds: Math.max(1, Math.round(interval / 1000)),
+    userCode,
+    guessing: {
+      perChallenge: int(raw, 'rate_limit.device_user_code.per_challenge', 5, 1, 1000),
+      perMinute: int(raw, 'rate_limit.device_user_code.per_minute', 60, 1, 1_000_000),
+    },
   };
 }
 

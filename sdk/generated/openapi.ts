@@ -246,6 +246,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/oauth2/auth/requests/device/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Accept a user code of the device authorization grant
+         * @description Called by the verification page with the user code the user typed (RFC 8628 §3.3): answers the URL to send the browser to, which continues with the login and consent steps. Case, spaces and dashes in the code do not matter when the character set has one case. A device challenge allows `rate_limit.device_user_code.per_challenge` wrong codes, then answers 410; more than `rate_limit.device_user_code.per_minute` wrong codes on the server answer 429 for a minute.
+         */
+        put: operations["acceptUserCodeRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/oauth2/auth/sessions/consent": {
         parameters: {
             query?: never;
@@ -773,6 +793,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth2/device/auth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The device authorization endpoint
+         * @description RFC 8628 §3.1: a device asks for a device code and a user code. The client authenticates as at the token endpoint, and the body's `client_id` must name it; the client needs the `urn:ietf:params:oauth:grant-type:device_code` grant.
+         */
+        post: operations["oAuth2DeviceFlow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/device/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The device verification URI
+         * @description Without a verifier: redirects to `urls.device.verification` with a new `device_challenge` (and the `user_code` given), setting the device CSRF cookie. With `device_verifier`, `login_verifier` or `consent_verifier`: the login and consent steps of the device flow, ending with a redirect to `urls.device.success?client_id=…`, after which the device's next poll gets its tokens.
+         */
+        get: operations["performOAuth2DeviceVerificationFlow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in device verification page (development)
+         * @description The user code form of `--dev`, pre-filled from `user_code`. Without a `device_challenge` it sends the browser to the verification URI, which adds one.
+         */
+        get: operations["getDevDeviceVerification"];
+        put?: never;
+        /**
+         * Submit the built-in device verification page (development)
+         * @description Accepts the typed user code through acceptUserCodeRequest and redirects the browser on (to the login step); a wrong code shows the form again with the error.
+         */
+        post: operations["submitDevDeviceVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/device/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in device success page (development)
+         * @description The page the browser lands on once the device is authorized (`urls.device.success`).
+         */
+        get: operations["getDevDeviceDone"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/openid-configuration": {
         parameters: {
             query?: never;
@@ -1049,6 +1153,8 @@ export interface components {
             redirect_uri?: string;
             /** @description Refresh token, for `refresh_token`. */
             refresh_token?: string;
+            /** @description Device code, for `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4). */
+            device_code?: string;
             /** @description The signed JWT, for `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 section 2.1). */
             assertion?: string;
         };
@@ -1419,6 +1525,56 @@ export interface components {
             remember?: string;
             /** @description `allow` or `deny`. */
             action?: string;
+            /** @description The CSRF token of the page. */
+            _csrf?: string;
+        };
+        /** @description Form body of the device authorization endpoint (RFC 8628 §3.1). */
+        oAuth2DeviceFlowForm: {
+            /** @description The client's id; must name the authenticated client. */
+            client_id?: string;
+            /** @description Client secret, for `client_secret_post`. */
+            client_secret?: string;
+            /** @description `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` for `private_key_jwt` (RFC 7523 §2.2). */
+            client_assertion_type?: string;
+            /** @description The client's signed JWT, for `private_key_jwt`. */
+            client_assertion?: string;
+            /** @description Space-separated scopes requested. */
+            scope?: string;
+            /** @description Requested audiences, space-separated or repeated. */
+            audience?: string | string[];
+        };
+        /** @description The device authorization response (RFC 8628 §3.2). */
+        deviceAuthorization: {
+            /** @description The device code (`ory_dc_…`) the device polls the token endpoint with. */
+            device_code: string;
+            /** @description The code the user types on the verification page. */
+            user_code: string;
+            /** @description Where the user goes to type the code. */
+            verification_uri: string;
+            /** @description The verification URI with the user code (for a QR code or a link). */
+            verification_uri_complete?: string;
+            /**
+             * Format: int64
+             * @description Seconds until the device code and the user code expire.
+             */
+            expires_in: number;
+            /**
+             * Format: int64
+             * @description Seconds the device waits between polls (RFC 8628 §3.5).
+             */
+            interval?: number;
+        };
+        /** @description The user code the user typed. */
+        acceptDeviceUserCodeRequest: {
+            /** @description The user code; case, spaces and dashes are ignored when its character set has one case. */
+            user_code?: string;
+        };
+        /** @description Form body of the built-in device verification page. */
+        devDeviceForm: {
+            /** @description The device challenge. */
+            device_challenge?: string;
+            /** @description The user code typed. */
+            user_code?: string;
             /** @description The CSRF token of the page. */
             _csrf?: string;
         };
@@ -2238,6 +2394,37 @@ export interface operations {
             400: components["responses"]["errorOAuth2BadRequest"];
             404: components["responses"]["errorOAuth2NotFound"];
             410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    acceptUserCodeRequest: {
+        parameters: {
+            query?: {
+                /** @description The device challenge the server added to the verification page's URL. */
+                device_challenge?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["acceptDeviceUserCodeRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description The device challenge is used, expired or used up by wrong codes; `redirect_to` is the verification URI, which starts again with a new challenge. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2RedirectTo"];
+                };
+            };
             default: components["responses"]["errorOAuth2Default"];
         };
     };
@@ -3237,6 +3424,121 @@ export interface operations {
                 };
             };
             default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    oAuth2DeviceFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["oAuth2DeviceFlowForm"];
+            };
+        };
+        responses: {
+            /** @description The device and user codes; sent with `Cache-Control:no-store`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["deviceAuthorization"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            401: components["responses"]["errorOAuth2Unauthorized"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    performOAuth2DeviceVerificationFlow: {
+        parameters: {
+            query?: {
+                /** @description The user code, passed on to the verification page (`verification_uri_complete`). */
+                user_code?: string;
+                /** @description The device's client (added to the verifiers' URLs). */
+                client_id?: string;
+                /** @description The verifier answered by acceptUserCodeRequest. */
+                device_verifier?: string;
+                /** @description The verifier answered by the login accept or reject. */
+                login_verifier?: string;
+                /** @description The verifier answered by the consent accept or reject. */
+                consent_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            302: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getDevDeviceVerification: {
+        parameters: {
+            query?: {
+                /** @description The device challenge the server added to this URL. */
+                device_challenge?: string;
+                /** @description The user code of `verification_uri_complete`. */
+                user_code?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    submitDevDeviceVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["devDeviceForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getDevDeviceDone: {
+        parameters: {
+            query?: {
+                /** @description The device's client. */
+                client_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
         };
     };
     discoverOidcConfiguration: {

@@ -225,7 +225,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
 
     const host = hostName(String(input.headers.host ?? ''));
     const flow: NewFlow = {
-      id: randomUUID(),
+      id: input.flowId ?? randomUUID(),
       client_id: client.client_id,
       state: 'login_initialized',
       request: {

@@ -24,6 +24,7 @@ export const TOKEN_PREFIXES = {
   access_token: 'ory_at_',
   refresh_token: 'ory_rt_',
   authorize_code: 'ory_ac_',
+  device_code: 'ory_dc_',
 } as const;
 export type OpaqueTokenPrefix = (typeof TOKEN_PREFIXES)[keyof typeof TOKEN_PREFIXES];
 const KNOWN_PREFIXES: readonly string[] = Object.values(TOKEN_PREFIXES);

@@ -151,6 +151,34 @@ export async function deleteInactiveRequests(
 }
 
 /**
+ * The device flow's rows (RFC 8628): device challenges once expired, device codes `keepMs` after their expiry
+ * (until then a late poll still learns `expired_token`, and a reused code is still recognised).
+ */
+export async function deleteExpiredDeviceRows(
+  knex: Knex,
+  options: { batchSize: number; limit: number; keepMs: number; now?: Date },
+): Promise<number> {
+  const now = options.now ?? new Date();
+  const challenges = await deleteInBatches(
+    knex,
+    'oauth2_device_challenges',
+    'challenge',
+    'expires_at < ?',
+    [now],
+    options,
+  );
+  const codes = await deleteInBatches(
+    knex,
+    'oauth2_device_codes',
+    'signature',
+    'expires_at < ?',
+    [new Date(now.getTime() - options.keepMs)],
+    options,
+  );
+  return challenges + codes;
+}
+
+/**
  * Runs `deleteExpiredTokens` (and, given the request TTL, `deleteInactiveRequests`) every `intervalMs` in the
  * background; returns a stop function.
  */
@@ -179,6 +207,8 @@ export function startJanitor(
       };
       log('info', fields, 'janitor removed inactive login/consent requests');
     }
+    const device = await deleteExpiredDeviceRows(knex, { ...bounds, keepMs: options.requestTtlMs });
+    if (device > 0) log('info', { deleted: device }, 'janitor removed expired device codes and challenges');
   };
   const tick = () => {
     if (running) return;

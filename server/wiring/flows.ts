@@ -5,15 +5,20 @@ import { createHmac } from 'node:crypto';
 import { createLoginConsentAdmin } from '../flows/admin-requests.js';
 import { createAuthorizeEndpoint } from '../flows/authorize-request.js';
 import { createFlowCookies } from '../flows/cookies.js';
-import { createFlowEngine } from '../flows/login-consent.js';
+import { createDeviceFlow, DEVICE_ISSUER, deviceEndpoint, flowsOfKind } from '../flows/device.js';
+import { createUserCodes } from '../flows/device-user-code.js';
+import { createFlowEngine, type FlowEngineDeps } from '../flows/login-consent.js';
 import { createLogout } from '../flows/logout.js';
 import { createSessionAdmin } from '../flows/sessions.js';
+import { deviceAdminHandlers } from '../http/admin/device.js';
 import { loginConsentHandlers } from '../http/admin/login-consent.js';
 import { logoutAdminHandlers } from '../http/admin/logout.js';
 import type { Handlers } from '../http/operations.js';
 import { authorizeHandlers, notConfiguredHandlers } from '../http/public/authorize.js';
 import { devUiHandlers } from '../http/public/dev-ui.js';
+import { devDeviceHandlers, devDeviceNotConfigured } from '../http/public/dev-ui-device.js';
 import { devUiLogoutHandlers } from '../http/public/dev-ui-logout.js';
+import { deviceHandlers } from '../http/public/device.js';
 import { logoutHandlers } from '../http/public/logout.js';
 import { userinfoHandlers } from '../http/public/userinfo.js';
 import { createGrantIssuer } from '../oauth2/grant-tokens.js';
@@ -49,11 +54,8 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
   });
   // Hydra signs the flow cookies with secrets.cookie, else secrets.system.
   const cookieSecrets = settings.secretsCookie.length > 0 ? settings.secretsCookie : config.secretsSystem;
-  const engine = createFlowEngine({
-    flows: storage.flowStore,
+  const engineSettings = {
     sessions: storage.loginSessions,
-    endpoint,
-    issuer: createGrantIssuer({ ...oauth2.grantSettings, idTokens }),
     idTokens,
     urls: settings.urls,
     ttl: settings.ttl,
@@ -63,7 +65,15 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     issuerUrl: config.issuer,
     scopeStrategy: oauth2.scopeStrategy,
     exposeInternalErrors: settings.exposeInternalErrors,
-    log: (event, fields) => logger.info({ component: 'flows', ...fields }, event),
+    log: (event: string, fields: Record<string, unknown>) =>
+      logger.info({ component: 'flows', ...fields }, event),
+  };
+  const engine = createFlowEngine({
+    ...engineSettings,
+    // The device flow's verifiers are not redeemed here (flows/device.ts).
+    flows: flowsOfKind(storage.flowStore, false),
+    endpoint,
+    issuer: createGrantIssuer({ ...oauth2.grantSettings, idTokens }),
   });
   // OpenID Connect logout: the logout requests, the session cookie, and the relying parties told in the background.
   const backchannel = createBackchannelLogout({
@@ -99,6 +109,7 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     secrets: config.secretsSystem,
     log: (event, fields) => logger.info({ component: 'logout', ...fields }, event),
   });
+  const device = wireDevice(config, deps, engineSettings);
   const userinfo = createUserinfo({
     lookup: accessTokenLookup({
       strategies: oauth2.strategies,
@@ -153,6 +164,17 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
       ...(authorizeHandlers({ endpoint, engine }) as Handlers),
       ...(pages as Handlers),
       ...(logoutHandlers(logout, config.publicUrl) as Handlers),
+      ...deviceHandlers(device),
+      ...(config.dev && config.flows.device.builtInUi
+        ? devDeviceHandlers({
+            adminUrl: () => adminUrl,
+            adminToken: config.protection.adminTokens[0],
+            csrfKey: createHmac('sha256', config.secretsSystem[0] ?? '')
+              .update('tollgate dev-ui csrf')
+              .digest(),
+            verificationUri: new URL('oauth2/device/verify', withSlash(config.publicUrl)).href,
+          })
+        : (devDeviceNotConfigured() as Handlers)),
     },
     adminHandlers: {
       ...loginConsentHandlers(
@@ -165,8 +187,53 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
         }),
       ),
       ...logoutAdminHandlers(logout),
+      ...deviceAdminHandlers(device),
     },
   };
+}
+
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
+/**
+ * The device authorization grant (RFC 8628): its own login and consent engine (errors as JSON, success to
+ * urls.device.success), sharing the settings, sessions and cookies of the authorization endpoint's.
+ */
+function wireDevice(
+  config: WiringContext['config'],
+  { storage, oauth2 }: FlowDependencies,
+  engineSettings: Omit<FlowEngineDeps, 'flows' | 'endpoint' | 'issuer'>,
+) {
+  const settings = config.flows.device;
+  return createDeviceFlow({
+    devices: storage.deviceStore,
+    deviceCodes: oauth2.deviceCodes,
+    userCodes: createUserCodes(settings.userCode),
+    authenticate: oauth2.authenticate,
+    clients: storage.clientCache,
+    scopeStrategy: oauth2.scopeStrategy,
+    audienceStrategy: oauth2.audienceStrategy,
+    engine: createFlowEngine({
+      ...engineSettings,
+      flows: flowsOfKind(storage.flowStore, true),
+      endpoint: deviceEndpoint(settings.urls.success),
+      issuer: DEVICE_ISSUER,
+    }),
+    publicUrl: config.publicUrl,
+    verificationUrl: settings.urls.verification,
+    ttl: { userCodeMs: settings.userCodeTtlMs, challengeMs: config.flows.ttl.loginConsentRequestMs },
+    pollingIntervalSeconds: settings.pollingIntervalSeconds,
+    limits: settings.guessing,
+    cookies: {
+      ...config.flows.cookies,
+      dev: config.dev,
+      issuerUrl: config.issuer,
+      secrets: engineSettings.secrets,
+    },
+    // User codes and device verifiers are keyed like the login and consent verifiers.
+    secrets: config.secretsSystem,
+    issuerUrl: config.issuer,
+    log: engineSettings.log,
+  });
 }
 
 /** An address this process can call its own admin port on: all interfaces are reached through loopback. */

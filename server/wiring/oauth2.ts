@@ -17,7 +17,11 @@ import {
   type AudienceStrategy,
   defaultAudienceStrategy as audienceStrategy,
 } from '../oauth2/audience-strategy.js';
-import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
+import {
+  type ClientAuthenticator,
+  clientAuthenticator,
+  dummySecretHash,
+} from '../oauth2/client-authentication.js';
 import { createClientJwks } from '../oauth2/client-jwks.js';
 import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
 import { createGrants } from '../oauth2/grants/index.js';
@@ -59,6 +63,10 @@ export interface OAuth2Shared {
   stateless: StatelessTokens;
   /** Server-wide lifespans and options of the flow grants, as the grants read them. */
   grantSettings: Omit<GrantTokensDeps, 'idTokens'>;
+  /** The token endpoint's client authentication (with its lockout): the device authorization endpoint uses it too. */
+  authenticate: ClientAuthenticator;
+  /** `ory_dc_` device codes (RFC 8628). */
+  deviceCodes: OpaqueTokenStrategy;
 }
 
 export function wireOAuth2(
@@ -73,6 +81,7 @@ export function wireOAuth2(
   // Refresh tokens and codes: Hydra's opaque format with their own prefixes (ory_rt_, ory_ac_).
   const refreshTokens = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.refresh_token });
   const codes = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.authorize_code });
+  const deviceCodes = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.device_code });
   const stateless: StatelessTokens = {
     record: jwt.statelessRecord.bind(jwt),
     revocations: storage.revocations,
@@ -154,6 +163,7 @@ export function wireOAuth2(
           keepRotatedMs: 24 * 3_600_000,
         },
         accessTokenCache: storage.tokens,
+        device: { deviceCodes, devices: storage.deviceStore, flows: storage.flowStore },
       },
       scopeStrategy,
       audienceStrategy,
@@ -201,6 +211,14 @@ export function wireOAuth2(
     adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(oauth2, audit) },
     // CORS on the public port finds a bearer token's client by introspecting it, as Hydra's oauth2cors does.
     tokenClient: tokenClientOf(introspector),
-    shared: { strategies, scopeStrategy, audienceStrategy, stateless, grantSettings },
+    shared: {
+      strategies,
+      scopeStrategy,
+      audienceStrategy,
+      stateless,
+      grantSettings,
+      authenticate: guardedAuthenticate,
+      deviceCodes,
+    },
   };
 }

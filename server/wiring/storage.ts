@@ -10,6 +10,7 @@ import { databaseHealth } from '../storage/health.js';
 import { connectionStringOf } from '../storage/knex.js';
 import { PgChangeListener } from '../storage/pg-change-listener.js';
 import { PgClientStore } from '../storage/pg-client-store.js';
+import { PgDeviceStore } from '../storage/pg-device-store.js';
 import { PgFlowStore } from '../storage/pg-flow-store.js';
 import { PgGrantStore } from '../storage/pg-grant-store.js';
 import { startJanitor } from '../storage/pg-janitor.js';
@@ -72,6 +73,7 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     loginSessions: new PgLoginSessionStore(knex),
     logoutStore: new PgLogoutStore(knex),
     grantStore: new PgGrantStore(knex),
+    deviceStore: new PgDeviceStore(knex),
     jtiStore: new PgJtiStore(knex),
     // jwt-bearer trust relationships (RFC 7523): read once per grant, never cached.
     trustStore: new PgTrustStore(knex),

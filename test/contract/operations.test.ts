@@ -9,6 +9,8 @@ import { type ApiResponse, type CallOptions, call, raw } from '../helpers/api.js
 import { exchangeCode, FlowDriver, pkcePair, randomState, webClient } from '../helpers/flow-driver.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 const contract = loadContract();
 
 interface Entry {
@@ -144,6 +146,17 @@ describe('every operation of openapi.yaml answers as the contract says', functio
   };
   const expectLocation = (r: ApiResponse, pattern: RegExp) =>
     expect(r.headers.get('location')).to.match(pattern);
+  /** A device code's user code and a device challenge of the verification URI (RFC 8628). */
+  const deviceChallenge = async () => {
+    const client = await createClient({ grant_types: [DEVICE_GRANT] });
+    const auth = await call(server, 'oAuth2DeviceFlow', {
+      form: { client_id: client.client_id },
+      basic: [client.client_id, client.client_secret],
+    });
+    const verify = await call(server, 'performOAuth2DeviceVerificationFlow', { redirect: 'manual' });
+    const challenge = new URL(verify.headers.get('location')!).searchParams.get('device_challenge')!;
+    return { challenge, userCode: auth.body.user_code as string };
+  };
 
   const table: Record<string, Entry> = {
     createOAuth2Client: {
@@ -645,6 +658,70 @@ describe('every operation of openapi.yaml answers as the contract says', functio
         });
       },
       check: (r) => expectLocation(r, /\/oauth2\/sessions\/logout\?logout_verifier=/),
+    },
+    // The device authorization grant (RFC 8628).
+    oAuth2DeviceFlow: {
+      status: 200,
+      run: async (alias) => {
+        const client = await createClient({ grant_types: [DEVICE_GRANT] });
+        return call(server, 'oAuth2DeviceFlow', {
+          ...alias,
+          form: { client_id: client.client_id, scope: 'read' },
+          basic: [client.client_id, client.client_secret],
+        });
+      },
+      check: (r) => expect(r.body.device_code).to.match(/^ory_dc_/),
+    },
+    performOAuth2DeviceVerificationFlow: {
+      status: 302,
+      run: (alias) =>
+        call(server, 'performOAuth2DeviceVerificationFlow', {
+          ...alias,
+          query: { user_code: 'BCDF-GHJK' },
+          redirect: 'manual',
+        }),
+      check: (r) => expectLocation(r, /\/oauth2\/fallbacks\/device\?device_challenge=.*user_code=BCDF-GHJK/),
+    },
+    acceptUserCodeRequest: {
+      status: 200,
+      run: async (alias) => {
+        const { challenge, userCode } = await deviceChallenge();
+        return call(server, 'acceptUserCodeRequest', {
+          ...alias,
+          query: { device_challenge: challenge },
+          json: { user_code: userCode },
+        });
+      },
+      check: (r) =>
+        expect(r.body.redirect_to).to.match(/\/oauth2\/device\/verify\?client_id=.*device_verifier=/),
+    },
+    getDevDeviceVerification: {
+      status: 200,
+      run: async (alias) => {
+        const { challenge } = await deviceChallenge();
+        return call(server, 'getDevDeviceVerification', { ...alias, query: { device_challenge: challenge } });
+      },
+      check: (r) => expect(r.text).to.match(/name="_csrf"/),
+    },
+    submitDevDeviceVerification: {
+      status: 303,
+      run: async (alias) => {
+        const { challenge, userCode } = await deviceChallenge();
+        const page = await call(server, 'getDevDeviceVerification', {
+          query: { device_challenge: challenge },
+        });
+        return call(server, 'submitDevDeviceVerification', {
+          ...alias,
+          form: { device_challenge: challenge, _csrf: csrfOf(page), user_code: userCode },
+          redirect: 'manual',
+        });
+      },
+      check: (r) => expectLocation(r, /\/oauth2\/device\/verify\?client_id=.*device_verifier=/),
+    },
+    getDevDeviceDone: {
+      status: 200,
+      run: (alias) => call(server, 'getDevDeviceDone', { ...alias, query: { client_id: 'a-device' } }),
+      check: (r) => expect(r.text).to.match(/role="status"/),
     },
   };
 
