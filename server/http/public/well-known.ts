@@ -11,6 +11,11 @@ export interface DiscoveryOptions {
   supportedClaims?: readonly string[];
   /** `supported_scope`, after `offline_access offline openid`. */
   supportedScope?: readonly string[];
+  /**
+   * `registration_endpoint`: Hydra advertises `webfinger.oidc_discovery.client_registration_url` only;
+   * Tollgate also advertises its own /oauth2/register while dynamic registration is enabled.
+   */
+  registrationEndpoint?: string;
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)];
@@ -69,6 +74,9 @@ export function discoveryDocument(
     request_object_signing_alg_values_supported: ['none', 'RS256', 'ES256'],
     // Hydra lists `plain` too, then refuses it (fositex: plain disabled); RFC 8414 §2 lists what is supported.
     code_challenge_methods_supported: ['S256'],
+    ...(options.registrationEndpoint !== undefined && {
+      registration_endpoint: options.registrationEndpoint,
+    }),
   };
 }
 
