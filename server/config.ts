@@ -145,6 +145,11 @@ export interface DynamicRegistrationConfig {
   defaultScope: string;
   /** `webfinger.oidc_discovery.client_registration_url`: discovery's registration_endpoint, when set. */
   discoveryUrl: string | undefined;
+  /**
+   * `rate_limit.registration.*` (Tollgate): per source address, client registrations and failed registration
+   * access token checks allowed in `windowMs`; 0 turns either off, and so does `rate_limit.enabled: false`.
+   */
+  rateLimit: { perAddress: number; failedPerAddress: number; windowMs: number };
 }
 
 export interface BucketConfig {
@@ -169,11 +174,6 @@ export interface ProtectionConfig {
      * `durationMs`; at most `capacity` pairs are tracked (docs/lockout.md).
      */
     lockout: { threshold: number; durationMs: number; delayMs: number; capacity: number };
-    /**
-     * `rate_limit.registration.*` (Tollgate): per source address, client registrations and failed registration
-     * access token checks allowed in `windowMs`; 0 turns either off (docs/dynamic-registration.md).
-     */
-    registration: { perAddress: number; failedPerAddress: number; windowMs: number };
   };
 }
 
@@ -498,6 +498,11 @@ function dynamicRegistration(raw: Raw): DynamicRegistrationConfig {
       'openid',
     ]).join(' '),
     discoveryUrl,
+    rateLimit: {
+      perAddress: int(raw, 'rate_limit.registration.per_address', 20, 0, 1_000_000),
+      failedPerAddress: int(raw, 'rate_limit.registration.failed_per_address', 10, 0, 1_000_000),
+      windowMs: positiveDuration(raw, 'rate_limit.registration.window', '1h'),
+    },
   };
 }
 
@@ -686,11 +691,6 @@ function protection(raw: Raw): ProtectionConfig {
         durationMs: durationMs(raw, 'rate_limit.lockout.duration', '1m'),
         delayMs: durationMs(raw, 'rate_limit.lockout.delay', '100ms'),
         capacity: int(raw, 'rate_limit.lockout.capacity', 100_000, 1, 10_000_000),
-      },
-      registration: {
-        perAddress: int(raw, 'rate_limit.registration.per_address', 20, 0, 1_000_000),
-        failedPerAddress: int(raw, 'rate_limit.registration.failed_per_address', 10, 0, 1_000_000),
-        windowMs: positiveDuration(raw, 'rate_limit.registration.window', '1h'),
       },
     },
   };

@@ -72,7 +72,7 @@ function wireRegistration(
   tokens: OpaqueTokenStrategy,
 ) {
   const limits = config.protection.rateLimit;
-  const { perAddress, failedPerAddress, windowMs } = limits.registration;
+  const { perAddress, failedPerAddress, windowMs } = config.dynamicRegistration.rateLimit;
   const on = (n: number) => limits.enabled && n > 0;
   return createRegistration({
     enabled: config.dynamicRegistration.enabled,
