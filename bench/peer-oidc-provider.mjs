@@ -1,6 +1,7 @@
 // The peer: panva's oidc-provider (OpenID-certified), configured like Tollgate's benchmark setup — one static
 // confidential client (client_secret_basic, client_credentials, scope `api`), opaque access tokens, RFC 7662
-// introspection, RFC 7591/7592 registration (so a client can be read back), built-in in-memory adapter.
+// introspection, RFC 7591/7592 registration (so a client can be read back), built-in in-memory adapter; and a
+// private_key_jwt client (ES256) for the signed-assertion scenario (bench/assertions.mjs).
 // For the sign-in flow (bench/flow.mjs): a second client `bench-web` (authorization code + refresh, PKCE,
 // client_secret_basic) and two scripted interaction routes standing in for a login and a consent page:
 // POST /interaction/:uid/login and POST /interaction/:uid/consent, which accept at once and redirect (303) back
@@ -14,6 +15,8 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     secret: { type: 'string', default: 'bench-secret-0123456789abcdef0123456789abcdef' },
+    // The public ES256 JWK of the private_key_jwt client (bench/assertions.mjs).
+    'client-jwk': { type: 'string' },
   },
 });
 
@@ -42,6 +45,20 @@ const provider = new Provider('http://127.0.0.1', {
       scope: 'api',
       token_endpoint_auth_method: 'client_secret_basic',
     },
+    ...(values['client-jwk']
+      ? [
+          {
+            client_id: 'bench-pkjwt',
+            grant_types: ['client_credentials'],
+            response_types: [],
+            redirect_uris: [],
+            scope: 'api',
+            token_endpoint_auth_method: 'private_key_jwt',
+            token_endpoint_auth_signing_alg: 'ES256',
+            jwks: { keys: [JSON.parse(values['client-jwk'])] },
+          },
+        ]
+      : []),
   ],
   scopes: ['api', 'openid', 'offline_access'],
   jwks: { keys: [jwk] },

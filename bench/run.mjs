@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { assertionRequest, benchKey, jwtBearerRequest } from './assertions.mjs';
 import { dbWorkPerFlow, FAIRNESS_NOTES, loop, peerFlow, tollgateFlow } from './flow.mjs';
 import { syncWriteUs } from './lib/disk.mjs';
 import { cpuUs, loadavg1, nodeRssBytes, selfCpuUs, tree } from './lib/proc.mjs';
@@ -17,7 +18,7 @@ import { barChart } from './lib/svg.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ALL_TARGETS = ['ceiling', 'oidc-provider', 'tollgate', 'tollgate-jwt'];
-const ALL_SCENARIOS = ['token', 'introspect', 'client', 'flow'];
+const ALL_SCENARIOS = ['token', 'introspect', 'client', 'assertion', 'jwt-bearer', 'flow'];
 // The sign-in flow (bench/flow.mjs) runs only when asked for: --scenarios flow.
 const DEFAULT_SCENARIOS = ['token', 'introspect', 'client'];
 const FLOW_TARGETS = ['oidc-provider', 'tollgate'];
@@ -55,7 +56,8 @@ if (args.help) {
   --targets LIST      ${ALL_TARGETS.join(',')} (default: all)
   --scenarios LIST    ${ALL_SCENARIOS.join(',')} (default: ${DEFAULT_SCENARIOS.join(',')}); flow is a
                       whole sign-in (authorize, login and consent accepted, code, token) on tollgate and
-                      oidc-provider, see bench/flow.mjs
+                      oidc-provider, see bench/flow.mjs; assertion is client_credentials with an ES256
+                      private_key_jwt, jwt-bearer the RFC 7523 grant (Tollgate only), see bench/assertions.mjs
   --flow-concurrency LIST  concurrent flows (workers) for the flow scenario (default 8)
   --flow-db-flows N   flows run between two pg_stat_database snapshots for DB writes per flow (default 200)
   --pool N            tokens introspected in rotation (default 256)
@@ -90,6 +92,9 @@ for (const t of targets) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown 
 for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
 
 const SECRET = randomBytes(24).toString('hex');
+// The private_key_jwt client's key and the jwt-bearer issuer's key, registered with every server that has them.
+const CLIENT_KEY = benchKey('bench-client');
+const ISSUER_KEY = benchKey('bench-issuer');
 const children = [];
 
 function startProcess(name, command, argv, env, pattern, stream = 'stdout') {
@@ -134,7 +139,7 @@ async function startPeer() {
   const { child, match } = await startProcess(
     'oidc-provider',
     process.execPath,
-    ['bench/peer-oidc-provider.mjs', '--secret', SECRET],
+    ['bench/peer-oidc-provider.mjs', '--secret', SECRET, '--client-jwk', JSON.stringify(CLIENT_KEY.jwk)],
     process.env,
     /listening (\S+)/,
   );
@@ -241,7 +246,14 @@ async function prepare(server) {
       headers: formHeaders(basic('c', 's')),
       body: TOKEN_FORM,
     };
-    return { token: () => req, introspect: () => req, client: () => req, baseFor: () => server.public };
+    return {
+      token: () => req,
+      introspect: () => req,
+      client: () => req,
+      assertion: () => req,
+      'jwt-bearer': () => req,
+      baseFor: () => server.public,
+    };
   }
   if (server.name === 'oidc-provider') {
     const auth = basic('bench', SECRET);
@@ -249,6 +261,7 @@ async function prepare(server) {
     return {
       baseFor: () => server.public,
       token: () => ({ method: 'POST', path: '/token', headers: formHeaders(auth), body: TOKEN_FORM }),
+      assertion: () => assertionRequest('/token', CLIENT_KEY, 'bench-pkjwt', 'http://127.0.0.1'),
       introspect: () => rotating('/token/introspection', formHeaders(auth), tokens),
       // Its MemoryAdapter is an LRU shared by all models: register a fresh client right before reading it.
       async client() {
@@ -288,12 +301,63 @@ async function prepare(server) {
   const id = created.json.client_id;
   const auth = basic(id, SECRET);
   const tokens = await issuePool(`${server.public}/oauth2/token`, auth);
+  const signed =
+    jwt || !scenarios.some((s) => s === 'assertion' || s === 'jwt-bearer')
+      ? {}
+      : await prepareAssertions(server);
   return {
-    baseFor: (scenario) => (scenario === 'token' ? server.public : server.admin),
+    baseFor: (scenario) =>
+      scenario === 'introspect' || scenario === 'client' ? server.admin : server.public,
     token: () => ({ method: 'POST', path: '/oauth2/token', headers: formHeaders(auth), body: TOKEN_FORM }),
+    ...signed,
     introspect: () => rotating('/admin/oauth2/introspect', formHeaders(), tokens),
     client: () => ({ method: 'GET', path: `/admin/clients/${id}` }),
     check: { introspect: (json) => json?.active === true },
+  };
+}
+
+/** Tollgate's private_key_jwt client and jwt-bearer trust relationship, and their scenarios' requests. */
+async function prepareAssertions(server) {
+  const tokenUrl = `${server.issuer.replace(/\/$/, '')}/oauth2/token`;
+  const pkjwt = await http('POST', `${server.admin}/admin/clients`, {
+    body: {
+      client_name: 'bench-pkjwt',
+      grant_types: ['client_credentials'],
+      scope: 'api',
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      jwks: { keys: [CLIENT_KEY.jwk] },
+    },
+  });
+  if (pkjwt.status !== 201) throw new Error(`private_key_jwt client: ${pkjwt.status} ${pkjwt.text}`);
+  const bearer = await http('POST', `${server.admin}/admin/clients`, {
+    body: {
+      client_name: 'bench-jwt-bearer',
+      client_secret: SECRET,
+      grant_types: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+      scope: 'api',
+    },
+  });
+  if (bearer.status !== 201) throw new Error(`jwt-bearer client: ${bearer.status} ${bearer.text}`);
+  const trust = await http('POST', `${server.admin}/admin/trust/grants/jwt-bearer/issuers`, {
+    body: {
+      issuer: 'https://issuer.bench',
+      subject: 'bench-user',
+      scope: ['api'],
+      jwk: ISSUER_KEY.jwk,
+      expires_at: new Date(Date.now() + 24 * 3600_000).toISOString(),
+    },
+  });
+  if (trust.status !== 201) throw new Error(`trust relationship: ${trust.status} ${trust.text}`);
+  return {
+    assertion: () => assertionRequest('/oauth2/token', CLIENT_KEY, pkjwt.json.client_id, tokenUrl),
+    'jwt-bearer': () =>
+      jwtBearerRequest('/oauth2/token', ISSUER_KEY, {
+        issuer: 'https://issuer.bench',
+        subject: 'bench-user',
+        aud: tokenUrl,
+        authorization: basic(bearer.json.client_id, SECRET),
+      }),
   };
 }
 
@@ -641,7 +705,7 @@ async function main() {
     process.stderr.write(`prewarming each server for ${prewarm} s per scenario…\n`);
     for (const server of servers.filter((s) => s.name !== 'ceiling')) {
       const p = prepared.get(server.name);
-      for (const scenario of requestScenarios) {
+      for (const scenario of requestScenarios.filter((s) => p[s])) {
         await cannon(p.baseFor(scenario), await p[scenario](), 16, { duration: prewarm });
       }
       if (flows.has(server.name)) await loop(flows.get(server.name), 8, { seconds: prewarm });
@@ -685,9 +749,12 @@ async function main() {
   const noRead = new Set(['ceiling']);
   for (const c of requestScenarios.length > 0 ? connections : []) {
     for (const scenario of requestScenarios) {
+      // The ceiling's row stands for every scenario; a server without the scenario (oidc-provider has no
+      // jwt-bearer grant, tollgate-jwt runs the machine-to-machine basics only) is left out of it.
       const measured = servers.filter(
         (s) =>
           (scenario === 'token' || !noRead.has(s.name)) &&
+          prepared.get(s.name)[scenario] &&
           !(s.name === 'tollgate-jwt' && scenario === 'client'),
       );
       for (const row of await measureAll(measured, prepared, scenario, c)) {

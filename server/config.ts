@@ -61,6 +61,11 @@ export interface Config {
   cors: CorsConfig;
   /** `oidc.dynamic_client_registration.*`: RFC 7591/7592 at /oauth2/register (docs/dynamic-registration.md). */
   dynamicRegistration: DynamicRegistrationConfig;
+  /**
+   * `clients.http.*`: outbound requests to URLs clients register (jwks_uri, sector_identifier_uri, back-channel
+   * logout; server/net/safe-fetch.ts). Tollgate refuses private addresses by default (Hydra allows them).
+   */
+  clientsHttp: { disallowPrivateIpRanges: boolean; privateIpExceptionUrls: string[] };
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
   /**
@@ -268,6 +273,8 @@ const KEYS = {
   'webfinger.oidc_discovery.supported_claims': 'list',
   'webfinger.oidc_discovery.supported_scope': 'list',
   'dev.users': 'json',
+  'clients.http.disallow_private_ip_ranges': 'bool',
+  'clients.http.private_ip_exception_urls': 'list',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -480,6 +487,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     flows: flows(raw, publicUrl, dev),
     cors: cors(raw),
     dynamicRegistration: dynamicRegistration(raw),
+    clientsHttp: clientsHttp(raw),
     dev,
   };
 }
@@ -503,6 +511,15 @@ function dynamicRegistration(raw: Raw): DynamicRegistrationConfig {
       failedPerAddress: int(raw, 'rate_limit.registration.failed_per_address', 10, 0, 1_000_000),
       windowMs: positiveDuration(raw, 'rate_limit.registration.window', '1h'),
     },
+  };
+}
+
+function clientsHttp(raw: Raw): Config['clientsHttp'] {
+  const privateIpExceptionUrls = list(raw, 'clients.http.private_ip_exception_urls', []);
+  for (const url of privateIpExceptionUrls) checkUrl('clients.http.private_ip_exception_urls', url, true);
+  return {
+    disallowPrivateIpRanges: bool(raw, 'clients.http.disallow_private_ip_ranges', true),
+    privateIpExceptionUrls,
   };
 }
 

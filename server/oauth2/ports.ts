@@ -95,3 +95,12 @@ export interface AccessTokenStrategy {
   /** Checks the token's integrity (HMAC or JWS, every configured system secret / key); the storage key or null. */
   validate(token: string): Promise<string | null>;
 }
+
+/**
+ * JWT ids of accepted assertions (client assertions, RFC 7523 §2.2; jwt-bearer grants, §2.1): RFC 7523 §3 item 7
+ * lets the server refuse a replayed jti, which Hydra does until the assertion expires.
+ */
+export interface JtiStore {
+  /** True when `jti` is recorded now; false when it is already recorded and has not expired. */
+  claim(jti: string, expiresAt: Date): Promise<boolean>;
+}

@@ -83,11 +83,13 @@ export async function deleteExpiredTokens(knex: Knex, options: JanitorOptions): 
     [new Date(now.getTime() - CODE_KEPT_MS), keepAfter],
     options,
   );
-  // The denylist of stateless tokens only matters until they expire.
-  await deleteInBatches(knex, 'oauth2_revoked_stateless_tokens', 'signature', 'expires_at < ?', [now], {
-    batchSize: options.batchSize,
-    limit: options.batchSize,
-  });
+  // The denylist of stateless tokens and the used assertion ids only matter until they expire.
+  for (const table of ['oauth2_revoked_stateless_tokens', 'oauth2_jti_seen']) {
+    await deleteInBatches(knex, table, 'signature', 'expires_at < ?', [now], {
+      batchSize: options.batchSize,
+      limit: options.batchSize,
+    });
+  }
   return { accessTokens, refreshTokens, codes };
 }
 

@@ -13,6 +13,7 @@ import { PgClientStore } from '../storage/pg-client-store.js';
 import { PgFlowStore } from '../storage/pg-flow-store.js';
 import { PgGrantStore } from '../storage/pg-grant-store.js';
 import { startJanitor } from '../storage/pg-janitor.js';
+import { PgJtiStore } from '../storage/pg-jti-store.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
 import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
@@ -68,6 +69,7 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     flowStore: forgettingRevokedConsents(new PgFlowStore(knex), tokens),
     loginSessions: new PgLoginSessionStore(knex),
     grantStore: new PgGrantStore(knex),
+    jtiStore: new PgJtiStore(knex),
     feature,
   };
 }

@@ -22,6 +22,7 @@ const TABLES = [
   'oauth2_authentication_sessions',
   'oauth2_authorization_codes',
   'oauth2_refresh_tokens',
+  'oauth2_jti_seen',
 ];
 
 /** Migration name → status, parsed from `migrate sql status`. */
