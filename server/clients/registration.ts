@@ -4,8 +4,10 @@
 // limits on registrations and on failed token checks (docs/dynamic-registration.md).
 
 import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import { digestKey } from '../cache/map-keys.js';
 import { isObject } from '../json.js';
+import { isPublicAddress } from '../net/safe-fetch.js';
 import {
   ApiError,
   BadRequestError,
@@ -32,6 +34,11 @@ export interface RegistrationDeps {
   store: Pick<ClientStore, 'get' | 'delete'>;
   /** The storage key of a registration access token whose HMAC verifies, else null (OpaqueTokenStrategy). */
   tokenKey: (token: string) => Promise<string | null>;
+  /**
+   * `clients.http.*`: when private addresses are disallowed, a registered URL the server would fetch may not
+   * name one literally (the guarded fetch checks every resolved address again when it runs).
+   */
+  outbound?: { disallowPrivateIpRanges: boolean; privateIpExceptionUrls: readonly string[] };
   limits?: {
     /** Registrations per source address. */
     registrations?: Pick<TokenBuckets, 'take'>;
@@ -118,8 +125,46 @@ function refuseAdminFields(input: unknown, client: Client): void {
   if (client.skip_logout_consent === true) throw new DynamicFieldRefused('skip_logout_consent');
 }
 
+/** The URLs of a client that the server fetches or posts to (Hydra checks jwks_uri, backchannel_logout_uri, request_uris). */
+function serverSideUrls(client: Client): [string, string][] {
+  const urls: [string, string][] = [
+    ['jwks_uri', client.jwks_uri],
+    ['sector_identifier_uri', client.sector_identifier_uri],
+    ['backchannel_logout_uri', client.backchannel_logout_uri],
+  ];
+  for (const [i, uri] of (client.request_uris ?? []).entries()) urls.push([`request_uris.${i}`, uri]);
+  return urls.filter(([, url]) => url !== '');
+}
+
+/** A host that is a loopback name or a literal address outside the public ranges (no DNS: that is the fetch's job). */
+function namesPrivateHost(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false; // not a URL: the validation refuses it, or the fetch never happens
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+  return isIP(literal) !== 0 && !isPublicAddress(literal);
+}
+
 export function createRegistration(deps: RegistrationDeps) {
   const { registrations, failedChecks } = deps.limits ?? {};
+  const outbound = deps.outbound ?? { disallowPrivateIpRanges: true, privateIpExceptionUrls: [] };
+  const exceptions = new Set(outbound.privateIpExceptionUrls);
+
+  /** Refuses early what the guarded fetch would refuse later, so the client learns at registration. */
+  const refusePrivateUrls = (client: Client) => {
+    if (!outbound.disallowPrivateIpRanges) return;
+    for (const [field, url] of serverSideUrls(client)) {
+      if (!exceptions.has(url) && namesPrivateHost(url)) {
+        throw new InvalidClientMetadata(
+          `Client IP address is not allowed: ${field} ${url} names a private, loopback or link-local host.`,
+        );
+      }
+    }
+  };
 
   const requireEnabled = () => {
     if (!deps.enabled) throw new RegistrationDisabled();
@@ -170,6 +215,7 @@ export function createRegistration(deps: RegistrationDeps) {
       const { client, secret } = readClient(input);
       if (secret !== '') throw new BadRequestError(OWN_SECRET);
       refuseAdminFields(input, client);
+      refusePrivateUrls(client);
       // The server always chooses the id (Hydra: uuidx.NewV4).
       return deps.clients.create({ ...input, client_id: undefined });
     },
@@ -197,6 +243,7 @@ export function createRegistration(deps: RegistrationDeps) {
       const { client, secret } = readClient(input);
       if (secret !== '') throw new Forbidden(OWN_SECRET);
       refuseAdminFields(input, client);
+      refusePrivateUrls(client);
       const key = stored.registration_token_signature!;
       try {
         // Checked again under the row lock: a concurrent PUT with the same token may have replaced it.

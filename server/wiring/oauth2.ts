@@ -79,6 +79,7 @@ function wireRegistration(
     clients,
     store: storage.clientStore,
     tokenKey: (token) => tokens.validate(token),
+    outbound: config.clientsHttp,
     limits: {
       // A bucket of `perAddress` that refills `perAddress` per window.
       registrations: on(perAddress)

@@ -289,6 +289,41 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       expect(plain.status).to.equal(201);
     });
 
+    it('refuses URLs the server would fetch that name an internal host, without fetching anything', async () => {
+      const internal: Record<string, unknown>[] = [
+        {
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: 'http://169.254.169.254/latest/meta-data',
+        },
+        { backchannel_logout_uri: 'http://127.0.0.1:9/logout' },
+        { backchannel_logout_uri: 'http://[::1]/logout' },
+        { backchannel_logout_uri: 'http://[::ffff:10.0.0.1]/logout' },
+        { sector_identifier_uri: 'https://localhost/sector' },
+        { request_uris: ['https://192.168.1.1/request'] },
+      ];
+      for (const fields of internal) {
+        const answer = await register({ ...MACHINE, ...fields });
+        expect(answer.status, JSON.stringify(fields)).to.equal(400);
+        expect(answer.body.error, JSON.stringify(fields)).to.equal('invalid_client_metadata');
+        expect(answer.body.error_description).to.include('Client IP address is not allowed');
+      }
+      const { body: client } = await register(MACHINE);
+      const replaced = await manage('PUT', client.client_id, client.registration_access_token, {
+        ...MACHINE,
+        backchannel_logout_uri: 'http://10.1.2.3/logout',
+      });
+      expect(replaced.status).to.equal(400);
+      expect(replaced.body.error).to.equal('invalid_client_metadata');
+      // A public host is accepted as it is: registration fetches nothing (a fetch from here would fail).
+      const remote = await register({
+        ...MACHINE,
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: 'https://jwks.invalid/keys.json',
+        backchannel_logout_uri: 'https://rp.invalid/logout',
+      });
+      expect(remote.status, JSON.stringify(remote.body)).to.equal(201);
+    });
+
     it('refuses the same fields on PUT, leaving the client and its token as they were', async () => {
       const { body: client } = await register(MACHINE);
       const token = client.registration_access_token as string;
