@@ -324,6 +324,24 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       expect(remote.status, JSON.stringify(remote.body)).to.equal(201);
     });
 
+    it('takes a registration token for one PUT only, even when two are sent at once', async () => {
+      for (let round = 0; round < 3; round++) {
+        const { body: client } = await register(MACHINE);
+        const token = client.registration_access_token as string;
+        const puts = await Promise.all(
+          ['first', 'second', 'third'].map((name) =>
+            manage('PUT', client.client_id, token, { ...MACHINE, client_name: name }),
+          ),
+        );
+        const statuses = puts.map((p) => p.status).sort();
+        expect(statuses, `round ${round}`).to.deep.equal([200, 401, 401]);
+        // The one new token is the only one that works.
+        const winner = puts.find((p) => p.status === 200)!;
+        const read = await manage('GET', client.client_id, winner.body.registration_access_token);
+        expect(read.body.client_name).to.equal(winner.body.client_name);
+      }
+    });
+
     it('refuses the same fields on PUT, leaving the client and its token as they were', async () => {
       const { body: client } = await register(MACHINE);
       const token = client.registration_access_token as string;
