@@ -226,6 +226,10 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       expect(gone.status).to.equal(401);
       expect(gone.body).to.deep.equal(UNAUTHORIZED);
       expect((await clientCredentials(server, client.client_id, client.client_secret)).status).to.equal(401);
+      // Neither the secret nor a registration token reaches the log (which is at debug level here).
+      const log = server.logs.join('\n');
+      for (const secret of [client.client_secret, first, second]) expect(log).not.to.include(secret);
+      expect(log).to.include(client.client_id);
     });
 
     it('gives a client sent without scope the default scope, and never shows a public client a secret', async () => {
