@@ -66,6 +66,11 @@ export interface Config {
    * logout; server/net/safe-fetch.ts). Tollgate refuses private addresses by default (Hydra allows them).
    */
   clientsHttp: { disallowPrivateIpRanges: boolean; privateIpExceptionUrls: string[] };
+  /**
+   * `oauth2.grant.jwt.*`: the RFC 7523 jwt-bearer grant's assertion checks (Hydra's names and defaults): whether
+   * `jti` and `iat` may be left out, and the longest lifetime (`exp` − `iat`) an assertion may claim.
+   */
+  jwtBearer: { jtiOptional: boolean; iatOptional: boolean; maxTtlMs: number };
   /** `--dev`: allows an http issuer and generates a system secret when none is set. */
   dev: boolean;
   /**
@@ -275,6 +280,9 @@ const KEYS = {
   'dev.users': 'json',
   'clients.http.disallow_private_ip_ranges': 'bool',
   'clients.http.private_ip_exception_urls': 'list',
+  'oauth2.grant.jwt.jti_optional': 'bool',
+  'oauth2.grant.jwt.iat_optional': 'bool',
+  'oauth2.grant.jwt.max_ttl': 'duration',
 } as const;
 type Key = keyof typeof KEYS;
 type Raw = Partial<Record<Key, unknown>>;
@@ -488,6 +496,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     cors: cors(raw),
     dynamicRegistration: dynamicRegistration(raw),
     clientsHttp: clientsHttp(raw),
+    jwtBearer: jwtBearer(raw),
     dev,
   };
 }
@@ -520,6 +529,16 @@ function clientsHttp(raw: Raw): Config['clientsHttp'] {
   return {
     disallowPrivateIpRanges: bool(raw, 'clients.http.disallow_private_ip_ranges', true),
     privateIpExceptionUrls,
+  };
+}
+
+function jwtBearer(raw: Raw): Config['jwtBearer'] {
+  const maxTtlMs = durationMs(raw, 'oauth2.grant.jwt.max_ttl', '720h');
+  if (maxTtlMs <= 0) throw new ConfigError('oauth2.grant.jwt.max_ttl', 'must be positive');
+  return {
+    jtiOptional: bool(raw, 'oauth2.grant.jwt.jti_optional', false),
+    iatOptional: bool(raw, 'oauth2.grant.jwt.iat_optional', false),
+    maxTtlMs,
   };
 }
 

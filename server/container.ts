@@ -13,6 +13,7 @@ import { wireKeys } from './wiring/keys.js';
 import { wireOAuth2 } from './wiring/oauth2.js';
 import { wireObservability } from './wiring/observability.js';
 import { wireStorage } from './wiring/storage.js';
+import { wireTrust } from './wiring/trust.js';
 
 export interface Container {
   publicApp: RequestListener;
@@ -33,8 +34,9 @@ export function buildContainer(config: Config, knex: Knex, logger: Logger): Cont
   const idTokens = createIdTokens({ keys, issuer: config.issuer });
   const oauth2 = wireOAuth2(context, { storage, secrets, keys, audit, metrics, idTokens });
   const flows = wireFlows(context, { storage, oauth2: oauth2.shared, idTokens });
+  const trust = wireTrust({ storage, keys, audit });
   // Started in this order and closed in the reverse one.
-  const features: Feature[] = [storage.feature, observability, keyFeature, oauth2, flows];
+  const features: Feature[] = [storage.feature, observability, keyFeature, oauth2, flows, trust];
   return {
     ...wireHttp(context, metrics, features, {
       clients: storage.clientCache,

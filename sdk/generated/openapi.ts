@@ -358,6 +358,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/trust/grants/jwt-bearer/issuers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List trusted OAuth 2.0 JWT bearer grant issuers
+         * @description Lists trust relationships ordered by id with keyset pagination, optionally of one issuer.
+         */
+        get: operations["listTrustedOAuth2JwtGrantIssuers"];
+        put?: never;
+        /**
+         * Trust an OAuth 2.0 JWT bearer grant issuer
+         * @description Establishes a trust relationship for an issuer of JWT assertions (RFC 7523): the issuer, one subject or any subject, the scopes it may request, its public key (stored in the key set named after the issuer) and an expiry. Private keys are refused.
+         */
+        post: operations["trustOAuth2JwtGrantIssuer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/trust/grants/jwt-bearer/issuers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the trust relationship, as returned when it was created. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a trusted OAuth 2.0 JWT bearer grant issuer
+         * @description Returns one trust relationship; an id that is not a UUID is a 400.
+         */
+        get: operations["getTrustedOAuth2JwtGrantIssuer"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a trusted OAuth 2.0 JWT bearer grant issuer
+         * @description Deletes a trust relationship and its public key; the issuer can no longer use the grant with that key.
+         */
+        delete: operations["deleteTrustedOAuth2JwtGrantIssuer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/version": {
         parameters: {
             query?: never;
@@ -917,6 +968,8 @@ export interface components {
             redirect_uri?: string;
             /** @description Refresh token, for `refresh_token`. */
             refresh_token?: string;
+            /** @description The signed JWT, for `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 section 2.1). */
+            assertion?: string;
         };
         /** @description Successful token response (RFC 6749 section 5.1). */
         oAuth2TokenExchange: {
@@ -1290,6 +1343,71 @@ export interface components {
             /** @description The access token, when not sent in the Authorization header (RFC 6750 §2.2). */
             access_token?: string;
         };
+        /** @description Request to trust an issuer of JWT bearer grant assertions (RFC 7523). */
+        trustOAuth2JwtGrantIssuer: {
+            /**
+             * @description The issuer of the assertions, as in their `iss` claim.
+             * @example https://jwt-idp.example.com
+             */
+            issuer: string;
+            /**
+             * @description The subject the assertions may name (`sub`); exactly one of it and `allow_any_subject`.
+             * @example mike@example.com
+             */
+            subject?: string;
+            /** @description The issuer may name any subject. */
+            allow_any_subject?: boolean;
+            /**
+             * @description The scopes an assertion of this issuer may request (RFC 6749 section 3.3).
+             * @example [
+             *       "openid",
+             *       "offline"
+             *     ]
+             */
+            scope: string[];
+            jwk: components["schemas"]["jsonWebKey"];
+            /**
+             * Format: date-time
+             * @description When the relationship ends; assertions are refused afterwards.
+             */
+            expires_at: string;
+        };
+        /** @description A trust relationship with an issuer of JWT bearer grant assertions. */
+        trustedOAuth2JwtGrantIssuer: {
+            /**
+             * @description The id of the relationship.
+             * @example 9edc811f-4e28-453c-9b46-4de65f00217f
+             */
+            id?: string;
+            /** @description The issuer of the assertions, as in their `iss` claim. */
+            issuer?: string;
+            /** @description The subject the assertions may name; empty when any subject is allowed. */
+            subject?: string;
+            /** @description The issuer may name any subject. */
+            allow_any_subject?: boolean;
+            /** @description The scopes an assertion of this issuer may request. */
+            scope?: string[];
+            public_key?: components["schemas"]["trustedOAuth2JwtGrantJsonWebKey"];
+            /**
+             * Format: date-time
+             * @description When the relationship was created (UTC, whole seconds).
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description When the relationship ends (UTC, whole seconds).
+             */
+            expires_at?: string;
+        };
+        /** @description Where the relationship's public key is stored. */
+        trustedOAuth2JwtGrantJsonWebKey: {
+            /** @description The key set, named after the issuer. */
+            set?: string;
+            /** @description The key id, as in the assertion's `kid` header. */
+            kid?: string;
+        };
+        /** @description A page of trust relationships. */
+        trustedOAuth2JwtGrantIssuers: components["schemas"]["trustedOAuth2JwtGrantIssuer"][];
         /** @description A JSON Web Key (RFC 7517); private members are present only on admin responses. */
         jsonWebKey: {
             /** @description Key type, for example `RSA`, `EC`, `OKP` or `oct`. */
@@ -2205,6 +2323,110 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: components["responses"]["emptyResponse"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    listTrustedOAuth2JwtGrantIssuers: {
+        parameters: {
+            query?: {
+                /** @description Items per page; values of 0 or less mean the default of 100, the maximum is 500. */
+                page_size?: number;
+                /** @description Opaque token of the next page, taken from the `Link` header. */
+                page_token?: string;
+                /** @description Only return relationships with exactly this issuer. */
+                issuer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of trust relationships (an empty array when there are none). */
+            200: {
+                headers: {
+                    /** @description Pagination links, always with `rel="first"` and with `rel="next"` when more pages exist. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["trustedOAuth2JwtGrantIssuers"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    trustOAuth2JwtGrantIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["trustOAuth2JwtGrantIssuer"];
+            };
+        };
+        responses: {
+            /** @description The trust relationship. */
+            201: {
+                headers: {
+                    /** @description Path of the new relationship, `/trust/grants/jwt-bearer/issuers/{id}` (as Hydra). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["trustedOAuth2JwtGrantIssuer"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            409: components["responses"]["errorOAuth2Conflict"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getTrustedOAuth2JwtGrantIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the trust relationship, as returned when it was created. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trust relationship. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["trustedOAuth2JwtGrantIssuer"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    deleteTrustedOAuth2JwtGrantIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the trust relationship, as returned when it was created. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["emptyResponse"];
+            400: components["responses"]["errorOAuth2BadRequest"];
             404: components["responses"]["errorOAuth2NotFound"];
             default: components["responses"]["errorOAuth2Default"];
         };

@@ -1,7 +1,8 @@
-// What `tollgate janitor` does: delete expired tokens and codes (--tokens) and inactive login/consent requests
-// (--requests) in batches. Loaded only when it runs.
+// What `tollgate janitor` does: delete expired tokens and codes (--tokens), inactive login/consent requests
+// (--requests) and expired jwt-bearer trust relationships (--grants) in batches. Loaded only when it runs.
 import { parseDurationMs } from '../../sdk/duration.js';
 import { deleteExpiredTokens, deleteInactiveRequests } from '../storage/pg-janitor.js';
+import { deleteExpiredTrust } from '../storage/pg-trust-store.js';
 import type { JanitorFlags } from './janitor.js';
 import { postgresAt } from './postgres.js';
 import { UsageError } from './usage-error.js';
@@ -45,10 +46,6 @@ export async function janitor(dsn: string | undefined, flags: JanitorFlags) {
     url,
     'give a postgres:// database URL as an argument, or -e to read it from DSN',
   );
-  if (!flags.tokens && !flags.requests) {
-    process.stdout.write('Nothing to clean: Tollgate keeps no trust grants.\n');
-    return;
-  }
   await withDatabase(async (knex) => {
     if (flags.tokens) {
       const deleted = await deleteExpiredTokens(knex, {
@@ -75,6 +72,11 @@ export async function janitor(dsn: string | undefined, flags: JanitorFlags) {
       process.stdout.write(
         `Deleted ${deleted.flows} inactive login/consent request(s) and ${deleted.loginSessions} expired login session(s).\n`,
       );
+    }
+    if (flags.grants) {
+      // Hydra deletes relationships that expired before --keep-if-younger ago (now by default).
+      const deleted = await deleteExpiredTrust(knex, { before: keepAfter ?? now, limit });
+      process.stdout.write(`Deleted ${deleted} expired jwt-bearer trust relationship(s).\n`);
     }
   });
 }

@@ -1,8 +1,7 @@
 // `tollgate janitor [DSN] --tokens --requests [--limit N] [--batch-size N] [--keep-if-younger D] [-e]`, as
 // `hydra janitor`: deletes, in batches (janitor-action.ts), expired access and refresh tokens and authorization
 // codes (--tokens), and login/consent requests that can no longer finish or ended in an error, with expired
-// login sessions (--requests). Tollgate keeps no trust grants, so `--grants` has nothing to clean; it is
-// accepted for scripts written for Hydra.
+// login sessions (--requests), and jwt-bearer trust relationships past their expiry (--grants).
 import type { Command } from 'commander';
 import { examples } from './examples.js';
 
@@ -32,7 +31,7 @@ export function registerJanitor(program: Command) {
       '--requests',
       'delete login/consent requests older than their lifespan that never completed or were rejected, and expired login sessions',
     )
-    .option('--grants', 'accepted for Hydra compatibility (Tollgate keeps no trust grants)')
+    .option('--grants', 'delete expired jwt-bearer trust relationships (RFC 7523)')
     .option('--limit <n>', 'most rows of each kind deleted in this run', '100000')
     .option('--batch-size <n>', 'rows per DELETE statement', '100')
     .option(

@@ -196,4 +196,6 @@ export class RequestUnauthorized extends define(
   'request_unauthorized',
   'The request could not be authorized.',
 ) {}
+/** fosite's ErrJTIKnown: an assertion's `jti` was already used (RFC 7523 §3 item 7). */
+export class JtiKnown extends define(400, 'jti_known', 'The jti was already used.') {}
 export class InvalidToken extends define(401, 'invalid_token', 'Token expired.') {}

@@ -15,7 +15,9 @@ export type AuditEvent =
   | 'token.revoked'
   | 'token.revocation_refused'
   | 'token.revocation_unknown'
-  | 'tokens.deleted';
+  | 'tokens.deleted'
+  | 'trust.created'
+  | 'trust.deleted';
 
 export type Audit = (event: AuditEvent, fields: Record<string, unknown>, log?: Logger) => void;
 

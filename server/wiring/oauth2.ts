@@ -22,6 +22,7 @@ import {
 import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
 import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
 import { createGrants } from '../oauth2/grants/index.js';
+import { jwtBearerAudiences } from '../oauth2/grants/jwt-bearer.js';
 import { createIntrospector, type StatelessTokens } from '../oauth2/introspection.js';
 import { authenticatedRevocation, createRevocation } from '../oauth2/revocation.js';
 import { type ScopeStrategy, scopeStrategyFor } from '../oauth2/scope-strategy.js';
@@ -196,6 +197,13 @@ export function wireOAuth2(
       tokens: storage.tokenInserts,
       statelessFor: statelessPolicy(config.strategies.jwtStateless),
       newRequestId: randomUUID,
+      // RFC 7523 jwt-bearer: Hydra accepts the token URL as the assertion's audience; Tollgate the issuer too.
+      jwtBearer: {
+        trust: storage.trustStore,
+        jti: storage.jtiStore,
+        audiences: jwtBearerAudiences(config.publicUrl, config.issuer),
+        ...config.jwtBearer,
+      },
     }),
   });
   const introspector = createIntrospector({

@@ -18,6 +18,7 @@ import { PgKeyStore } from '../storage/pg-key-store.js';
 import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from '../storage/pg-token-store.js';
+import { PgTrustStore } from '../storage/pg-trust-store.js';
 import type { Feature, WiringContext } from './feature.js';
 
 export function wireStorage({ config, knex, logger }: WiringContext) {
@@ -70,6 +71,8 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     loginSessions: new PgLoginSessionStore(knex),
     grantStore: new PgGrantStore(knex),
     jtiStore: new PgJtiStore(knex),
+    // jwt-bearer trust relationships (RFC 7523): read once per grant, never cached.
+    trustStore: new PgTrustStore(knex),
     feature,
   };
 }

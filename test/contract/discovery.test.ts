@@ -22,7 +22,13 @@ describe('GET /.well-known/openid-configuration', () => {
       token_endpoint: `${publicUrl}/oauth2/token`,
       userinfo_endpoint: `${publicUrl}/userinfo`,
       jwks_uri: 'http://127.0.0.1:4444/.well-known/jwks.json',
-      grant_types_supported: ['authorization_code', 'implicit', 'client_credentials', 'refresh_token'],
+      grant_types_supported: [
+        'authorization_code',
+        'implicit',
+        'client_credentials',
+        'refresh_token',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      ],
       response_types_supported: [
         'code',
         'code id_token',

@@ -23,6 +23,7 @@ const TABLES = [
   'oauth2_authorization_codes',
   'oauth2_refresh_tokens',
   'oauth2_jti_seen',
+  'trusted_jwt_issuers',
 ];
 
 /** Migration name → status, parsed from `migrate sql status`. */

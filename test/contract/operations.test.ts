@@ -73,6 +73,20 @@ describe('every operation of openapi.yaml answers as the contract says', functio
     expect(created.status).to.equal(201);
   };
 
+  const trustIssuer = (alias: Partial<CallOptions> = {}) => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    return call(server, 'trustOAuth2JwtGrantIssuer', {
+      ...alias,
+      json: {
+        issuer: unique('https://op-idp.example.com/'),
+        subject: 'op-subject',
+        scope: ['read'],
+        jwk: { ...publicKey.export({ format: 'jwk' }), kid: 'trust-k', alg: 'ES256', use: 'sig' },
+        expires_at: '2031-01-01T00:00:00Z',
+      },
+    });
+  };
+
   // The browser flow: a web client's authorization request, up to the challenge the login or consent app gets.
   const authorizeParams = async () => {
     const client = await webClient(server);
@@ -335,6 +349,41 @@ describe('every operation of openapi.yaml answers as the contract says', functio
         const left = await call(server, 'getJsonWebKeySet', { params: { set } });
         expect(left.body.keys.map((k: { kid: string }) => k.kid)).to.deep.equal(['k2']);
         return response;
+      },
+    },
+    // RFC 7523 jwt-bearer trust relationships: each entry makes its own (issuer, subject, kid is unique).
+    trustOAuth2JwtGrantIssuer: {
+      status: 201,
+      run: (alias) => trustIssuer(alias),
+      check: (r) => expect(r.body.public_key).to.deep.equal({ set: r.body.issuer, kid: 'trust-k' }),
+    },
+    listTrustedOAuth2JwtGrantIssuers: {
+      status: 200,
+      run: async (alias) => {
+        const created = await trustIssuer();
+        return call(server, 'listTrustedOAuth2JwtGrantIssuers', {
+          ...alias,
+          query: { issuer: created.body.issuer },
+        });
+      },
+      check: (r) => expect(r.body).to.have.length(1),
+    },
+    getTrustedOAuth2JwtGrantIssuer: {
+      status: 200,
+      run: async (alias) => {
+        const created = await trustIssuer();
+        return call(server, 'getTrustedOAuth2JwtGrantIssuer', { ...alias, params: { id: created.body.id } });
+      },
+      check: (r) => expect(r.body.subject).to.equal('op-subject'),
+    },
+    deleteTrustedOAuth2JwtGrantIssuer: {
+      status: 204,
+      run: async (alias) => {
+        const created = await trustIssuer();
+        return call(server, 'deleteTrustedOAuth2JwtGrantIssuer', {
+          ...alias,
+          params: { id: created.body.id },
+        });
       },
     },
     getVersion: {

@@ -2,12 +2,13 @@
 // `tollgate janitor` with Hydra's flags; unexpired tokens stay. The browser flows' rows too: expired refresh
 // tokens and codes (--tokens), login/consent requests that can no longer finish and expired login sessions
 // (--requests).
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { parsePostgresDsn } from '../../server/storage/dsn.js';
 import { createKnex } from '../../server/storage/knex.js';
+import { call } from '../helpers/api.js';
 import { runTollgate } from '../helpers/cli.js';
 import { codeFor, type FlowBackend, flowIn, pairFor, pgBackend } from '../helpers/flow-backends.js';
 import { ccClient, introspect, issueToken, sleep } from '../helpers/oauth2.js';
@@ -204,10 +205,29 @@ describe('bounded storage: expired tokens are removed', () => {
       expect(await exists('oauth2_flows', { id: session.id })).to.equal(true);
     });
 
-    it('--grants alone has nothing to clean; a bad lifespan is a usage error; --help tells what goes', async () => {
+    it('--grants deletes expired jwt-bearer trust relationships; a bad lifespan is a usage error; --help tells what goes', async () => {
+      const trust = async (subject: string, expires_at: string) => {
+        const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+        const res = await call(server, 'trustOAuth2JwtGrantIssuer', {
+          json: {
+            issuer: 'https://janitor-idp.example.com',
+            subject,
+            scope: [],
+            jwk: { ...publicKey.export({ format: 'jwk' }), kid: subject },
+            expires_at,
+          },
+        });
+        expect(res.status, res.text).to.equal(201);
+        return res.body.id as string;
+      };
+      const expired = await trust('expired', '2020-01-01T00:00:00Z');
+      const live = await trust('live', '2031-01-01T00:00:00Z');
       const grants = await runTollgate(['janitor', server.dsn, '--grants']);
       expect(grants.code, grants.stderr).to.equal(0);
-      expect(grants.stdout).to.equal('Nothing to clean: Tollgate keeps no trust grants.\n');
+      expect(grants.stdout).to.equal('Deleted 1 expired jwt-bearer trust relationship(s).\n');
+      const get = (id: string) => call(server, 'getTrustedOAuth2JwtGrantIssuer', { params: { id } });
+      expect((await get(expired)).status).to.equal(404);
+      expect((await get(live)).status).to.equal(200);
       const bad = await runTollgate([
         'janitor',
         server.dsn,

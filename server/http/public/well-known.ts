@@ -48,8 +48,15 @@ export function discoveryDocument(
       'token id_token code',
     ],
     claims_supported: unique(['sub', ...(options.supportedClaims ?? [])]),
-    // Hydra also lists the device grant, which Tollgate does not implement; jwt-bearer is not listed by either.
-    grant_types_supported: ['authorization_code', 'implicit', 'client_credentials', 'refresh_token'],
+    // Hydra also lists the device grant. Hydra serves jwt-bearer (RFC 7523) without listing it; Tollgate lists
+    // it (RFC 8414 §2), so clients that read discovery find it.
+    grant_types_supported: [
+      'authorization_code',
+      'implicit',
+      'client_credentials',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     userinfo_endpoint: `${base}/userinfo`,
     scopes_supported: unique(['offline_access', 'offline', 'openid', ...(options.supportedScope ?? [])]),

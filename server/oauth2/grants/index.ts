@@ -11,6 +11,7 @@ import {
 import type { OpaqueTokens } from '../token-strategies.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { type ClientCredentialsDeps, clientCredentialsGrant } from './client-credentials.js';
+import { type JwtBearerOptions, jwtBearerGrant } from './jwt-bearer.js';
 import { refreshTokenGrant } from './refresh-token.js';
 
 /** What the browser flows' grants (authorization_code, refresh_token) need besides the shared settings. */
@@ -28,8 +29,8 @@ export interface FlowGrantDeps {
   accessTokenCache?: AccessTokenCache;
 }
 
-/** Without `flows`, only client_credentials is served. */
-export type GrantDeps = ClientCredentialsDeps & { flows?: FlowGrantDeps };
+/** Without `flows`, only client_credentials is served; without `jwtBearer`, no RFC 7523 grant. */
+export type GrantDeps = ClientCredentialsDeps & { flows?: FlowGrantDeps; jwtBearer?: JwtBearerOptions };
 
 export function createGrants(deps: GrantDeps): GrantHandler[] {
   const grants: GrantHandler[] = [clientCredentialsGrant(deps)];
@@ -39,5 +40,6 @@ export function createGrants(deps: GrantDeps): GrantHandler[] {
     grants.push(authorizationCodeGrant({ ...flows, minter }));
     grants.push(refreshTokenGrant({ ...deps, ...flows, minter }));
   }
+  if (deps.jwtBearer) grants.push(jwtBearerGrant({ ...deps, ...deps.jwtBearer }));
   return grants;
 }
