@@ -44,9 +44,13 @@ export {
   type Reject,
 } from './login-consent.js';
 export {
+  type AssertionAlgorithm,
   type ClientCredentialsOptions,
   clientCredentials,
   discoverTokenEndpoint,
+  type PrivateJwk,
+  type PrivateKeyJwt,
+  type PrivateKeyObject,
   type TokenResponse,
   type TokenSource,
 } from './token-source.js';

@@ -1,20 +1,33 @@
 // A client-credentials token source for services calling each other (RFC 6749 §4.4): it caches the token until
 // shortly before it expires, lets concurrent callers share one token request, and offers a fetch that sends the
-// token and, after a 401, retries once with a new one.
+// token and, after a 401, retries once with a new one. The client authenticates with its secret, or with a
+// private key (`private_key_jwt`, RFC 7523 §2.2: a fresh signed assertion per token request).
+
 import { basicAuthorization, formBody } from './client.js';
+import { assertionSigner, type PrivateKeyJwt } from './client-assertion.js';
 import { fetchOrThrow, OAuth2ApiError } from './errors.js';
 import type { components } from './generated/openapi.js';
 
 export type TokenResponse = components['schemas']['oAuth2TokenExchange'];
 
+export type { AssertionAlgorithm, PrivateJwk, PrivateKeyJwt, PrivateKeyObject } from './client-assertion.js';
+
+/** The client's credential: its secret, or its private key for `private_key_jwt`. */
+type Credential =
+  | { clientSecret: string; privateKeyJwt?: never }
+  | {
+      /** Authenticate with a signed assertion instead of a secret (the client's method is private_key_jwt). */
+      privateKeyJwt: PrivateKeyJwt;
+      clientSecret?: never;
+    };
+
 interface Common {
   clientId: string;
-  clientSecret: string;
   /** Scopes to request (space-separated or a list). */
   scope?: string | string[];
   /** Audiences to request (Hydra's `audience` parameter), sent as repeated parameters. */
   audience?: string | string[];
-  /** `client_secret_basic` (default) or `client_secret_post`. */
+  /** `client_secret_basic` (default) or `client_secret_post`; not used with `privateKeyJwt`. */
   authMethod?: 'client_secret_basic' | 'client_secret_post';
   fetch?: typeof fetch;
   /**
@@ -25,6 +38,7 @@ interface Common {
 }
 
 export type ClientCredentialsOptions = Common &
+  Credential &
   (
     | {
         /** The token endpoint, e.g. `http://127.0.0.1:4444/oauth2/token`. */ tokenUrl: string;
@@ -60,6 +74,7 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
   let cached: Cached | undefined;
   let inFlight: Promise<Cached> | undefined;
   let tokenUrl: Promise<string> | undefined;
+  const signAssertion = options.privateKeyJwt ? assertionSigner(options.privateKeyJwt) : undefined;
 
   const endpoint = () => {
     if (options.tokenUrl) return Promise.resolve(options.tokenUrl);
@@ -82,11 +97,15 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     });
-    if (options.authMethod === 'client_secret_post') {
+    if (signAssertion) {
+      form.client_id = options.clientId;
+      form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+      form.client_assertion = await signAssertion(options.clientId, url);
+    } else if (options.authMethod === 'client_secret_post') {
       form.client_id = options.clientId;
       form.client_secret = options.clientSecret;
     } else {
-      headers.set('authorization', basicAuthorization(options.clientId, options.clientSecret));
+      headers.set('authorization', basicAuthorization(options.clientId, options.clientSecret ?? ''));
     }
     const started = Date.now();
     const request = new Request(url, { method: 'POST', headers, body: formBody(form) });

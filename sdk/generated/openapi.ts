@@ -500,7 +500,7 @@ export interface paths {
         put?: never;
         /**
          * The OAuth 2.0 token endpoint
-         * @description Issues an access token (RFC 6749 section 5.1) for `client_credentials`, an authorization code (`authorization_code`, with the PKCE `code_verifier`) or a refresh token (`refresh_token`, which is rotated), with a refresh token and an ID token when the grant allows them. The client authenticates with HTTP Basic or with `client_id`/`client_secret` in the form, and public clients send no secret.
+         * @description Issues an access token (RFC 6749 section 5.1) for `client_credentials`, an authorization code (`authorization_code`, with the PKCE `code_verifier`) or a refresh token (`refresh_token`, which is rotated), with a refresh token and an ID token when the grant allows them. The client authenticates with HTTP Basic, with `client_id`/`client_secret` in the form, or with a signed `client_assertion` (`private_key_jwt`); public clients send no secret.
          */
         post: operations["oauth2TokenExchange"];
         delete?: never;
@@ -960,6 +960,10 @@ export interface components {
             client_id?: string;
             /** @description Client secret, for `client_secret_post`. */
             client_secret?: string;
+            /** @description `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` for `private_key_jwt` (RFC 7523 §2.2). */
+            client_assertion_type?: string;
+            /** @description The client's signed JWT, for `private_key_jwt`. */
+            client_assertion?: string;
             /** @description Authorization code, for `authorization_code`. */
             code?: string;
             /** @description PKCE code verifier (RFC 7636 §4.5), for `authorization_code`. */
@@ -999,6 +1003,10 @@ export interface components {
             client_id?: string;
             /** @description Client secret, for `client_secret_post`. */
             client_secret?: string;
+            /** @description `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` for `private_key_jwt` (RFC 7523 §2.2). */
+            client_assertion_type?: string;
+            /** @description The client's signed JWT, for `private_key_jwt`. */
+            client_assertion?: string;
         };
         /** @description Form body of the introspection endpoint (RFC 7662). */
         introspectOAuth2TokenForm: {
@@ -1528,6 +1536,8 @@ export interface components {
             subject_types_supported: string[];
             /** @description Supported client authentication methods. */
             token_endpoint_auth_methods_supported?: string[];
+            /** @description JWS algorithms accepted for `private_key_jwt` client assertions (RFC 8414 §2). */
+            token_endpoint_auth_signing_alg_values_supported?: string[];
             /** @description Supported PKCE code challenge methods. */
             code_challenge_methods_supported?: string[];
             /** @description Algorithms used to sign ID tokens. */

@@ -1,6 +1,6 @@
 // Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1), reproducing fosite's
 // DefaultClientAuthenticationStrategy (fosite/client_authentication.go) for `client_secret_basic`,
-// `client_secret_post` and `none`. `private_key_jwt` (RFC 7523 §2.2) is not supported yet.
+// `client_secret_post` and `none`; `private_key_jwt` (RFC 7523 §2.2) is client-assertion.ts.
 //
 // Unlike Hydra, a failing store or hasher is never reported as `invalid_client`: those errors propagate
 // unchanged so the HTTP layer can answer 503 (docs/hydra-differences.md).
@@ -11,6 +11,11 @@
 // authentication method is given only once the secret has verified, i.e. to the client's owner.
 import { randomBytes } from 'node:crypto';
 import { isOverlongClientId, type StoredClient } from '../clients/client.js';
+import {
+  authenticateClientAssertion,
+  type ClientAssertionDeps,
+  JWT_BEARER_ASSERTION,
+} from './client-assertion.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import { type Form, formValue } from './form.js';
 
@@ -30,6 +35,8 @@ export interface ClientAuthenticationDeps {
   unknownClientHash(): Promise<string>;
   /** Told of every secret that verified: the one moment the plaintext is known (rehash on login). */
   secretVerified?(client: StoredClient, secret: string): void;
+  /** private_key_jwt's keys, replay store and audiences; without them the method is refused. */
+  assertions?: Omit<ClientAssertionDeps, 'clients'>;
 }
 
 /** A hash of a random secret nobody knows, made on first use with `hash` (the configured cost), then kept. */
@@ -45,8 +52,6 @@ export function dummySecretHash(hash: (secret: string) => Promise<string>): () =
 }
 
 export type ClientAuthenticator = (request: ClientAuthenticationRequest) => Promise<StoredClient>;
-
-const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** Hydra's GetTokenEndpointAuthMethod: an unset method means `client_secret_basic`. */
 export function tokenEndpointAuthMethod(client: StoredClient): string {
@@ -71,9 +76,12 @@ export async function authenticateClient(
   const { form } = request;
   const assertionType = formValue(form, 'client_assertion_type');
   if (assertionType === JWT_BEARER_ASSERTION) {
-    throw new InvalidRequest(
-      "Client authentication method 'private_key_jwt' is not supported by this server.",
-    );
+    if (!deps.assertions) {
+      throw new InvalidRequest(
+        "Client authentication method 'private_key_jwt' is not supported by this server.",
+      );
+    }
+    return authenticateClientAssertion(form, { ...deps.assertions, clients: deps.clients });
   }
   if (assertionType !== '') throw new InvalidRequest(`Unknown client_assertion_type '${assertionType}'.`);
 

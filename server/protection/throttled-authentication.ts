@@ -9,11 +9,15 @@ import {
 } from '../oauth2/client-authentication.js';
 import { InvalidClient, TooManyRequests } from '../oauth2/errors.js';
 import { formValue } from '../oauth2/form.js';
+import { decodeCompactJwt } from '../oauth2/jwt-assertion.js';
 import { type FailedAuthenticationLockout, lockoutKey } from './lockout.js';
 
 type Authenticate = (request: ClientAuthenticationRequest) => Promise<StoredClient>;
 
-/** The client id a request claims (Basic user name, else the form's `client_id`), before it is verified. */
+/**
+ * The client id a request claims (Basic user name, else the form's `client_id`, else a client assertion's
+ * `sub`, which names the client when `client_id` is left out), before it is verified.
+ */
 export function claimedClientId(request: ClientAuthenticationRequest): string {
   const basic = parseBasicAuthorization(request.authorization);
   if (basic) {
@@ -23,7 +27,10 @@ export function claimedClientId(request: ClientAuthenticationRequest): string {
       return '';
     }
   }
-  return formValue(request.form, 'client_id');
+  const id = formValue(request.form, 'client_id');
+  if (id !== '' || formValue(request.form, 'client_assertion_type') === '') return id;
+  const sub = decodeCompactJwt(formValue(request.form, 'client_assertion'))?.payload.sub;
+  return typeof sub === 'string' ? sub : '';
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -20,6 +20,7 @@ import {
   defaultAudienceStrategy as audienceStrategy,
 } from '../oauth2/audience-strategy.js';
 import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
+import { createClientJwks } from '../oauth2/client-jwks.js';
 import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
 import { createGrants } from '../oauth2/grants/index.js';
 import { jwtBearerAudiences } from '../oauth2/grants/jwt-bearer.js';
@@ -40,6 +41,7 @@ import { FailedAuthenticationLockout } from '../protection/lockout.js';
 import { withLockout } from '../protection/throttled-authentication.js';
 import { TokenBuckets } from '../protection/token-bucket.js';
 import type { Feature, WiringContext } from './feature.js';
+import { outboundFetch } from './outbound.js';
 import type { Storage } from './storage.js';
 
 export interface OAuth2Dependencies {
@@ -141,6 +143,12 @@ export function wireOAuth2(
     verifySecret,
     unknownClientHash,
     secretVerified,
+    // private_key_jwt: the token URL is the audience Hydra accepts; the issuer is also accepted (client-assertion.ts).
+    assertions: {
+      jwks: createClientJwks({ fetch: outboundFetch(config) }),
+      jtis: storage.jtiStore,
+      audiences: [...new Set([`${config.publicUrl.replace(/\/+$/, '')}/oauth2/token`, config.issuer])],
+    },
   });
   const limits = config.protection.rateLimit;
   // Every endpoint that authenticates a client goes through the failed-authentication lockout.

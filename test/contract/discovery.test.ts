@@ -46,7 +46,23 @@ describe('GET /.well-known/openid-configuration', () => {
       request_uri_parameter_supported: false,
       id_token_signing_alg_values_supported: ['RS256'],
       userinfo_signing_alg_values_supported: ['none', 'RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'none',
+      ],
+      token_endpoint_auth_signing_alg_values_supported: [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+      ],
     });
     // Go writes struct fields in declaration order (oauth2/handler.go oidcConfiguration).
     const order = Object.keys(JSON.parse(text));
@@ -80,6 +96,7 @@ describe('GET /.well-known/openid-configuration', () => {
       'end_session_endpoint',
       'request_object_signing_alg_values_supported',
       'code_challenge_methods_supported',
+      'token_endpoint_auth_signing_alg_values_supported',
     ]);
     expect((await call(server, 'discoverOAuth2AuthorizationServer')).text).to.equal(text);
   });

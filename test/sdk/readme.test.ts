@@ -28,12 +28,13 @@ async function examples(): Promise<string[]> {
 describe('README: Use from TypeScript', function () {
   this.timeout(120_000);
 
-  it('has examples for the admin client, the token source and the introspector, all of which compile', async () => {
+  it('has examples for the admin client, the token source (secret, private key) and the introspector, all of which compile', async () => {
     const blocks = await examples();
-    expect(blocks).to.have.length(3);
+    expect(blocks).to.have.length(4);
     expect(blocks[0]).to.include('createAdminClient');
     expect(blocks[1]).to.include('clientCredentials');
-    expect(blocks[2]).to.include('introspector');
+    expect(blocks[2]).to.include('privateKeyJwt');
+    expect(blocks[3]).to.include('introspector');
     const results = await typecheck(Object.fromEntries(blocks.map((code, i) => [`example${i + 1}`, code])));
     for (const [name, diagnostics] of Object.entries(results)) {
       expect(describeDiagnostics(diagnostics), name).to.equal('');

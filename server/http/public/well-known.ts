@@ -1,4 +1,5 @@
 // Public API: discovery (OpenID Connect Discovery 1.0, RFC 8414) and the published keys.
+import { AUTH_TOKEN_SIGNING_ALGS } from '../../../sdk/client-fields.js';
 import type { components } from '../../../sdk/generated/openapi.js';
 import type { KeyEndpoints } from '../endpoints.js';
 import type { Handlers } from '../operations.js';
@@ -62,7 +63,12 @@ export function discoveryDocument(
     scopes_supported: unique(['offline_access', 'offline', 'openid', ...(options.supportedScope ?? [])]),
     // Basic first: it is RFC 6749 §2.3.1's MUST and the default method of a new client, and clients that take the
     // first entry would otherwise send the secret in the body and be refused (Hydra lists post first).
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      'none',
+    ],
     userinfo_signing_alg_values_supported: ['none', 'RS256'],
     id_token_signing_alg_values_supported: ['RS256'],
     id_token_signed_response_alg: ['RS256'],
@@ -81,6 +87,9 @@ export function discoveryDocument(
     request_object_signing_alg_values_supported: ['none', 'RS256', 'ES256'],
     // Hydra lists `plain` too, then refuses it (fositex: plain disabled); RFC 8414 §2 lists what is supported.
     code_challenge_methods_supported: ['S256'],
+    // RFC 8414 §2: the private_key_jwt algorithms (token_endpoint_auth_signing_alg). Hydra has no such field, so
+    // it comes after Hydra's fields.
+    token_endpoint_auth_signing_alg_values_supported: [...AUTH_TOKEN_SIGNING_ALGS],
     ...(options.registrationEndpoint !== undefined && {
       registration_endpoint: options.registrationEndpoint,
     }),
