@@ -59,6 +59,8 @@ export interface Config {
   flows: FlowsConfig;
   /** `serve.public.cors.*`: CORS on the public port (Hydra's x/oauth2cors); never on the admin port. */
   cors: CorsConfig;
+  /** `oidc.dynamic_client_registration.*`: RFC 7591/7592 at /oauth2/register (docs/dynamic-registration.md). */
+  dynamicRegistration: DynamicRegistrationConfig;
   /**
    * `clients.http.*`: outbound requests to URLs clients register (jwks_uri, sector_identifier_uri, back-channel
    * logout; server/net/safe-fetch.ts). Tollgate refuses private addresses by default (Hydra allows them).
@@ -162,6 +164,23 @@ export interface CorsConfig {
   debug: boolean;
 }
 
+export interface DynamicRegistrationConfig {
+  /** `oidc.dynamic_client_registration.enabled`: off by default, as in Hydra (open registration when on). */
+  enabled: boolean;
+  /**
+   * `oidc.dynamic_client_registration.default_scope`, joined with spaces: the scope of every client created
+   * without one (admin API too, as in Hydra).
+   */
+  defaultScope: string;
+  /** `webfinger.oidc_discovery.client_registration_url`: discovery's registration_endpoint, when set. */
+  discoveryUrl: string | undefined;
+  /**
+   * `rate_limit.registration.*` (Tollgate): per source address, client registrations and failed registration
+   * access token checks allowed in `windowMs`; 0 turns either off, and so does `rate_limit.enabled: false`.
+   */
+  rateLimit: { perAddress: number; failedPerAddress: number; windowMs: number };
+}
+
 export interface BucketConfig {
   /** Requests per second refilled; 0 turns this limit off. */
   rate: number;
@@ -232,6 +251,12 @@ const KEYS = {
   'rate_limit.lockout.duration': 'duration',
   'rate_limit.lockout.delay': 'duration',
   'rate_limit.lockout.capacity': 'int',
+  'rate_limit.registration.per_address': 'int',
+  'rate_limit.registration.failed_per_address': 'int',
+  'rate_limit.registration.window': 'duration',
+  'oidc.dynamic_client_registration.enabled': 'bool',
+  'oidc.dynamic_client_registration.default_scope': 'list',
+  'webfinger.oidc_discovery.client_registration_url': 'string',
   'urls.self.admin': 'string',
   'urls.login': 'string',
   'urls.consent': 'string',
@@ -396,6 +421,12 @@ function durationMs(raw: Raw, key: Key, fallback: string): number {
   );
 }
 
+function positiveDuration(raw: Raw, key: Key, fallback: string): number {
+  const ms = durationMs(raw, key, fallback);
+  if (ms <= 0) throw new ConfigError(key, 'must be positive');
+  return ms;
+}
+
 function oneOf<T extends string>(raw: Raw, key: Key, allowed: readonly T[], fallback: T): T {
   const v = str(raw, key, fallback).toLowerCase();
   if (!allowed.includes(v as T)) {
@@ -492,9 +523,32 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
     protection: protection(raw),
     flows: flows(raw, publicUrl, dev),
     cors: cors(raw),
+    dynamicRegistration: dynamicRegistration(raw),
     clientsHttp: clientsHttp(raw),
     jwtBearer: jwtBearer(raw),
     dev,
+  };
+}
+
+function dynamicRegistration(raw: Raw): DynamicRegistrationConfig {
+  const discoveryUrl = raw['webfinger.oidc_discovery.client_registration_url']
+    ? str(raw, 'webfinger.oidc_discovery.client_registration_url', '')
+    : undefined;
+  if (discoveryUrl !== undefined)
+    checkUrl('webfinger.oidc_discovery.client_registration_url', discoveryUrl, true);
+  return {
+    enabled: bool(raw, 'oidc.dynamic_client_registration.enabled', false),
+    defaultScope: list(raw, 'oidc.dynamic_client_registration.default_scope', [
+      'offline_access',
+      'offline',
+      'openid',
+    ]).join(' '),
+    discoveryUrl,
+    rateLimit: {
+      perAddress: int(raw, 'rate_limit.registration.per_address', 20, 0, 1_000_000),
+      failedPerAddress: int(raw, 'rate_limit.registration.failed_per_address', 10, 0, 1_000_000),
+      windowMs: positiveDuration(raw, 'rate_limit.registration.window', '1h'),
+    },
   };
 }
 

@@ -769,6 +769,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth2/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an OAuth 2.0 client (RFC 7591)
+         * @description Open self-service registration on the public port, when `oidc.dynamic_client_registration.enabled` is set (off by default: 404). Like `createOAuth2Client`, except that the server always chooses `client_id` and `client_secret`, and `client_secret`, `metadata`, `access_token_strategy`, `skip_consent` and `skip_logout_consent` are refused. The response carries the secret, the `registration_access_token` for the management operations and the `registration_client_uri`. Limited per source address (`rate_limit.registration.per_address`).
+         */
+        post: operations["createOidcDynamicClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/register/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a registered client (RFC 7592)
+         * @description Returns the client without its secret and without `metadata`, to a caller presenting the client's registration access token as a bearer token.
+         */
+        get: operations["getOidcDynamicClient"];
+        /**
+         * Replace a registered client (RFC 7592)
+         * @description Replaces the whole client (the id comes from the path), with the same refusals as registration; a `client_secret` in the body is refused with 403 and the stored secret is kept. The response carries a new `registration_access_token`: the one presented stops working at once.
+         */
+        put: operations["setOidcDynamicClient"];
+        post?: never;
+        /**
+         * Delete a registered client (RFC 7592)
+         * @description Deletes the client together with all of its tokens.
+         */
+        delete: operations["deleteOidcDynamicClient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/userinfo": {
         parameters: {
             query?: never;
@@ -3351,6 +3402,171 @@ export interface operations {
             431: components["responses"]["errorHeadersTooLarge"];
             503: components["responses"]["errorHtmlUnavailable"];
             default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    createOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["oAuth2Client"];
+            };
+        };
+        responses: {
+            /** @description The registered client, including `client_secret` (unless `token_endpoint_auth_method` is `none`), `registration_access_token` and `registration_client_uri`. */
+            201: {
+                headers: {
+                    /** @description Hydra's relative path of the client, `admin/clients/{id}` (no leading slash). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2Client"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["oAuth2Client"];
+            /** @description Missing or wrong registration access token, or no such client: one answer for all of them. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    setOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["oAuth2Client"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2Client"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            /** @description Missing or wrong registration access token, or no such client: one answer for all of them. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            /** @description The body sets `client_secret`, which only the server chooses. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    deleteOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["emptyResponse"];
+            /** @description Missing or wrong registration access token, or no such client: one answer for all of them. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
         };
     };
     getOidcUserInfo: {

@@ -24,6 +24,11 @@ export function wireKeys({ config, logger }: WiringContext, storage: Storage, se
       publicUrl: config.publicUrl,
       keys: endpoints,
       ...config.flows.discovery,
+      registrationEndpoint:
+        config.dynamicRegistration.discoveryUrl ??
+        (config.dynamicRegistration.enabled
+          ? new URL('oauth2/register', `${config.publicUrl.replace(/\/+$/, '')}/`).href
+          : undefined),
     }),
     adminHandlers: keyHandlers(endpoints),
     start: () => reportSealStatus(keys, logger),

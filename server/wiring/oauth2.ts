@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { rememberVerifiedSecrets } from '../cache/verified-secrets.js';
 import { ClientService } from '../clients/client-service.js';
+import { createRegistration } from '../clients/registration.js';
 import { secretHashUpgrade } from '../clients/secret-hash-upgrade.js';
 import { Pbkdf2Hasher } from '../crypto/hasher.js';
 import type { SystemSecrets } from '../crypto/secrets.js';
@@ -11,6 +12,7 @@ import { clientHandlers } from '../http/admin/clients.js';
 import { oauth2AdminHandlers } from '../http/admin/oauth2.js';
 import { tokenClientOf } from '../http/cors.js';
 import type { OAuth2Endpoints } from '../http/endpoints.js';
+import { registrationHandlers } from '../http/public/registration.js';
 import { tokenHandlers } from '../http/public/token.js';
 import type { KeyManager } from '../keys/key-manager.js';
 import {
@@ -41,6 +43,7 @@ import type { Audit } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
 import { FailedAuthenticationLockout } from '../protection/lockout.js';
 import { withLockout } from '../protection/throttled-authentication.js';
+import { TokenBuckets } from '../protection/token-bucket.js';
 import type { Feature, WiringContext } from './feature.js';
 import { outboundFetch } from './outbound.js';
 import type { Storage } from './storage.js';
@@ -69,6 +72,42 @@ export interface OAuth2Shared {
   deviceCodes: OpaqueTokenStrategy;
 }
 
+/**
+ * RFC 7591/7592 at /oauth2/register. The per-address limits count per process, and `rate_limit.enabled`
+ * switches them off with every other limit.
+ */
+function wireRegistration(
+  config: WiringContext['config'],
+  clients: ClientService,
+  storage: Storage,
+  tokens: OpaqueTokenStrategy,
+) {
+  const limits = config.protection.rateLimit;
+  const { perAddress, failedPerAddress, windowMs } = config.dynamicRegistration.rateLimit;
+  const on = (n: number) => limits.enabled && n > 0;
+  return createRegistration({
+    enabled: config.dynamicRegistration.enabled,
+    clients,
+    store: storage.clientStore,
+    tokenKey: (token) => tokens.validate(token),
+    outbound: config.clientsHttp,
+    limits: {
+      // A bucket of `perAddress` that refills `perAddress` per window.
+      registrations: on(perAddress)
+        ? new TokenBuckets({ rate: (perAddress * 1000) / windowMs, burst: perAddress })
+        : undefined,
+      failedChecks: on(failedPerAddress)
+        ? new FailedAuthenticationLockout({
+            threshold: failedPerAddress,
+            durationMs: windowMs,
+            delayMs: 0,
+            maxKeys: limits.lockout.capacity,
+          })
+        : undefined,
+    },
+  });
+}
+
 export function wireOAuth2(
   { config, logger }: WiringContext,
   deps: OAuth2Dependencies,
@@ -92,6 +131,7 @@ export function wireOAuth2(
     hasher,
     registrationToken: registrationTokenIssuer(strategies.opaque),
     publicUrl: config.publicUrl,
+    validation: { defaultScope: config.dynamicRegistration.defaultScope },
   });
 
   // Looked up on the hasher at each call (not bound once), so the hashing stays observable in-process: the
@@ -131,6 +171,7 @@ export function wireOAuth2(
         },
       )
     : authenticate;
+  const registration = wireRegistration(config, clients, storage, strategies.opaque);
   const flowSettings = config.flows;
   const grantSettings: OAuth2Shared['grantSettings'] = {
     issuer: config.issuer,
@@ -207,7 +248,10 @@ export function wireOAuth2(
     deleteClientTokens: revocation.deleteClientTokens,
   };
   return {
-    publicHandlers: tokenHandlers(oauth2, audit, deps.metrics),
+    publicHandlers: {
+      ...tokenHandlers(oauth2, audit, deps.metrics),
+      ...registrationHandlers(registration, audit),
+    },
     adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(oauth2, audit) },
     // CORS on the public port finds a bearer token's client by introspecting it, as Hydra's oauth2cors does.
     tokenClient: tokenClientOf(introspector),

@@ -33,7 +33,8 @@ describe('every operation of openapi.yaml answers as the contract says', functio
   const unique = (prefix: string) => `${prefix}-${process.pid}-${++n}`;
 
   before(async () => {
-    server = await startTestServer();
+    // Dynamic client registration is off by default; its operations are tested switched on.
+    server = await startTestServer({ 'oidc.dynamic_client_registration.enabled': true });
   });
   after(async () => {
     await server?.close();
@@ -51,6 +52,11 @@ describe('every operation of openapi.yaml answers as the contract says', functio
     });
     expect(created.status).to.equal(201);
     return created.body as { client_id: string; client_secret: string };
+  };
+  const registerClient = async () => {
+    const registered = await call(server, 'createOidcDynamicClient', { json: { scope: 'read' } });
+    expect(registered.status).to.equal(201);
+    return registered.body as { client_id: string; registration_access_token: string };
   };
   const issueToken = async () => {
     const client = await createClient();
@@ -225,6 +231,57 @@ describe('every operation of openapi.yaml answers as the contract says', functio
         });
       },
       check: (r) => expect(r.body.client_credentials_grant_access_token_lifespan).to.equal('2h0m0s'),
+    },
+    createOidcDynamicClient: {
+      status: 201,
+      run: (alias) =>
+        call(server, 'createOidcDynamicClient', {
+          ...alias,
+          json: { client_name: 'op-dcr', grant_types: ['client_credentials'], scope: 'read' },
+        }),
+      check: (r) => {
+        expect(r.headers.get('location')).to.equal(`admin/clients/${r.body.client_id}`);
+        expect(r.body.registration_access_token).to.match(/^ory_at_/);
+      },
+    },
+    getOidcDynamicClient: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id, registration_access_token } = await registerClient();
+        return call(server, 'getOidcDynamicClient', {
+          ...alias,
+          params: { id: client_id },
+          headers: { authorization: `Bearer ${registration_access_token}` },
+        });
+      },
+      check: (r) => expect(r.body).not.to.have.any.keys('client_secret', 'metadata'),
+    },
+    setOidcDynamicClient: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id, registration_access_token } = await registerClient();
+        return call(server, 'setOidcDynamicClient', {
+          ...alias,
+          params: { id: client_id },
+          headers: { authorization: `Bearer ${registration_access_token}` },
+          json: { client_name: 'op-dcr-replaced', scope: 'read' },
+        });
+      },
+      check: (r) => {
+        expect(r.body.client_name).to.equal('op-dcr-replaced');
+        expect(r.body.registration_access_token).to.match(/^ory_at_/);
+      },
+    },
+    deleteOidcDynamicClient: {
+      status: 204,
+      run: async (alias) => {
+        const { client_id, registration_access_token } = await registerClient();
+        return call(server, 'deleteOidcDynamicClient', {
+          ...alias,
+          params: { id: client_id },
+          headers: { authorization: `Bearer ${registration_access_token}` },
+        });
+      },
     },
     introspectOAuth2Token: {
       status: 200,

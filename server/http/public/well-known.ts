@@ -12,6 +12,11 @@ export interface DiscoveryOptions {
   supportedClaims?: readonly string[];
   /** `supported_scope`, after `offline_access offline openid`. */
   supportedScope?: readonly string[];
+  /**
+   * `registration_endpoint`: Hydra advertises `webfinger.oidc_discovery.client_registration_url` only;
+   * Tollgate also advertises its own /oauth2/register while dynamic registration is enabled.
+   */
+  registrationEndpoint?: string;
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)];
@@ -86,6 +91,9 @@ export function discoveryDocument(
     // RFC 8414 §2: the private_key_jwt algorithms (token_endpoint_auth_signing_alg). Hydra has no such field, so
     // it comes after Hydra's fields.
     token_endpoint_auth_signing_alg_values_supported: [...AUTH_TOKEN_SIGNING_ALGS],
+    ...(options.registrationEndpoint !== undefined && {
+      registration_endpoint: options.registrationEndpoint,
+    }),
   };
 }
 
