@@ -63,11 +63,12 @@ type FormPath = {
     ? P
     : never;
 }[keyof paths];
-/** The operations whose body is a form (RFC 6749 §4.4.2, RFC 7009 §2.1, RFC 7662 §2.1), not JSON. */
+/** The operations whose body is a form (RFC 6749 §4.4.2, RFC 7009 §2.1, RFC 7662 §2.1, RFC 8628 §3.1), not JSON. */
 const FORM_PATHS = [
   '/oauth2/token',
   '/oauth2/revoke',
   '/admin/oauth2/introspect',
+  '/oauth2/device/auth',
 ] as const satisfies readonly FormPath[];
 // Compile-time proof that the list above is exactly the contract's form operations (satisfies: no extra path;
 // this check: none missing).
@@ -75,7 +76,7 @@ const formPathsComplete: [Exclude<FormPath, (typeof FORM_PATHS)[number]>] extend
   true;
 void formPathsComplete;
 /** Where the contract allows client authentication (`security: basic`). */
-const CLIENT_AUTH_PATHS = new Set<string>(['/oauth2/token', '/oauth2/revoke']);
+const CLIENT_AUTH_PATHS = new Set<string>(['/oauth2/token', '/oauth2/revoke', '/oauth2/device/auth']);
 
 export interface ClientOptions extends RequestPolicy {
   /** Base URL of the port, e.g. `http://127.0.0.1:4445` for the admin API. */

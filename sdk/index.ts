@@ -19,6 +19,7 @@ export {
   type TollgateClient,
 } from './client.js';
 export { AUTH_TOKEN_SIGNING_ALGS, LIFESPAN_FIELDS, type LifespanField } from './client-fields.js';
+export { type DeviceVerification, type DeviceVerificationOptions, deviceVerification } from './device.js';
 export { canonicalDuration, DurationError, formatDuration, parseDuration } from './duration.js';
 export { NetworkError, OAuth2ApiError, type OAuth2ErrorBody, type RequestPolicy } from './errors.js';
 export type { components, operations, paths } from './generated/openapi.js';

@@ -67,6 +67,8 @@ export interface Config {
    * least 8 characters when pairwise is listed; server/oidc/pairwise.ts).
    */
   subjectIdentifiers: { supportedTypes: string[]; salt: string };
+  /** `oidc.dynamic_client_registration.*`: RFC 7591/7592 at /oauth2/register (docs/dynamic-registration.md). */
+  dynamicRegistration: DynamicRegistrationConfig;
   /**
    * `clients.http.*`: outbound requests to URLs clients register (jwks_uri, sector_identifier_uri, back-channel
    * logout; server/net/safe-fetch.ts). Tollgate refuses private addresses by default (Hydra allows them).
@@ -100,6 +102,8 @@ export interface FlowsConfig {
   adminUrl: string | undefined;
   /** True when urls.login and urls.consent were left unset: with --dev, the built-in UI serves them. */
   builtInUi: boolean;
+  /** True when urls.logout was left unset: with --dev, the built-in logout page serves it. */
+  builtInLogoutUi: boolean;
   ttl: {
     loginConsentRequestMs: number;
     authenticationSessionMs: number;
@@ -122,7 +126,7 @@ export interface FlowsConfig {
     domain: string;
     /** `serve.cookies.secure`: only read with --dev; otherwise cookies are always Secure (Hydra). */
     secure: boolean;
-    names: { loginCsrf: string; consentCsrf: string; session: string };
+    names: { loginCsrf: string; consentCsrf: string; session: string; deviceCsrf: string };
     paths: { session: string };
   };
   /** `secrets.cookie`: signs the flow cookies; empty → secrets.system. */
@@ -130,6 +134,23 @@ export interface FlowsConfig {
   discovery: { supportedClaims: string[]; supportedScope: string[] };
   /** `dev.users` (Tollgate): who may sign in to the built-in dev UI. */
   devUsers: DevUser[];
+  /** The device authorization grant (RFC 8628; docs/device-flow.md). */
+  device: DeviceConfig;
+}
+
+export interface DeviceConfig {
+  /** `urls.device.verification`, `urls.device.success` (defaults: `<public>/oauth2/fallbacks/device[/done]`). */
+  urls: { verification: string; success: string };
+  /** True when urls.device.verification was left unset: with --dev, the built-in page serves it. */
+  builtInUi: boolean;
+  /** `ttl.device_user_code` (10m). */
+  userCodeTtlMs: number;
+  /** `oauth2.device_authorization.token_polling_interval` in whole seconds (5s). */
+  pollingIntervalSeconds: number;
+  /** `oauth2.device_authorization.user_code.*`: Hydra's presets, or length + character_set. */
+  userCode: { preset: 'base20' | 'high' | 'medium' | 'low'; length?: number; characterSet?: string };
+  /** `rate_limit.device_user_code.*` (Tollgate): wrong user codes per device challenge, and per minute. */
+  guessing: { perChallenge: number; perMinute: number };
 }
 
 export interface TokenHooksConfig {
@@ -158,6 +179,23 @@ export interface CorsConfig {
   allowCredentials: boolean;
   maxAgeSeconds: number;
   debug: boolean;
+}
+
+export interface DynamicRegistrationConfig {
+  /** `oidc.dynamic_client_registration.enabled`: off by default, as in Hydra (open registration when on). */
+  enabled: boolean;
+  /**
+   * `oidc.dynamic_client_registration.default_scope`, joined with spaces: the scope of every client created
+   * without one (admin API too, as in Hydra).
+   */
+  defaultScope: string;
+  /** `webfinger.oidc_discovery.client_registration_url`: discovery's registration_endpoint, when set. */
+  discoveryUrl: string | undefined;
+  /**
+   * `rate_limit.registration.*` (Tollgate): per source address, client registrations and failed registration
+   * access token checks allowed in `windowMs`; 0 turns either off, and so does `rate_limit.enabled: false`.
+   */
+  rateLimit: { perAddress: number; failedPerAddress: number; windowMs: number };
 }
 
 export interface BucketConfig {
@@ -230,6 +268,12 @@ const KEYS = {
   'rate_limit.lockout.duration': 'duration',
   'rate_limit.lockout.delay': 'duration',
   'rate_limit.lockout.capacity': 'int',
+  'rate_limit.registration.per_address': 'int',
+  'rate_limit.registration.failed_per_address': 'int',
+  'rate_limit.registration.window': 'duration',
+  'oidc.dynamic_client_registration.enabled': 'bool',
+  'oidc.dynamic_client_registration.default_scope': 'list',
+  'webfinger.oidc_discovery.client_registration_url': 'string',
   'urls.self.admin': 'string',
   'urls.login': 'string',
   'urls.consent': 'string',
@@ -286,6 +330,16 @@ const KEYS = {
   'oauth2.hook_timeout': 'duration',
   'oidc.subject_identifiers.supported_types': 'list',
   'oidc.subject_identifiers.pairwise.salt': 'string',
+  'urls.device.verification': 'string',
+  'urls.device.success': 'string',
+  'ttl.device_user_code': 'duration',
+  'oauth2.device_authorization.token_polling_interval': 'duration',
+  'oauth2.device_authorization.user_code.entropy_preset': 'string',
+  'oauth2.device_authorization.user_code.length': 'int',
+  'oauth2.device_authorization.user_code.character_set': 'string',
+  'serve.cookies.names.device_csrf': 'string',
+  'rate_limit.device_user_code.per_challenge': 'int',
+  'rate_limit.device_user_code.per_minute': 'int',
   'clients.http.disallow_private_ip_ranges': 'bool',
   'clients.http.private_ip_exception_urls': 'list',
   'oauth2.grant.jwt.jti_optional': 'bool',
@@ -400,6 +454,12 @@ function durationMs(raw: Raw, key: Key, fallback: string): number {
   );
 }
 
+function positiveDuration(raw: Raw, key: Key, fallback: string): number {
+  const ms = durationMs(raw, key, fallback);
+  if (ms <= 0) throw new ConfigError(key, 'must be positive');
+  return ms;
+}
+
 function oneOf<T extends string>(raw: Raw, key: Key, allowed: readonly T[], fallback: T): T {
   const v = str(raw, key, fallback).toLowerCase();
   if (!allowed.includes(v as T)) {
@@ -501,6 +561,7 @@ function validate(raw: Raw, dev: boolean): Omit<Config, 'ignoredKeys'> {
       refreshTokenHook: hookTarget(raw, 'oauth2.refresh_token_hook'),
       timeoutMs: positiveMs(raw, 'oauth2.hook_timeout', '5s'),
     },
+    dynamicRegistration: dynamicRegistration(raw),
     clientsHttp: clientsHttp(raw),
     subjectIdentifiers: subjectIdentifiers(raw),
     jwtBearer: jwtBearer(raw),
@@ -605,6 +666,28 @@ function hookTarget(raw: Raw, key: 'oauth2.token_hook' | 'oauth2.refresh_token_h
   return { url, auth: { type: 'api_key', config: { in: config.in, name, value } } };
 }
 
+function dynamicRegistration(raw: Raw): DynamicRegistrationConfig {
+  const discoveryUrl = raw['webfinger.oidc_discovery.client_registration_url']
+    ? str(raw, 'webfinger.oidc_discovery.client_registration_url', '')
+    : undefined;
+  if (discoveryUrl !== undefined)
+    checkUrl('webfinger.oidc_discovery.client_registration_url', discoveryUrl, true);
+  return {
+    enabled: bool(raw, 'oidc.dynamic_client_registration.enabled', false),
+    defaultScope: list(raw, 'oidc.dynamic_client_registration.default_scope', [
+      'offline_access',
+      'offline',
+      'openid',
+    ]).join(' '),
+    discoveryUrl,
+    rateLimit: {
+      perAddress: int(raw, 'rate_limit.registration.per_address', 20, 0, 1_000_000),
+      failedPerAddress: int(raw, 'rate_limit.registration.failed_per_address', 10, 0, 1_000_000),
+      windowMs: positiveDuration(raw, 'rate_limit.registration.window', '1h'),
+    },
+  };
+}
+
 function clientsHttp(raw: Raw): Config['clientsHttp'] {
   const privateIpExceptionUrls = list(raw, 'clients.http.private_ip_exception_urls', []);
   for (const url of privateIpExceptionUrls) checkUrl('clients.http.private_ip_exception_urls', url, true);
@@ -669,6 +752,7 @@ function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
     },
     adminUrl,
     builtInUi: !raw['urls.login'] && !raw['urls.consent'],
+    builtInLogoutUi: !raw['urls.logout'],
     ttl: {
       loginConsentRequestMs: positive('ttl.login_consent_request', '30m'),
       // Hydra caps remembered login sessions at 180 days.
@@ -695,6 +779,7 @@ function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
         loginCsrf: cookieName(raw, 'serve.cookies.names.login_csrf', 'ory_hydra_login_csrf'),
         consentCsrf: cookieName(raw, 'serve.cookies.names.consent_csrf', 'ory_hydra_consent_csrf'),
         session: cookieName(raw, 'serve.cookies.names.session', 'ory_hydra_session'),
+        deviceCsrf: cookieName(raw, 'serve.cookies.names.device_csrf', 'ory_hydra_device_csrf'),
       },
       paths: { session: str(raw, 'serve.cookies.paths.session', '/') },
     },
@@ -704,6 +789,56 @@ function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
       supportedScope: list(raw, 'webfinger.oidc_discovery.supported_scope', []),
     },
     devUsers: devUsers(raw),
+    device: device(raw, url, positive),
+  };
+}
+
+function device(
+  raw: Raw,
+  url: (key: Key, path: string) => string,
+  positive: (key: Key, fallback: string) => number,
+): DeviceConfig {
+  const interval = positive('oauth2.device_authorization.token_polling_interval', '5s');
+  const preset = oneOf(
+    raw,
+    'oauth2.device_authorization.user_code.entropy_preset',
+    ['base20', 'high', 'medium', 'low'] as const,
+    'base20',
+  );
+  const length = raw['oauth2.device_authorization.user_code.length'];
+  const characterSet = raw['oauth2.device_authorization.user_code.character_set'];
+  // Hydra's schema: length and character_set together (length ≥ 6, at least 8 characters), or a preset.
+  if ((length === undefined) !== (characterSet === undefined)) {
+    throw new ConfigError(
+      'oauth2.device_authorization.user_code',
+      'length and character_set are set together, or neither (then entropy_preset applies)',
+    );
+  }
+  const userCode: DeviceConfig['userCode'] = { preset };
+  if (length !== undefined) {
+    userCode.length = int(raw, 'oauth2.device_authorization.user_code.length', 8, 6, 64);
+    userCode.characterSet = str(raw, 'oauth2.device_authorization.user_code.character_set', '');
+    if (new Set(userCode.characterSet).size < 8) {
+      throw new ConfigError(
+        'oauth2.device_authorization.user_code.character_set',
+        'must hold at least 8 distinct characters',
+      );
+    }
+  }
+  return {
+    urls: {
+      verification: url('urls.device.verification', 'device'),
+      success: url('urls.device.success', 'device/done'),
+    },
+    builtInUi: !raw['urls.device.verification'],
+    userCodeTtlMs: positive('ttl.device_user_code', '10m'),
+    // RFC 8628 §3.2: the interval is whole seconds, at least 1.
+    pollingIntervalSeconds: Math.max(1, Math.round(interval / 1000)),
+    userCode,
+    guessing: {
+      perChallenge: int(raw, 'rate_limit.device_user_code.per_challenge', 5, 1, 1000),
+      perMinute: int(raw, 'rate_limit.device_user_code.per_minute', 60, 1, 1_000_000),
+    },
   };
 }
 

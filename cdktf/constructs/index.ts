@@ -24,6 +24,12 @@ export {
 } from './oauth2-client.js';
 export { TollgateProvider, type TollgateProviderProps } from './provider.js';
 export {
+  jwkThumbprint,
+  type PublicJsonWebKey,
+  TrustedJwtIssuer,
+  type TrustedJwtIssuerProps,
+} from './trusted-jwt-issuer.js';
+export {
   type SignInClientProps,
   WEB_APP_AUTH_METHODS,
   type WebAppAuthMethod,

@@ -11,6 +11,8 @@ import type { components } from '../../sdk/generated/openapi.js';
 export type { OAuth2ClientWire };
 export type JsonWebKeySetWire = components['schemas']['jsonWebKeySet'];
 export type CreateJsonWebKeySetWire = components['schemas']['createJsonWebKeySet'];
+export type TrustIssuerWire = components['schemas']['trustOAuth2JwtGrantIssuer'];
+export type TrustedIssuerWire = components['schemas']['trustedOAuth2JwtGrantIssuer'];
 
 /** The SDK's request policy (retries, cancellation, time limit) plus where and as whom to connect. */
 export interface AdminClientOptions extends RequestPolicy {
@@ -58,4 +60,19 @@ export class AdminClient {
     (await this.api.PUT('/admin/keys/{set}', { params: { path: { set } }, body })).data;
   deleteKeySet = (set: string) =>
     undefinedOn404(this.api.DELETE('/admin/keys/{set}', { params: { path: { set } } }));
+  getKey = (set: string, kid: string) =>
+    undefinedOn404<JsonWebKeySetWire>(
+      this.api.GET('/admin/keys/{set}/{kid}', { params: { path: { set, kid } } }),
+    );
+
+  getTrustedIssuer = (id: string) =>
+    undefinedOn404<TrustedIssuerWire>(
+      this.api.GET('/admin/trust/grants/jwt-bearer/issuers/{id}', { params: { path: { id } } }),
+    );
+  trustIssuer = async (body: TrustIssuerWire) =>
+    (await this.api.POST('/admin/trust/grants/jwt-bearer/issuers', { body })).data;
+  deleteTrustedIssuer = (id: string) =>
+    undefinedOn404(
+      this.api.DELETE('/admin/trust/grants/jwt-bearer/issuers/{id}', { params: { path: { id } } }),
+    );
 }

@@ -7,6 +7,7 @@ import type { ObjectValue } from './protocol/values.js';
 import { jwkSetResource } from './resources/jwk-set.js';
 import { oauth2ClientResource } from './resources/oauth2-client.js';
 import { oauth2ClientDataSource } from './resources/oauth2-client-data.js';
+import { trustedJwtGrantIssuerResource } from './resources/trusted-jwt-grant-issuer.js';
 
 export const DEFAULT_RETRIES = 3;
 
@@ -14,7 +15,7 @@ const providerSchema: Schema = {
   version: 0,
   block: {
     description:
-      'Tollgate: OAuth 2.0 clients and key sets through the admin API (also works against Ory Hydra).',
+      'Tollgate: OAuth 2.0 clients, key sets and trusted JWT bearer grant issuers through the admin API (also works against Ory Hydra).',
     attributes: {
       endpoint: {
         type: 'string',
@@ -90,6 +91,6 @@ export const tollgateProvider: ProviderDefinition<AdminClient> = {
       'TOLLGATE_ADMIN_URL',
     );
   },
-  resources: [oauth2ClientResource, jwkSetResource],
+  resources: [oauth2ClientResource, jwkSetResource, trustedJwtGrantIssuerResource],
   dataSources: [oauth2ClientDataSource],
 };

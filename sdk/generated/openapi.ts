@@ -246,6 +246,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/oauth2/auth/requests/device/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Accept a user code of the device authorization grant
+         * @description Called by the verification page with the user code the user typed (RFC 8628 §3.3): answers the URL to send the browser to, which continues with the login and consent steps. Case, spaces and dashes in the code do not matter when the character set has one case. A device challenge allows `rate_limit.device_user_code.per_challenge` wrong codes, then answers 410; more than `rate_limit.device_user_code.per_minute` wrong codes on the server answer 429 for a minute.
+         */
+        put: operations["acceptUserCodeRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/oauth2/auth/sessions/consent": {
         parameters: {
             query?: never;
@@ -285,6 +305,66 @@ export interface paths {
          * @description Forgets remembered logins, so the next authorization request asks the user to log in: every session of a `subject`, or the one session `sid`. Tokens already issued stay valid.
          */
         delete: operations["revokeOAuth2LoginSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an OAuth 2.0 logout request
+         * @description The logout request a logout app was sent to by `?logout_challenge=`: the user, the login session and the client that asked (RP-initiated) or none. A request already used or past its lifespan answers 410 with the logout URL that starts again; an unknown or rejected one 404.
+         */
+        get: operations["getOAuth2LogoutRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/logout/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Accept an OAuth 2.0 logout request
+         * @description Confirms the logout; answers the URL to send the browser to, which ends the login session, tells the relying parties (front- and back-channel) and redirects to the post-logout URI.
+         */
+        put: operations["acceptOAuth2LogoutRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/oauth2/auth/requests/logout/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reject an OAuth 2.0 logout request
+         * @description The user stays signed in; the request is forgotten (a later GET answers 404). The logout app sends the browser on itself, as nothing is redirected by the server.
+         */
+        put: operations["rejectOAuth2LogoutRequest"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -553,6 +633,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth2/sessions/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenID Connect logout
+         * @description RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) with `id_token_hint`, or `client_id`, and a registered `post_logout_redirect_uri` plus `state`; OP-initiated logout with the session cookie alone. Redirects to the logout app with `logout_challenge`; with `logout_verifier` (after the logout app accepted) it ends the session, tells the relying parties and redirects to the post-logout URI, through a page of front-channel iframes when a relying party has a `frontchannel_logout_uri`.
+         */
+        get: operations["revokeOidcSession"];
+        put?: never;
+        /**
+         * OpenID Connect logout, with a form
+         * @description The logout request sent as a form (RP-Initiated Logout 1.0 §2 allows POST); the form and the query string together are the request.
+         */
+        post: operations["revokeOidcSessionWithForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in logout page (development)
+         * @description Asks "Do you want to sign out?" with Yes and No. A client with `skip_logout_consent` never gets here.
+         */
+        get: operations["getDevLogout"];
+        put?: never;
+        /**
+         * Submit the built-in logout page (development)
+         * @description Yes (`action=accept`) accepts the logout request and redirects on; No (`action=deny`) rejects it and shows that the user is still signed in.
+         */
+        post: operations["submitDevLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/logout/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The default post-logout page
+         * @description Where the browser lands after a logout while `urls.post_logout_redirect` is not set: a page saying the user is signed out.
+         */
+        get: operations["getOAuth2FallbackLogoutCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth2/fallbacks/error": {
         parameters: {
             query?: never;
@@ -621,6 +769,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth2/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an OAuth 2.0 client (RFC 7591)
+         * @description Open self-service registration on the public port, when `oidc.dynamic_client_registration.enabled` is set (off by default: 404). Like `createOAuth2Client`, except that the server always chooses `client_id` and `client_secret`, and `client_secret`, `metadata`, `access_token_strategy`, `skip_consent` and `skip_logout_consent` are refused. The response carries the secret, the `registration_access_token` for the management operations and the `registration_client_uri`. Limited per source address (`rate_limit.registration.per_address`).
+         */
+        post: operations["createOidcDynamicClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/register/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a registered client (RFC 7592)
+         * @description Returns the client without its secret and without `metadata`, to a caller presenting the client's registration access token as a bearer token.
+         */
+        get: operations["getOidcDynamicClient"];
+        /**
+         * Replace a registered client (RFC 7592)
+         * @description Replaces the whole client (the id comes from the path), with the same refusals as registration; a `client_secret` in the body is refused with 403 and the stored secret is kept. The response carries a new `registration_access_token`: the one presented stops working at once.
+         */
+        put: operations["setOidcDynamicClient"];
+        post?: never;
+        /**
+         * Delete a registered client (RFC 7592)
+         * @description Deletes the client together with all of its tokens.
+         */
+        delete: operations["deleteOidcDynamicClient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/userinfo": {
         parameters: {
             query?: never;
@@ -639,6 +838,90 @@ export interface paths {
          * @description The same as GET, with the access token in the Authorization header or in the form body (RFC 6750 §2.2).
          */
         post: operations["postOidcUserInfo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/device/auth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The device authorization endpoint
+         * @description RFC 8628 §3.1: a device asks for a device code and a user code. The client authenticates as at the token endpoint, and the body's `client_id` must name it; the client needs the `urn:ietf:params:oauth:grant-type:device_code` grant.
+         */
+        post: operations["oAuth2DeviceFlow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/device/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The device verification URI
+         * @description Without a verifier: redirects to `urls.device.verification` with a new `device_challenge` (and the `user_code` given), setting the device CSRF cookie. With `device_verifier`, `login_verifier` or `consent_verifier`: the login and consent steps of the device flow, ending with a redirect to `urls.device.success?client_id=…`, after which the device's next poll gets its tokens.
+         */
+        get: operations["performOAuth2DeviceVerificationFlow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in device verification page (development)
+         * @description The user code form of `--dev`, pre-filled from `user_code`. Without a `device_challenge` it sends the browser to the verification URI, which adds one.
+         */
+        get: operations["getDevDeviceVerification"];
+        put?: never;
+        /**
+         * Submit the built-in device verification page (development)
+         * @description Accepts the typed user code through acceptUserCodeRequest and redirects the browser on (to the login step); a wrong code shows the form again with the error.
+         */
+        post: operations["submitDevDeviceVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/fallbacks/device/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in device success page (development)
+         * @description The page the browser lands on once the device is authorized (`urls.device.success`).
+         */
+        get: operations["getDevDeviceDone"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -921,6 +1204,8 @@ export interface components {
             redirect_uri?: string;
             /** @description Refresh token, for `refresh_token`. */
             refresh_token?: string;
+            /** @description Device code, for `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4). */
+            device_code?: string;
             /** @description The signed JWT, for `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 section 2.1). */
             assertion?: string;
         };
@@ -1221,6 +1506,51 @@ export interface components {
             /** @description Added by the redirect of an accepted or rejected consent request. */
             consent_verifier?: string;
         };
+        /** @description A logout request waiting for the logout app's decision. */
+        oAuth2LogoutRequest: {
+            /** @description The logout challenge. */
+            challenge: string;
+            /** @description The user being signed out. */
+            subject: string;
+            /** @description The login session being ended (the `sid` claim of the ID tokens issued in it). */
+            sid: string;
+            /** @description The logout URL the browser was sent to. */
+            request_url: string;
+            /** @description True when a relying party asked with `id_token_hint`. */
+            rp_initiated: boolean;
+            /**
+             * Format: date-time
+             * @description When the request expires.
+             */
+            expires_at?: string;
+            /**
+             * Format: date-time
+             * @description When the logout was requested.
+             */
+            requested_at?: string;
+            /** @description The relying party that asked, or null. */
+            client: components["schemas"]["oAuth2Client"] | null;
+        };
+        /** @description Form body of a logout request (RP-Initiated Logout 1.0 §2). */
+        revokeOidcSessionForm: {
+            /** @description An ID token this server issued to the relying party. */
+            id_token_hint?: string;
+            /** @description One of the client's `post_logout_redirect_uris`. */
+            post_logout_redirect_uri?: string;
+            /** @description Opaque value added to the post-logout redirect. */
+            state?: string;
+            /** @description The relying party. */
+            client_id?: string;
+        };
+        /** @description Form body of the built-in logout page. */
+        devLogoutForm: {
+            /** @description The logout challenge. */
+            challenge?: string;
+            /** @description `accept` or `deny`. */
+            action?: string;
+            /** @description The CSRF token of the page. */
+            _csrf?: string;
+        };
         /** @description Form body of the built-in login page. */
         devLoginForm: {
             /** @description The login challenge. */
@@ -1246,6 +1576,56 @@ export interface components {
             remember?: string;
             /** @description `allow` or `deny`. */
             action?: string;
+            /** @description The CSRF token of the page. */
+            _csrf?: string;
+        };
+        /** @description Form body of the device authorization endpoint (RFC 8628 §3.1). */
+        oAuth2DeviceFlowForm: {
+            /** @description The client's id; must name the authenticated client. */
+            client_id?: string;
+            /** @description Client secret, for `client_secret_post`. */
+            client_secret?: string;
+            /** @description `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` for `private_key_jwt` (RFC 7523 §2.2). */
+            client_assertion_type?: string;
+            /** @description The client's signed JWT, for `private_key_jwt`. */
+            client_assertion?: string;
+            /** @description Space-separated scopes requested. */
+            scope?: string;
+            /** @description Requested audiences, space-separated or repeated. */
+            audience?: string | string[];
+        };
+        /** @description The device authorization response (RFC 8628 §3.2). */
+        deviceAuthorization: {
+            /** @description The device code (`ory_dc_…`) the device polls the token endpoint with. */
+            device_code: string;
+            /** @description The code the user types on the verification page. */
+            user_code: string;
+            /** @description Where the user goes to type the code. */
+            verification_uri: string;
+            /** @description The verification URI with the user code (for a QR code or a link). */
+            verification_uri_complete?: string;
+            /**
+             * Format: int64
+             * @description Seconds until the device code and the user code expire.
+             */
+            expires_in: number;
+            /**
+             * Format: int64
+             * @description Seconds the device waits between polls (RFC 8628 §3.5).
+             */
+            interval?: number;
+        };
+        /** @description The user code the user typed. */
+        acceptDeviceUserCodeRequest: {
+            /** @description The user code; case, spaces and dashes are ignored when its character set has one case. */
+            user_code?: string;
+        };
+        /** @description Form body of the built-in device verification page. */
+        devDeviceForm: {
+            /** @description The device challenge. */
+            device_challenge?: string;
+            /** @description The user code typed. */
+            user_code?: string;
             /** @description The CSRF token of the page. */
             _csrf?: string;
         };
@@ -1694,6 +2074,8 @@ export interface components {
         loginChallenge: string;
         /** @description The consent challenge, as the consent app received it (`?consent_challenge=`). */
         consentChallenge: string;
+        /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+        logoutChallenge: string;
         /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
         challenge: string;
     };
@@ -2066,6 +2448,37 @@ export interface operations {
             default: components["responses"]["errorOAuth2Default"];
         };
     };
+    acceptUserCodeRequest: {
+        parameters: {
+            query?: {
+                /** @description The device challenge the server added to the verification page's URL. */
+                device_challenge?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["acceptDeviceUserCodeRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description The device challenge is used, expired or used up by wrong codes; `redirect_to` is the verification URI, which starts again with a new challenge. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2RedirectTo"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
     listOAuth2ConsentSessions: {
         parameters: {
             query: {
@@ -2138,6 +2551,77 @@ export interface operations {
         responses: {
             204: components["responses"]["emptyResponse"];
             400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getOAuth2LogoutRequest: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+                logout_challenge?: components["parameters"]["logoutChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The logout request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2LogoutRequest"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    acceptOAuth2LogoutRequest: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+                logout_challenge?: components["parameters"]["logoutChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["oAuth2RedirectTo"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    rejectOAuth2LogoutRequest: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge, as the logout app received it (`?logout_challenge=`). */
+                logout_challenge?: components["parameters"]["logoutChallenge"];
+                /** @description The same challenge under the name Hydra also reads, when the specific one is absent. */
+                challenge?: components["parameters"]["challenge"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["emptyResponse"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            410: components["responses"]["oAuth2RedirectToGone"];
             default: components["responses"]["errorOAuth2Default"];
         };
     };
@@ -2682,6 +3166,141 @@ export interface operations {
             default: components["responses"]["errorHtmlDefault"];
         };
     };
+    revokeOidcSession: {
+        parameters: {
+            query?: {
+                /** @description An ID token this server issued to the relying party (expired ones too). */
+                id_token_hint?: string;
+                /** @description One of the client's `post_logout_redirect_uris`, exactly. */
+                post_logout_redirect_uri?: string;
+                /** @description Opaque value added to the post-logout redirect. */
+                state?: string;
+                /** @description The relying party (RP-Initiated Logout 1.0 §2), so that `post_logout_redirect_uri` can be checked without `id_token_hint` (Tollgate; Hydra refuses it). */
+                client_id?: string;
+                /** @description Added by the redirect of an accepted logout request. */
+                logout_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The front-channel logout page: a hidden iframe per relying party, then the redirect to the post-logout URI (JavaScript after the frames load, or a refresh after at most 7 s). */
+            200: {
+                headers: {
+                    /** @description The cleared session cookie. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            302: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    revokeOidcSessionWithForm: {
+        parameters: {
+            query?: {
+                /** @description An ID token this server issued to the relying party (expired ones too). */
+                id_token_hint?: string;
+                /** @description One of the client's `post_logout_redirect_uris`, exactly. */
+                post_logout_redirect_uri?: string;
+                /** @description Opaque value added to the post-logout redirect. */
+                state?: string;
+                /** @description The relying party (RP-Initiated Logout 1.0 §2), so that `post_logout_redirect_uri` can be checked without `id_token_hint` (Tollgate; Hydra refuses it). */
+                client_id?: string;
+                /** @description Added by the redirect of an accepted logout request. */
+                logout_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["revokeOidcSessionForm"];
+            };
+        };
+        responses: {
+            /** @description The front-channel logout page: a hidden iframe per relying party, then the redirect to the post-logout URI (JavaScript after the frames load, or a refresh after at most 7 s). */
+            200: {
+                headers: {
+                    /** @description The cleared session cookie. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            302: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getDevLogout: {
+        parameters: {
+            query?: {
+                /** @description The logout challenge the server added to this URL. */
+                logout_challenge?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    submitDevLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["devLogoutForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getOAuth2FallbackLogoutCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
     getOAuth2FallbackError: {
         parameters: {
             query?: {
@@ -2785,6 +3404,171 @@ export interface operations {
             default: components["responses"]["errorHtmlDefault"];
         };
     };
+    createOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["oAuth2Client"];
+            };
+        };
+        responses: {
+            /** @description The registered client, including `client_secret` (unless `token_endpoint_auth_method` is `none`), `registration_access_token` and `registration_client_uri`. */
+            201: {
+                headers: {
+                    /** @description Hydra's relative path of the client, `admin/clients/{id}` (no leading slash). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["oAuth2Client"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["oAuth2Client"];
+            /** @description Missing or wrong registration access token, or no such client: one answer for all of them. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    setOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["oAuth2Client"];
+            };
+        };
+        responses: {
+            200: components["responses"]["oAuth2Client"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            /** @description Missing or wrong registration access token, or no such client: one answer for all of them. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            /** @description The body sets `client_secret`, which only the server chooses. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    deleteOidcDynamicClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the OAuth 2.0 client. */
+                id: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["emptyResponse"];
+            /** @description Missing or wrong registration access token, or no such client: one answer for all of them. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            404: components["responses"]["errorOAuth2NotFound"];
+            /** @description A per-address limit of `rate_limit.registration.*` is exceeded; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["errorOAuth2"];
+                };
+            };
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
     getOidcUserInfo: {
         parameters: {
             query?: {
@@ -2856,6 +3640,121 @@ export interface operations {
                 };
             };
             default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    oAuth2DeviceFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["oAuth2DeviceFlowForm"];
+            };
+        };
+        responses: {
+            /** @description The device and user codes; sent with `Cache-Control:no-store`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["deviceAuthorization"];
+                };
+            };
+            400: components["responses"]["errorOAuth2BadRequest"];
+            401: components["responses"]["errorOAuth2Unauthorized"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    performOAuth2DeviceVerificationFlow: {
+        parameters: {
+            query?: {
+                /** @description The user code, passed on to the verification page (`verification_uri_complete`). */
+                user_code?: string;
+                /** @description The device's client (added to the verifiers' URLs). */
+                client_id?: string;
+                /** @description The verifier answered by acceptUserCodeRequest. */
+                device_verifier?: string;
+                /** @description The verifier answered by the login accept or reject. */
+                login_verifier?: string;
+                /** @description The verifier answered by the consent accept or reject. */
+                consent_verifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            302: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorOAuth2BadRequest"];
+            default: components["responses"]["errorOAuth2Default"];
+        };
+    };
+    getDevDeviceVerification: {
+        parameters: {
+            query?: {
+                /** @description The device challenge the server added to this URL. */
+                device_challenge?: string;
+                /** @description The user code of `verification_uri_complete`. */
+                user_code?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    submitDevDeviceVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["devDeviceForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
+        };
+    };
+    getDevDeviceDone: {
+        parameters: {
+            query?: {
+                /** @description The device's client. */
+                client_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["htmlPage"];
+            303: components["responses"]["browserRedirect"];
+            400: components["responses"]["errorHtmlBadRequest"];
+            431: components["responses"]["errorHeadersTooLarge"];
+            503: components["responses"]["errorHtmlUnavailable"];
+            default: components["responses"]["errorHtmlDefault"];
         };
     };
     discoverOidcConfiguration: {

@@ -25,8 +25,8 @@ import { clientFromStored, storedClient } from './stored-client.js';
 export interface ClientServiceDeps {
   store: ClientStore;
   hasher: { hash(secret: string): Promise<string> };
-  /** Issues a registration access token (`ory_at_…`). */
-  registrationToken: () => string;
+  /** Issues a registration access token (`ory_at_…`) and its storage key, the only part the client keeps. */
+  registrationToken: () => { token: string; signature: string };
   /** The public URL (`urls.self.public`), used for `registration_client_uri`. */
   publicUrl: string;
   now?: () => Date;
@@ -102,16 +102,19 @@ export class ClientService {
     // Kept to the millisecond (rendered in whole seconds): it tells apart two clients that had the same id,
     // which is what binds a stateless token to the client that issued it (oauth2/stateless.ts).
     const now = this.now();
-    // Issued before the insert, so a failure leaves no client behind. Only returned: neither the document nor
-    // any table holds the token or its signature.
-    const registrationAccessToken = this.registrationToken();
-    await this.store.create(storedClient(client, secretHash, now, now));
+    // Issued before the insert, so a failure leaves no client behind. Only the token's storage key is kept
+    // (Hydra: registration_access_token_signature), for RFC 7592 management (registration.ts).
+    const registration = this.registrationToken();
+    await this.store.create({
+      ...storedClient(client, secretHash, now, now),
+      registration_token_signature: registration.signature,
+    });
 
     return renderClient(client, {
       created_at: now,
       updated_at: now,
       client_secret: isPublic ? undefined : secret,
-      registration_access_token: registrationAccessToken,
+      registration_access_token: registration.token,
       registration_client_uri: `${this.publicUrl}/oauth2/register/${pathEscape(client.client_id)}`,
     });
   }
@@ -159,6 +162,32 @@ export class ClientService {
   }
 
   /**
+   * PUT /oauth2/register/{id} (RFC 7592 §2.2): a full replace like `set`, without a secret, and only while
+   * `authorize` accepts the stored row (it throws otherwise). It runs under the row lock, and the same write
+   * replaces the registration token's key, so a token is good for one PUT: of two sent at once with the same
+   * token, the second finds the new key. The response carries the new token (Hydra rotates it too).
+   */
+  async setRegistered(
+    id: string,
+    input: OAuth2ClientInputWire,
+    authorize: (existing: StoredClient) => void,
+  ): Promise<OAuth2ClientWire> {
+    const { client: read } = readClient(input);
+    read.client_id = id;
+    const client = validateClient(read, '', this.validation);
+    return this.replace(
+      id,
+      async (existing) => {
+        authorize(existing);
+        // After the token check: an unauthenticated caller makes no outbound request.
+        await this.checkClient(client);
+        return { client, secret: '' };
+      },
+      { rotateRegistrationToken: true },
+    );
+  }
+
+  /**
    * PATCH /admin/clients/{id}: RFC 6902 ops on the stored client's JSON (as GET shows it), validated like PUT.
    * Adding `/client_secret` rotates the secret and is the only way the response shows one.
    */
@@ -186,12 +215,15 @@ export class ClientService {
     const stored = await this.store.modify(id, async (existing) => {
       const client = clientFromStored(existing);
       for (const f of LIFESPAN_FIELDS) client[f] = values[f];
-      return storedClient(
-        validateClient(client, '', this.validation),
-        existing.secret_hash,
-        existing.created_at,
-        this.now(),
-      );
+      return {
+        ...storedClient(
+          validateClient(client, '', this.validation),
+          existing.secret_hash,
+          existing.created_at,
+          this.now(),
+        ),
+        registration_token_signature: existing.registration_token_signature ?? null,
+      };
     });
     return this.render(stored);
   }
@@ -209,18 +241,26 @@ export class ClientService {
   private async replace(
     id: string,
     build: (existing: StoredClient) => Promise<{ client: Client; secret: string }>,
+    { rotateRegistrationToken = false } = {},
   ): Promise<OAuth2ClientWire> {
     let built: { client: Client; secret: string } | undefined;
+    let registration: { token: string; signature: string } | undefined;
     const stored = await this.store.modify(id, async (existing) => {
       built = await build(existing);
       const secretHash = built.secret !== '' ? await this.hasher.hash(built.secret) : existing.secret_hash;
-      return storedClient(built.client, secretHash, existing.created_at, this.now());
+      registration = rotateRegistrationToken ? this.registrationToken() : undefined;
+      return {
+        ...storedClient(built.client, secretHash, existing.created_at, this.now()),
+        registration_token_signature:
+          registration?.signature ?? existing.registration_token_signature ?? null,
+      };
     });
     const { client, secret } = built!;
     return renderClient(client, {
       created_at: stored.created_at,
       updated_at: stored.updated_at,
       client_secret: secret !== '' ? secret : undefined,
+      registration_access_token: registration?.token,
     });
   }
 

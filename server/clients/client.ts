@@ -14,6 +14,12 @@ export interface StoredClient {
   secret_hash: string | null;
   /** The full client JSON as GET returns it (no client_secret, registration_access_token, registration_client_uri). */
   document: OAuth2ClientWire;
+  /**
+   * The storage key (hex SHA-384 of the signature part) of the client's registration access token, checked by
+   * RFC 7592 management (registration.ts); null or absent when the client has none. A write that leaves it out
+   * keeps the stored one.
+   */
+  registration_token_signature?: string | null;
   created_at: Date;
   updated_at: Date;
 }

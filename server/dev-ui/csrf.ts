@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '../flows/challenges.js';
 
-export type FormPurpose = 'login' | 'consent';
+export type FormPurpose = 'login' | 'consent' | 'logout' | 'device';
 
 export function csrfToken(key: string | Uint8Array, purpose: FormPurpose, challenge: string): string {
   // The purpose keeps a login form's token from passing as a consent form's when challenges collide.

@@ -14,7 +14,11 @@ export function newChallenge(): string {
  * Deriving it (instead of drawing it) makes a repeated accept hand out the same verifier, so every redirect_to
  * an accept returned stays usable until one is redeemed (the store keeps the first hash).
  */
-export function deriveVerifier(key: Buffer, purpose: 'login' | 'consent', challenge: string): string {
+export function deriveVerifier(
+  key: Buffer,
+  purpose: 'login' | 'consent' | 'logout',
+  challenge: string,
+): string {
   return createHmac('sha256', key).update(`${purpose}_verifier.${challenge}`, 'utf8').digest('base64url');
 }
 

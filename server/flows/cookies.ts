@@ -10,7 +10,7 @@ import { murmur3 } from './murmur3.js';
 import { isRedirectUriSecure } from './redirect-uri.js';
 
 export type SameSiteMode = 'Strict' | 'Lax' | 'None';
-export type CsrfKind = 'login' | 'consent';
+export type CsrfKind = 'login' | 'consent' | 'device';
 
 export interface FlowCookieOptions {
   /** `--dev`: names get `_dev`, and `secure` decides the Secure attribute. */
@@ -26,7 +26,7 @@ export interface FlowCookieOptions {
   /** serve.cookies.secure; only read in `--dev` (Secure is always set otherwise). */
   secure: boolean;
   /** serve.cookies.names.*. */
-  names: { loginCsrf: string; consentCsrf: string; session: string };
+  names: { loginCsrf: string; consentCsrf: string; session: string; deviceCsrf?: string };
   /** serve.cookies.paths.session. */
   paths: { session: string };
   /** ttl.login_consent_request in seconds: the CSRF cookies' Max-Age. */
@@ -136,7 +136,10 @@ export function createFlowCookies(options: FlowCookieOptions): FlowCookies {
   };
 
   const csrfName = (kind: CsrfKind, clientId: string) =>
-    `${kind === 'login' ? options.names.loginCsrf : options.names.consentCsrf}${dev}_${murmur3(clientId)}`;
+    kind === 'device'
+      ? // Hydra's device CSRF cookie has no client suffix: the client is not known before the user code.
+        `${options.names.deviceCsrf ?? 'ory_hydra_device_csrf'}${dev}`
+      : `${kind === 'login' ? options.names.loginCsrf : options.names.consentCsrf}${dev}_${murmur3(clientId)}`;
 
   return {
     csrfName,

@@ -240,7 +240,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
 
     const host = hostName(String(input.headers.host ?? ''));
     const flow: NewFlow = {
-      id: randomUUID(),
+      id: input.flowId ?? randomUUID(),
       client_id: client.client_id,
       state: 'login_initialized',
       request: {
@@ -357,16 +357,18 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
     const identityProviderSessionId = login.identity_provider_session_id || null;
     let cleared: string[] = [];
     if (!flow.login_skip) {
-      if (login.remember) {
-        await deps.sessions.upsert({
-          id: flow.login_session_id,
-          subject: login.subject,
-          authenticated_at: authTime,
-          remember: true,
-          expires_at: expiresAt,
-          identity_provider_session_id: identityProviderSessionId,
-        });
-      } else {
+      // A login that is not remembered still gets its row (remember false: no cookie, never skipped): the
+      // ID token's sid names it, so a logout with that hint can end it and tell the relying parties
+      // (Hydra keeps no such row and makes that logout a no-op, ory/hydra#3132).
+      await deps.sessions.upsert({
+        id: flow.login_session_id,
+        subject: login.subject,
+        authenticated_at: authTime,
+        remember: login.remember,
+        expires_at: expiresAt,
+        identity_provider_session_id: identityProviderSessionId,
+      });
+      if (!login.remember) {
         // Not remembering means no cookie, and the session the browser had before ends (Hydra's consent/strategy_default.go step 4).
         const sid = cookies.readSession(input.cookies);
         if (sid) {

@@ -11,6 +11,11 @@ export interface SessionAdminDeps {
   flows: FlowStore;
   sessions: LoginSessionStore;
   clients: { get(id: string): Promise<StoredClient | null> };
+  /**
+   * Ends one login session with back-channel logout (server/flows/logout.ts endSession, Hydra's
+   * HandleHeadlessLogout); without it the session is only deleted.
+   */
+  endSession?: (sid: string) => Promise<void>;
 }
 
 export interface ConsentSessionQuery {
@@ -108,7 +113,8 @@ export function createSessionAdmin(deps: SessionAdminDeps): SessionAdmin {
     },
 
     async revokeLoginSessions(query) {
-      if (query.sid) await deps.sessions.delete(query.sid);
+      // By sid: the relying parties hear of it (back-channel); by subject: deleted silently, as Hydra does.
+      if (query.sid) await (deps.endSession ?? deps.sessions.delete.bind(deps.sessions))(query.sid);
       else if (query.subject) await deps.sessions.deleteBySubject(query.subject);
       else throw new InvalidRequest("Either 'subject' or 'sid' query parameters need to be defined.");
     },

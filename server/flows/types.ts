@@ -46,6 +46,8 @@ export interface AuthorizeRequest {
    * another host, the CSRF cookie was left behind, and the error says so (localhost vs 127.0.0.1).
    */
   entry_host?: string;
+  /** A device authorization flow (RFC 8628; server/flows/device.ts): no redirect URI, it ends on urls.device.success. */
+  device?: true;
 }
 
 export interface OidcContext {
@@ -151,6 +153,8 @@ export interface FlowEngine {
     query: Record<string, unknown>;
     cookies: Record<string, string>;
     headers: IncomingHttpHeaders;
+    /** The id of the flow a first request creates (the device flow binds its device code to it first). */
+    flowId?: string;
   }): Promise<AuthorizeReply>;
 }
 

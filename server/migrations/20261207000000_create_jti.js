@@ -6,7 +6,9 @@
 export async function up(knex) {
   await knex.schema.createTable('oauth2_jti_seen', (t) => {
     t.comment('JWT ids of accepted assertions, kept until the assertion expires');
-    t.text('signature').primary().comment('hex(SHA-256(jti)): the jti itself is attacker-chosen and unbounded');
+    t.text('signature')
+      .primary()
+      .comment('hex(SHA-256(jti)): the jti itself is attacker-chosen and unbounded');
     t.timestamp('expires_at', { useTz: true }).notNullable();
     t.index(['expires_at'], 'oauth2_jti_seen_expires_at_idx');
   });

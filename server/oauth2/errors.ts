@@ -199,3 +199,26 @@ export class RequestUnauthorized extends define(
 /** fosite's ErrJTIKnown: an assertion's `jti` was already used (RFC 7523 §3 item 7). */
 export class JtiKnown extends define(400, 'jti_known', 'The jti was already used.') {}
 export class InvalidToken extends define(401, 'invalid_token', 'Token expired.') {}
+
+// The device authorization grant's token errors (RFC 8628 §3.5; fosite's descriptions).
+export class AuthorizationPending extends define(
+  400,
+  'authorization_pending',
+  "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps.",
+) {}
+export class SlowDown extends define(
+  400,
+  'slow_down',
+  'The authorization request was rate-limited to prevent system overload.',
+) {}
+export class ExpiredToken extends define(
+  400,
+  'expired_token',
+  'The device_code has expired, and the device authorization session has concluded.',
+) {}
+/** RFC 8628 §3.5 `access_denied` at the token endpoint: a token error, so 400 (fosite's AccessDenied is 403). */
+export class DeviceAccessDenied extends define(
+  400,
+  'access_denied',
+  'The resource owner or authorization server denied the request.',
+) {}

@@ -70,7 +70,7 @@ export function idTokenSubject(
 }
 
 /** The grants whose per-client lifespans Hydra reads (`client.Lifespans`). */
-export type FlowGrant = 'authorization_code' | 'refresh_token' | 'implicit';
+export type FlowGrant = 'authorization_code' | 'refresh_token' | 'implicit' | 'device_authorization';
 
 /**
  * The access-token read cache (cache/token-cache.ts). The GrantStore deletes access tokens in its own
@@ -154,7 +154,8 @@ export interface MintInput {
   flow: FlowRecord;
   client: StoredClient;
   now: Date;
-  grant: 'authorization_code' | 'refresh_token';
+  /** Whose per-client lifespans apply (`device_authorization` for the device code grant). */
+  grant: 'authorization_code' | 'refresh_token' | 'device_authorization';
   scope: string[];
   audience: string[];
   withRefresh: boolean;

@@ -24,6 +24,7 @@ export const TOKEN_PREFIXES = {
   access_token: 'ory_at_',
   refresh_token: 'ory_rt_',
   authorize_code: 'ory_ac_',
+  device_code: 'ory_dc_',
 } as const;
 export type OpaqueTokenPrefix = (typeof TOKEN_PREFIXES)[keyof typeof TOKEN_PREFIXES];
 const KNOWN_PREFIXES: readonly string[] = Object.values(TOKEN_PREFIXES);
@@ -218,10 +219,12 @@ export function parseJson(part: string): Record<string, unknown> | null {
 
 /**
  * Hydra issues a registration access token with every created client (RFC 7591 §3.2.1), an opaque `ory_at_`
- * token. Tollgate serves no registration endpoint that would check it, so only the token is kept, to be returned.
+ * token; the client keeps only its storage key, which RFC 7592 management checks (clients/registration.ts).
  */
-export function registrationTokenIssuer(strategy: Pick<OpaqueTokenStrategy, 'mint'>): () => string {
-  return () => strategy.mint().token;
+export function registrationTokenIssuer(
+  strategy: Pick<OpaqueTokenStrategy, 'mint'>,
+): () => { token: string; signature: string } {
+  return () => strategy.mint();
 }
 
 export interface JwtTokenStrategyOptions extends VerifiedTokenOptions {

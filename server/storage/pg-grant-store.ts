@@ -37,7 +37,8 @@ function refreshRow(token: RefreshTokenRecord) {
   };
 }
 
-async function insertTokens(trx: Knex.Transaction, tokens: IssuedTokens): Promise<void> {
+/** The tokens of a grant (access and refresh rows), inside the caller's transaction. */
+export async function insertTokens(trx: Knex.Transaction, tokens: IssuedTokens): Promise<void> {
   if (tokens.access) await insertAccessTokenRows(trx, [tokens.access]);
   if (tokens.refresh) await trx(REFRESH).insert(refreshRow(tokens.refresh));
 }

@@ -106,6 +106,8 @@ export interface RequestJanitorOptions {
 export interface DeletedRequests {
   flows: number;
   loginSessions: number;
+  /** Logout requests past their lifespan (used or not): their challenges and verifiers are dead. */
+  logoutRequests: number;
 }
 
 /**
@@ -137,7 +139,43 @@ export async function deleteInactiveRequests(
     [now],
     options,
   );
-  return { flows, loginSessions };
+  const logoutRequests = await deleteInBatches(
+    knex,
+    'oauth2_logout_requests',
+    'challenge',
+    'expires_at < ?',
+    [now],
+    options,
+  );
+  return { flows, loginSessions, logoutRequests };
+}
+
+/**
+ * The device flow's rows (RFC 8628): device challenges once expired, device codes `keepMs` after their expiry
+ * (until then a late poll still learns `expired_token`, and a reused code is still recognised).
+ */
+export async function deleteExpiredDeviceRows(
+  knex: Knex,
+  options: { batchSize: number; limit: number; keepMs: number; now?: Date },
+): Promise<number> {
+  const now = options.now ?? new Date();
+  const challenges = await deleteInBatches(
+    knex,
+    'oauth2_device_challenges',
+    'challenge',
+    'expires_at < ?',
+    [now],
+    options,
+  );
+  const codes = await deleteInBatches(
+    knex,
+    'oauth2_device_codes',
+    'signature',
+    'expires_at < ?',
+    [new Date(now.getTime() - options.keepMs)],
+    options,
+  );
+  return challenges + codes;
 }
 
 /**
@@ -161,10 +199,16 @@ export function startJanitor(
     }
     if (options.requestTtlMs === undefined) return;
     const requests = await deleteInactiveRequests(knex, { ...bounds, requestTtlMs: options.requestTtlMs });
-    if (requests.flows + requests.loginSessions > 0) {
-      const fields = { flows: requests.flows, login_sessions: requests.loginSessions };
+    if (requests.flows + requests.loginSessions + requests.logoutRequests > 0) {
+      const fields = {
+        flows: requests.flows,
+        login_sessions: requests.loginSessions,
+        logout_requests: requests.logoutRequests,
+      };
       log('info', fields, 'janitor removed inactive login/consent requests');
     }
+    const device = await deleteExpiredDeviceRows(knex, { ...bounds, keepMs: options.requestTtlMs });
+    if (device > 0) log('info', { deleted: device }, 'janitor removed expired device codes and challenges');
   };
   const tick = () => {
     if (running) return;

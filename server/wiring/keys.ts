@@ -27,6 +27,11 @@ export function wireKeys({ config, logger }: WiringContext, storage: Storage, se
       keys: endpoints,
       ...config.flows.discovery,
       subjectTypesSupported: subjectTypesSupported(subjectIdentifierOptions(config)),
+      registrationEndpoint:
+        config.dynamicRegistration.discoveryUrl ??
+        (config.dynamicRegistration.enabled
+          ? new URL('oauth2/register', `${config.publicUrl.replace(/\/+$/, '')}/`).href
+          : undefined),
     }),
     adminHandlers: keyHandlers(endpoints),
     start: () => reportSealStatus(keys, logger),

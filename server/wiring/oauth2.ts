@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { rememberVerifiedSecrets } from '../cache/verified-secrets.js';
 import { ClientService } from '../clients/client-service.js';
+import { createRegistration } from '../clients/registration.js';
 import { secretHashUpgrade } from '../clients/secret-hash-upgrade.js';
 import type { Config } from '../config.js';
 import { Pbkdf2Hasher } from '../crypto/hasher.js';
@@ -12,13 +13,18 @@ import { clientHandlers } from '../http/admin/clients.js';
 import { oauth2AdminHandlers } from '../http/admin/oauth2.js';
 import { tokenClientOf } from '../http/cors.js';
 import type { OAuth2Endpoints } from '../http/endpoints.js';
+import { registrationHandlers } from '../http/public/registration.js';
 import { tokenHandlers } from '../http/public/token.js';
 import type { KeyManager } from '../keys/key-manager.js';
 import {
   type AudienceStrategy,
   defaultAudienceStrategy as audienceStrategy,
 } from '../oauth2/audience-strategy.js';
-import { clientAuthenticator, dummySecretHash } from '../oauth2/client-authentication.js';
+import {
+  type ClientAuthenticator,
+  clientAuthenticator,
+  dummySecretHash,
+} from '../oauth2/client-authentication.js';
 import { createClientJwks } from '../oauth2/client-jwks.js';
 import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
 import { createGrants } from '../oauth2/grants/index.js';
@@ -44,6 +50,7 @@ import {
 } from '../oidc/pairwise.js';
 import { FailedAuthenticationLockout } from '../protection/lockout.js';
 import { withLockout } from '../protection/throttled-authentication.js';
+import { TokenBuckets } from '../protection/token-bucket.js';
 import type { Feature, WiringContext } from './feature.js';
 import { outboundFetch } from './outbound.js';
 import type { Storage } from './storage.js';
@@ -66,6 +73,46 @@ export interface OAuth2Shared {
   stateless: StatelessTokens;
   /** Server-wide lifespans and options of the flow grants, as the grants read them. */
   grantSettings: Omit<GrantTokensDeps, 'idTokens'>;
+  /** The token endpoint's client authentication (with its lockout): the device authorization endpoint uses it too. */
+  authenticate: ClientAuthenticator;
+  /** `ory_dc_` device codes (RFC 8628). */
+  deviceCodes: OpaqueTokenStrategy;
+}
+
+/**
+ * RFC 7591/7592 at /oauth2/register. The per-address limits count per process, and `rate_limit.enabled`
+ * switches them off with every other limit.
+ */
+function wireRegistration(
+  config: WiringContext['config'],
+  clients: ClientService,
+  storage: Storage,
+  tokens: OpaqueTokenStrategy,
+) {
+  const limits = config.protection.rateLimit;
+  const { perAddress, failedPerAddress, windowMs } = config.dynamicRegistration.rateLimit;
+  const on = (n: number) => limits.enabled && n > 0;
+  return createRegistration({
+    enabled: config.dynamicRegistration.enabled,
+    clients,
+    store: storage.clientStore,
+    tokenKey: (token) => tokens.validate(token),
+    outbound: config.clientsHttp,
+    limits: {
+      // A bucket of `perAddress` that refills `perAddress` per window.
+      registrations: on(perAddress)
+        ? new TokenBuckets({ rate: (perAddress * 1000) / windowMs, burst: perAddress })
+        : undefined,
+      failedChecks: on(failedPerAddress)
+        ? new FailedAuthenticationLockout({
+            threshold: failedPerAddress,
+            durationMs: windowMs,
+            delayMs: 0,
+            maxKeys: limits.lockout.capacity,
+          })
+        : undefined,
+    },
+  });
 }
 
 /** `oidc.subject_identifiers.*` and the access token strategy, as server/oidc/pairwise.ts reads them. */
@@ -87,6 +134,7 @@ export function wireOAuth2(
   // Refresh tokens and codes: Hydra's opaque format with their own prefixes (ory_rt_, ory_ac_).
   const refreshTokens = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.refresh_token });
   const codes = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.authorize_code });
+  const deviceCodes = new OpaqueTokenStrategy(deps.secrets, { prefix: TOKEN_PREFIXES.device_code });
   const stateless: StatelessTokens = {
     record: jwt.statelessRecord.bind(jwt),
     revocations: storage.revocations,
@@ -106,7 +154,11 @@ export function wireOAuth2(
     hasher,
     registrationToken: registrationTokenIssuer(strategies.opaque),
     publicUrl: config.publicUrl,
-    validation: { subjectTypesSupported: subjects.typesFor, allowHttpSectorUri: config.dev },
+    validation: {
+      defaultScope: config.dynamicRegistration.defaultScope,
+      subjectTypesSupported: subjects.typesFor,
+      allowHttpSectorUri: config.dev,
+    },
     checkClient: pairwiseClientChecks({ subjects, sector: { fetch: outboundFetch(config) } }),
   });
 
@@ -147,6 +199,7 @@ export function wireOAuth2(
         },
       )
     : authenticate;
+  const registration = wireRegistration(config, clients, storage, strategies.opaque);
   const flowSettings = config.flows;
   const grantSettings: OAuth2Shared['grantSettings'] = {
     issuer: config.issuer,
@@ -190,6 +243,7 @@ export function wireOAuth2(
           keepRotatedMs: 24 * 3_600_000,
         },
         accessTokenCache: storage.tokens,
+        device: { deviceCodes, devices: storage.deviceStore, flows: storage.flowStore },
       },
       scopeStrategy,
       audienceStrategy,
@@ -234,10 +288,21 @@ export function wireOAuth2(
     deleteClientTokens: revocation.deleteClientTokens,
   };
   return {
-    publicHandlers: tokenHandlers(oauth2, audit, deps.metrics),
+    publicHandlers: {
+      ...tokenHandlers(oauth2, audit, deps.metrics),
+      ...registrationHandlers(registration, audit),
+    },
     adminHandlers: { ...clientHandlers(clients, audit), ...oauth2AdminHandlers(oauth2, audit) },
     // CORS on the public port finds a bearer token's client by introspecting it, as Hydra's oauth2cors does.
     tokenClient: tokenClientOf(introspector),
-    shared: { strategies, scopeStrategy, audienceStrategy, stateless, grantSettings },
+    shared: {
+      strategies,
+      scopeStrategy,
+      audienceStrategy,
+      stateless,
+      grantSettings,
+      authenticate: guardedAuthenticate,
+      deviceCodes,
+    },
   };
 }

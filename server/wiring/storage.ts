@@ -10,12 +10,14 @@ import { databaseHealth } from '../storage/health.js';
 import { connectionStringOf } from '../storage/knex.js';
 import { PgChangeListener } from '../storage/pg-change-listener.js';
 import { PgClientStore } from '../storage/pg-client-store.js';
+import { PgDeviceStore } from '../storage/pg-device-store.js';
 import { PgFlowStore } from '../storage/pg-flow-store.js';
 import { PgGrantStore } from '../storage/pg-grant-store.js';
 import { startJanitor } from '../storage/pg-janitor.js';
 import { PgJtiStore } from '../storage/pg-jti-store.js';
 import { PgKeyStore } from '../storage/pg-key-store.js';
 import { PgLoginSessionStore } from '../storage/pg-login-session-store.js';
+import { PgLogoutStore } from '../storage/pg-logout-store.js';
 import { PgStatelessRevocations } from '../storage/pg-stateless-revocations.js';
 import { PgAccessTokenStore } from '../storage/pg-token-store.js';
 import { PgTrustStore } from '../storage/pg-trust-store.js';
@@ -69,7 +71,9 @@ export function wireStorage({ config, knex, logger }: WiringContext) {
     // (their access-token deletions go through the token table's change feed).
     flowStore: forgettingRevokedConsents(new PgFlowStore(knex), tokens),
     loginSessions: new PgLoginSessionStore(knex),
+    logoutStore: new PgLogoutStore(knex),
     grantStore: new PgGrantStore(knex),
+    deviceStore: new PgDeviceStore(knex),
     jtiStore: new PgJtiStore(knex),
     // jwt-bearer trust relationships (RFC 7523): read once per grant, never cached.
     trustStore: new PgTrustStore(knex),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { expect } from 'chai';
-import { l1, MachineClient, OAuth2Client, TollgateProvider } from 'tollgate/cdktf';
+import { l1, MachineClient, OAuth2Client, TollgateProvider, TrustedJwtIssuer } from 'tollgate/cdktf';
 import {
   type AttributeKind,
   type AttributeTable,
@@ -15,6 +15,7 @@ import {
   OAUTH2_CLIENT_DATA_SOURCE_ATTRIBUTES,
   OAUTH2_CLIENT_RESOURCE,
   PROVIDER_CONFIG,
+  TRUSTED_JWT_GRANT_ISSUER_RESOURCE,
 } from '../../cdktf/constructs/l1/schema.js';
 import { PROVIDER_ADDRESS, terraform, writeProviderMirror } from '../helpers/terraform-run.js';
 
@@ -94,6 +95,14 @@ describe('cdktf L1 bindings match the provider schema', function () {
     expect(attributes.keys).to.include({ type: 'string', computed: true });
   });
 
+  it('resource tollgate_trusted_jwt_grant_issuer', () => {
+    const attributes: Attributes = schema.resource_schemas.tollgate_trusted_jwt_grant_issuer.block.attributes;
+    expect(bindingTypes(TRUSTED_JWT_GRANT_ISSUER_RESOURCE)).to.deep.equal(argumentTypes(attributes));
+    for (const name of ['id', 'created_at', 'public_key_set', 'public_key_kid']) {
+      expect(attributes[name], name).to.include({ type: 'string', computed: true });
+    }
+  });
+
   it('the HCL output of the constructs (cdktf synth --hcl) passes terraform validate', async () => {
     const stack = new TerraformStack(Testing.app(), 'hcl');
     new TollgateProvider(stack, 'tollgate', {
@@ -114,6 +123,13 @@ describe('cdktf L1 bindings match the provider schema', function () {
       metadata: { team: 'a' },
     });
     new l1.JwkSet(stack, 'keys', { setId: 'app', alg: 'ES256' });
+    new TrustedJwtIssuer(stack, 'partner', {
+      issuer: 'https://idp.partner.example',
+      allowAnySubject: true,
+      scopes: ['invoices.read'],
+      publicKey: { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' },
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
     const dir = join(root, 'hcl');
     mkdirSync(dir);
     writeFileSync(join(dir, 'main.tf'), Testing.synthHcl(stack, true) as string);

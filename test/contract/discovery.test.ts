@@ -27,6 +27,7 @@ describe('GET /.well-known/openid-configuration', () => {
         'implicit',
         'client_credentials',
         'refresh_token',
+        'urn:ietf:params:oauth:grant-type:device_code',
         'urn:ietf:params:oauth:grant-type:jwt-bearer',
       ],
       response_types_supported: [

@@ -24,6 +24,7 @@ const TABLES = [
   'oauth2_refresh_tokens',
   'oauth2_jti_seen',
   'trusted_jwt_issuers',
+  'oauth2_logout_requests',
 ];
 
 /** Migration name → status, parsed from `migrate sql status`. */

@@ -9,6 +9,8 @@ import { type ApiResponse, type CallOptions, call, raw } from '../helpers/api.js
 import { exchangeCode, FlowDriver, pkcePair, randomState, webClient } from '../helpers/flow-driver.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 const contract = loadContract();
 
 interface Entry {
@@ -31,7 +33,8 @@ describe('every operation of openapi.yaml answers as the contract says', functio
   const unique = (prefix: string) => `${prefix}-${process.pid}-${++n}`;
 
   before(async () => {
-    server = await startTestServer();
+    // Dynamic client registration is off by default; its operations are tested switched on.
+    server = await startTestServer({ 'oidc.dynamic_client_registration.enabled': true });
   });
   after(async () => {
     await server?.close();
@@ -49,6 +52,11 @@ describe('every operation of openapi.yaml answers as the contract says', functio
     });
     expect(created.status).to.equal(201);
     return created.body as { client_id: string; client_secret: string };
+  };
+  const registerClient = async () => {
+    const registered = await call(server, 'createOidcDynamicClient', { json: { scope: 'read' } });
+    expect(registered.status).to.equal(201);
+    return registered.body as { client_id: string; registration_access_token: string };
   };
   const issueToken = async () => {
     const client = await createClient();
@@ -125,6 +133,17 @@ describe('every operation of openapi.yaml answers as the contract says', functio
     expect(token.status, token.text).to.equal(200);
     return token.body.access_token as string;
   };
+  /** A remembered sign-in, then an OP-initiated logout of that browser: the logout challenge. */
+  const logoutChallenge = async () => {
+    const driver = new FlowDriver(server);
+    const { params } = await authorizeParams();
+    await driver.login(params, { subject: unique('op-user'), login: { remember: true } });
+    const hop = await driver.hop(new URL('/oauth2/sessions/logout', server.publicUrl).href);
+    expect(hop.status, hop.text).to.equal(302);
+    const challenge = new URL(hop.location!).searchParams.get('logout_challenge');
+    expect(challenge, hop.location).to.be.a('string');
+    return challenge!;
+  };
   /** The hidden `_csrf` field of a built-in page. */
   const csrfOf = (page: ApiResponse) => {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
@@ -133,6 +152,17 @@ describe('every operation of openapi.yaml answers as the contract says', functio
   };
   const expectLocation = (r: ApiResponse, pattern: RegExp) =>
     expect(r.headers.get('location')).to.match(pattern);
+  /** A device code's user code and a device challenge of the verification URI (RFC 8628). */
+  const deviceChallenge = async () => {
+    const client = await createClient({ grant_types: [DEVICE_GRANT] });
+    const auth = await call(server, 'oAuth2DeviceFlow', {
+      form: { client_id: client.client_id },
+      basic: [client.client_id, client.client_secret],
+    });
+    const verify = await call(server, 'performOAuth2DeviceVerificationFlow', { redirect: 'manual' });
+    const challenge = new URL(verify.headers.get('location')!).searchParams.get('device_challenge')!;
+    return { challenge, userCode: auth.body.user_code as string };
+  };
 
   const table: Record<string, Entry> = {
     createOAuth2Client: {
@@ -201,6 +231,57 @@ describe('every operation of openapi.yaml answers as the contract says', functio
         });
       },
       check: (r) => expect(r.body.client_credentials_grant_access_token_lifespan).to.equal('2h0m0s'),
+    },
+    createOidcDynamicClient: {
+      status: 201,
+      run: (alias) =>
+        call(server, 'createOidcDynamicClient', {
+          ...alias,
+          json: { client_name: 'op-dcr', grant_types: ['client_credentials'], scope: 'read' },
+        }),
+      check: (r) => {
+        expect(r.headers.get('location')).to.equal(`admin/clients/${r.body.client_id}`);
+        expect(r.body.registration_access_token).to.match(/^ory_at_/);
+      },
+    },
+    getOidcDynamicClient: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id, registration_access_token } = await registerClient();
+        return call(server, 'getOidcDynamicClient', {
+          ...alias,
+          params: { id: client_id },
+          headers: { authorization: `Bearer ${registration_access_token}` },
+        });
+      },
+      check: (r) => expect(r.body).not.to.have.any.keys('client_secret', 'metadata'),
+    },
+    setOidcDynamicClient: {
+      status: 200,
+      run: async (alias) => {
+        const { client_id, registration_access_token } = await registerClient();
+        return call(server, 'setOidcDynamicClient', {
+          ...alias,
+          params: { id: client_id },
+          headers: { authorization: `Bearer ${registration_access_token}` },
+          json: { client_name: 'op-dcr-replaced', scope: 'read' },
+        });
+      },
+      check: (r) => {
+        expect(r.body.client_name).to.equal('op-dcr-replaced');
+        expect(r.body.registration_access_token).to.match(/^ory_at_/);
+      },
+    },
+    deleteOidcDynamicClient: {
+      status: 204,
+      run: async (alias) => {
+        const { client_id, registration_access_token } = await registerClient();
+        return call(server, 'deleteOidcDynamicClient', {
+          ...alias,
+          params: { id: client_id },
+          headers: { authorization: `Bearer ${registration_access_token}` },
+        });
+      },
     },
     introspectOAuth2Token: {
       status: 200,
@@ -569,6 +650,135 @@ describe('every operation of openapi.yaml answers as the contract says', functio
         });
       },
       check: (r) => expectLocation(r, /\/oauth2\/auth\?.*consent_verifier=/),
+    },
+    revokeOidcSession: {
+      status: 302,
+      run: (alias) => call(server, 'revokeOidcSession', { ...alias, redirect: 'manual' }),
+      check: (r) => expectLocation(r, /\/oauth2\/fallbacks\/logout\/callback$/),
+    },
+    revokeOidcSessionWithForm: {
+      status: 302,
+      run: (alias) => call(server, 'revokeOidcSessionWithForm', { ...alias, form: {}, redirect: 'manual' }),
+      check: (r) => expectLocation(r, /\/oauth2\/fallbacks\/logout\/callback$/),
+    },
+    getOAuth2FallbackLogoutCallback: {
+      status: 200,
+      run: (alias) => call(server, 'getOAuth2FallbackLogoutCallback', alias),
+      check: (r) => expect(r.text).to.include('signed out'),
+    },
+    getOAuth2LogoutRequest: {
+      status: 200,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'getOAuth2LogoutRequest', { ...alias, query: { logout_challenge: challenge } });
+      },
+      check: (r) => expect(r.body).to.include({ rp_initiated: false, client: null }),
+    },
+    acceptOAuth2LogoutRequest: {
+      status: 200,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'acceptOAuth2LogoutRequest', {
+          ...alias,
+          query: { logout_challenge: challenge },
+        });
+      },
+      check: (r) => expect(r.body.redirect_to).to.match(/\/oauth2\/sessions\/logout\?logout_verifier=/),
+    },
+    rejectOAuth2LogoutRequest: {
+      status: 204,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'rejectOAuth2LogoutRequest', {
+          ...alias,
+          query: { logout_challenge: challenge },
+        });
+      },
+    },
+    getDevLogout: {
+      status: 200,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        return call(server, 'getDevLogout', { ...alias, query: { logout_challenge: challenge } });
+      },
+      check: (r) => expect(r.text).to.match(/name="_csrf"/),
+    },
+    submitDevLogout: {
+      status: 303,
+      run: async (alias) => {
+        const challenge = await logoutChallenge();
+        const page = await call(server, 'getDevLogout', { query: { logout_challenge: challenge } });
+        return call(server, 'submitDevLogout', {
+          ...alias,
+          form: { challenge, _csrf: csrfOf(page), action: 'accept' },
+          redirect: 'manual',
+        });
+      },
+      check: (r) => expectLocation(r, /\/oauth2\/sessions\/logout\?logout_verifier=/),
+    },
+    // The device authorization grant (RFC 8628).
+    oAuth2DeviceFlow: {
+      status: 200,
+      run: async (alias) => {
+        const client = await createClient({ grant_types: [DEVICE_GRANT] });
+        return call(server, 'oAuth2DeviceFlow', {
+          ...alias,
+          form: { client_id: client.client_id, scope: 'read' },
+          basic: [client.client_id, client.client_secret],
+        });
+      },
+      check: (r) => expect(r.body.device_code).to.match(/^ory_dc_/),
+    },
+    performOAuth2DeviceVerificationFlow: {
+      status: 302,
+      run: (alias) =>
+        call(server, 'performOAuth2DeviceVerificationFlow', {
+          ...alias,
+          query: { user_code: 'BCDF-GHJK' },
+          redirect: 'manual',
+        }),
+      check: (r) => expectLocation(r, /\/oauth2\/fallbacks\/device\?device_challenge=.*user_code=BCDF-GHJK/),
+    },
+    acceptUserCodeRequest: {
+      status: 200,
+      run: async (alias) => {
+        const { challenge, userCode } = await deviceChallenge();
+        return call(server, 'acceptUserCodeRequest', {
+          ...alias,
+          query: { device_challenge: challenge },
+          json: { user_code: userCode },
+        });
+      },
+      check: (r) =>
+        expect(r.body.redirect_to).to.match(/\/oauth2\/device\/verify\?client_id=.*device_verifier=/),
+    },
+    getDevDeviceVerification: {
+      status: 200,
+      run: async (alias) => {
+        const { challenge } = await deviceChallenge();
+        return call(server, 'getDevDeviceVerification', { ...alias, query: { device_challenge: challenge } });
+      },
+      check: (r) => expect(r.text).to.match(/name="_csrf"/),
+    },
+    submitDevDeviceVerification: {
+      status: 303,
+      run: async (alias) => {
+        const { challenge, userCode } = await deviceChallenge();
+        const page = await call(server, 'getDevDeviceVerification', {
+          query: { device_challenge: challenge },
+        });
+        return call(server, 'submitDevDeviceVerification', {
+          ...alias,
+          form: { device_challenge: challenge, _csrf: csrfOf(page), user_code: userCode },
+          redirect: 'manual',
+        });
+      },
+      check: (r) => expectLocation(r, /\/oauth2\/device\/verify\?client_id=.*device_verifier=/),
+    },
+    getDevDeviceDone: {
+      status: 200,
+      run: (alias) => call(server, 'getDevDeviceDone', { ...alias, query: { client_id: 'a-device' } }),
+      check: (r) => expect(r.text).to.match(/role="status"/),
     },
   };
 

@@ -251,7 +251,7 @@ describe('POST /oauth2/token (client_credentials), end to end', () => {
     it('an unknown grant type: 400 unsupported_grant_type (a deliberate difference from Hydra)', async () => {
       for (const grant_type of [
         'password',
-        'urn:ietf:params:oauth:grant-type:device_code',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
         'client_credentials foo',
         'CLIENT_CREDENTIALS',
       ]) {

@@ -75,7 +75,8 @@ export class FlowDriver {
     }
     const text = await response.text();
     const location = response.headers.get('location') ?? undefined;
-    if (new URL(target).pathname.startsWith('/oauth2/auth')) {
+    const checked = new URL(target).pathname;
+    if (checked.startsWith('/oauth2/auth') || checked.startsWith('/oauth2/sessions/logout')) {
       const problem = contractProblem(
         init.method ?? 'GET',
         target,

@@ -98,7 +98,11 @@ describe('Terraform provider process: go-plugin handshake and mutual TLS', funct
       string,
       { block: { attributes: { name: string; write_only: boolean }[] } }
     >;
-    expect(Object.keys(resources)).to.have.members(['tollgate_oauth2_client', 'tollgate_jwk_set']);
+    expect(Object.keys(resources)).to.have.members([
+      'tollgate_oauth2_client',
+      'tollgate_jwk_set',
+      'tollgate_trusted_jwt_grant_issuer',
+    ]);
     const wo = resources.tollgate_oauth2_client!.block.attributes.find((a) => a.name === 'client_secret_wo');
     expect(wo?.write_only).to.equal(true);
     expect(Object.keys(schema.data_source_schemas as object)).to.deep.equal(['tollgate_oauth2_client']);

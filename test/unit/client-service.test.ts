@@ -27,7 +27,7 @@ function setup(publicUrl = 'http://127.0.0.1:4444/') {
     hasher,
     registrationToken: () => {
       tokens++;
-      return `ory_at_token${tokens}.sig${tokens}`;
+      return { token: `ory_at_token${tokens}.sig${tokens}`, signature: `key${tokens}` };
     },
     publicUrl,
     now: () => clock,

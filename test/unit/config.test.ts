@@ -276,6 +276,7 @@ describe('configuration (Hydra keys, environment, --config file)', () => {
       loginCsrf: 'ory_hydra_login_csrf',
       consentCsrf: 'ory_hydra_consent_csrf',
       session: 'ory_hydra_session',
+      deviceCsrf: 'ory_hydra_device_csrf',
     });
     expect(config.flows.devUsers).to.deep.equal([{ email: 'foo@bar.com', password: 'foobar' }]);
     expect(config.cors.enabled).to.equal(false);

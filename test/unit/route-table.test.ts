@@ -141,6 +141,7 @@ describe('route table from the contract', () => {
       'delete /admin/oauth2/tokens',
       'delete /oauth2/auth/sessions/consent',
       'delete /oauth2/auth/sessions/login',
+      'delete /oauth2/register/{id}',
       'delete /oauth2/tokens',
       'get /admin/oauth2/auth/requests/consent',
       'get /admin/oauth2/auth/requests/login',
@@ -148,9 +149,11 @@ describe('route table from the contract', () => {
       'get /oauth2/auth/requests/consent',
       'get /oauth2/auth/requests/login',
       'get /oauth2/auth/sessions/consent',
+      'get /oauth2/register/{id}',
       'get /userinfo',
       'post /admin/oauth2/introspect',
       'post /oauth2/introspect',
+      'post /oauth2/register',
       'post /oauth2/revoke',
       'post /oauth2/token',
       'post /userinfo',
@@ -162,6 +165,7 @@ describe('route table from the contract', () => {
       'put /oauth2/auth/requests/consent/reject',
       'put /oauth2/auth/requests/login/accept',
       'put /oauth2/auth/requests/login/reject',
+      'put /oauth2/register/{id}',
     ]);
     const pages = Object.keys(styles).filter((route) => styles[route] === 'html');
     expect(pages.sort()).to.deep.equal([

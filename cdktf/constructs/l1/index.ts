@@ -7,3 +7,7 @@ export {
   type Oauth2ClientConfig,
 } from './oauth2-client.js';
 export { PROVIDER_SOURCE, TollgateProvider, type TollgateProviderConfig } from './provider.js';
+export {
+  TrustedJwtGrantIssuer,
+  type TrustedJwtGrantIssuerConfig,
+} from './trusted-jwt-grant-issuer.js';

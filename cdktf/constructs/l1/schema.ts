@@ -130,6 +130,16 @@ export const JWK_SET_RESOURCE: AttributeTable = {
   kid: 'string',
 };
 
+/** Resource `tollgate_trusted_jwt_grant_issuer` (every argument forces replacement). */
+export const TRUSTED_JWT_GRANT_ISSUER_RESOURCE: AttributeTable = {
+  issuer: 'string',
+  subject: 'string',
+  allow_any_subject: 'bool',
+  scope: 'set',
+  jwk: 'string',
+  expires_at: 'string',
+};
+
 /** The `provider "tollgate"` block. */
 export const PROVIDER_CONFIG: AttributeTable = {
   endpoint: 'string',

@@ -133,5 +133,7 @@ export function notConfiguredHandlers() {
     submitDevLogin: page('urls.login'),
     getDevConsent: page('urls.consent'),
     submitDevConsent: page('urls.consent'),
+    getDevLogout: page('urls.logout'),
+    submitDevLogout: page('urls.logout'),
   };
 }

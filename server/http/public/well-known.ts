@@ -14,6 +14,11 @@ export interface DiscoveryOptions {
   supportedScope?: readonly string[];
   /** `oidc.subject_identifiers.supported_types` in effect (oidc/pairwise.ts subjectTypesSupported); [public] when absent. */
   subjectTypesSupported?: readonly string[];
+  /**
+   * `registration_endpoint`: Hydra advertises `webfinger.oidc_discovery.client_registration_url` only;
+   * Tollgate also advertises its own /oauth2/register while dynamic registration is enabled.
+   */
+  registrationEndpoint?: string;
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)];
@@ -46,13 +51,14 @@ export function discoveryDocument(
       'token id_token code',
     ],
     claims_supported: unique(['sub', ...(options.supportedClaims ?? [])]),
-    // Hydra also lists the device grant. Hydra serves jwt-bearer (RFC 7523) without listing it; Tollgate lists
-    // it (RFC 8414 §2), so clients that read discovery find it.
+    // As Hydra v25 lists them; Hydra serves jwt-bearer (RFC 7523) without listing it, Tollgate lists it
+    // (RFC 8414 §2), so clients that read discovery find it.
     grant_types_supported: [
       'authorization_code',
       'implicit',
       'client_credentials',
       'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
       'urn:ietf:params:oauth:grant-type:jwt-bearer',
     ],
     response_modes_supported: ['query', 'fragment', 'form_post'],
@@ -87,6 +93,9 @@ export function discoveryDocument(
     // RFC 8414 §2: the private_key_jwt algorithms (token_endpoint_auth_signing_alg). Hydra has no such field, so
     // it comes after Hydra's fields.
     token_endpoint_auth_signing_alg_values_supported: [...AUTH_TOKEN_SIGNING_ALGS],
+    ...(options.registrationEndpoint !== undefined && {
+      registration_endpoint: options.registrationEndpoint,
+    }),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import type { OpaqueTokens } from '../token-strategies.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { type ClientCredentialsDeps, clientCredentialsGrant } from './client-credentials.js';
+import { type DeviceCodeDeps, deviceCodeGrant } from './device-code.js';
 import { type JwtBearerOptions, jwtBearerGrant } from './jwt-bearer.js';
 import { refreshTokenGrant } from './refresh-token.js';
 
@@ -27,6 +28,8 @@ export interface FlowGrantDeps {
   rotation: RotationPolicy;
   /** The access-token cache (TokenCache), so that revocation and rotation take effect on this replica at once. */
   accessTokenCache?: AccessTokenCache;
+  /** The device authorization grant (RFC 8628); absent: not served. */
+  device?: Pick<DeviceCodeDeps, 'deviceCodes' | 'devices' | 'flows'>;
 }
 
 /** Without `flows`, only client_credentials is served; without `jwtBearer`, no RFC 7523 grant. */
@@ -39,6 +42,7 @@ export function createGrants(deps: GrantDeps): GrantHandler[] {
     const minter = createTokenMinter({ ...deps, ...flows });
     grants.push(authorizationCodeGrant({ ...flows, minter }));
     grants.push(refreshTokenGrant({ ...deps, ...flows, minter }));
+    if (flows.device) grants.push(deviceCodeGrant({ ...flows, ...flows.device, minter }));
   }
   if (deps.jwtBearer) grants.push(jwtBearerGrant({ ...deps, ...deps.jwtBearer }));
   return grants;
