@@ -144,8 +144,10 @@ export function createLogout(deps: LogoutDeps): Logout {
   ): Promise<AuthorizeReply> {
     const now = clock();
     const challenge = newChallenge();
-    // skip_logout_consent: the request is accepted without the UI (Hydra's oauth2/handler.go).
-    const skip = client?.document.skip_logout_consent === true;
+    // skip_logout_consent: the request is accepted without the UI (Hydra's oauth2/handler.go), but only with a
+    // valid id_token_hint: without one the OP MUST ask (RP-Initiated Logout 1.0 §2), and any site can name a
+    // client_id.
+    const skip = fields.rp_initiated && client?.document.skip_logout_consent === true;
     await deps.store.create({
       challenge,
       verifier_hash: hashVerifier(verifierOf(challenge)),

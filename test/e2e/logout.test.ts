@@ -572,6 +572,16 @@ describe('OpenID Connect logout, end to end', function () {
     expect(await loginSkipped(driver, client)).to.equal(false);
   });
 
+  it('skip_logout_consent needs id_token_hint: client_id alone (a cross-site link) still asks the user', async () => {
+    // RP-Initiated Logout 1.0 §2: without id_token_hint the OP MUST ask; anyone can name a client_id.
+    const client = await rpClient({ skip_logout_consent: true });
+    const driver = new FlowDriver(server);
+    await signIn(driver, client);
+    const challenge = challengeOf(await driver.hop(logoutUrl({ client_id: client.client_id })));
+    expect(challenge).to.be.a('string').and.not.equal('');
+    expect(await loginSkipped(driver, client)).to.equal(true);
+  });
+
   describe('back-channel delivery', () => {
     it('retries a failing relying party a bounded number of times, then logs without the token', async () => {
       const client = await rpClient({}, 'fail');
