@@ -141,13 +141,13 @@ export function createLogout(deps: LogoutDeps): Logout {
     session: LoginSession,
     fields: Pick<LogoutRequest, 'client_id' | 'request_url' | 'post_logout_redirect_uri' | 'rp_initiated'>,
     client: StoredClient | null,
+    maySkip = false,
   ): Promise<AuthorizeReply> {
     const now = clock();
     const challenge = newChallenge();
-    // skip_logout_consent: the request is accepted without the UI (Hydra's oauth2/handler.go), but only with a
-    // valid id_token_hint: without one the OP MUST ask (RP-Initiated Logout 1.0 §2), and any site can name a
-    // client_id.
-    const skip = fields.rp_initiated && client?.document.skip_logout_consent === true;
+    // skip_logout_consent: the request is accepted without the UI (Hydra's oauth2/handler.go), but only when
+    // the caller allows it (maySkip: a valid id_token_hint that this browser's session does not contradict).
+    const skip = maySkip && client?.document.skip_logout_consent === true;
     await deps.store.create({
       challenge,
       verifier_hash: hashVerifier(verifierOf(challenge)),
@@ -259,6 +259,10 @@ export function createLogout(deps: LogoutDeps): Logout {
     // already (a second logout): straight to the post-logout URI, as there is nothing left to end.
     const session = await deps.sessions.get(sid, now);
     if (!session) return redirect(target);
+    // RP-Initiated Logout 1.0 §2: the OP MUST ask when the hint does not belong to the browser's session (and
+    // without a hint at all, when any site can name a client_id): else any ID token clears a visitor's cookie.
+    const cookieSid = deps.cookies.readSession(input.cookies);
+    const browser = cookieSid && cookieSid !== sid ? await deps.sessions.get(cookieSid, now) : null;
     return open(
       session,
       {
@@ -268,6 +272,7 @@ export function createLogout(deps: LogoutDeps): Logout {
         rp_initiated: true,
       },
       client,
+      browser === null || browser.subject === session.subject,
     );
   }
 

@@ -582,6 +582,31 @@ describe('OpenID Connect logout, end to end', function () {
     expect(await loginSkipped(driver, client)).to.equal(true);
   });
 
+  it("skip_logout_consent does not sign a browser out without asking when the hint is another user's", async () => {
+    // RP-Initiated Logout 1.0 §2: the OP MUST ask when the ID token does not belong to the browser's session;
+    // else a site holding any ID token of its own could clear every visitor's session cookie.
+    const client = await rpClient({ skip_logout_consent: true });
+    const mallory = new FlowDriver(server);
+    const { params } = await mallory.login(
+      {
+        client_id: client.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        state: randomState(),
+        nonce: 'nonce-0123456789',
+      },
+      { subject: 'mallory@example.com', login: { remember: true } },
+    );
+    const res = await exchangeCode(server, client, { code: params.get('code')!, redirect_uri: REDIRECT });
+    const victim = new FlowDriver(server);
+    await signIn(victim, client);
+    const start = await victim.hop(logoutUrl({ id_token_hint: res.body.id_token as string }));
+    challengeOf(start);
+    expect(hasSessionCookie(victim)).to.equal(true);
+    expect(await loginSkipped(victim, client)).to.equal(true);
+  });
+
   describe('back-channel delivery', () => {
     it('retries a failing relying party a bounded number of times, then logs without the token', async () => {
       const client = await rpClient({}, 'fail');
