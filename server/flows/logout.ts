@@ -237,6 +237,12 @@ export function createLogout(deps: LogoutDeps): Logout {
       return fail('Logout failed because query parameter id_token_hint is missing sub claim.');
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    // RP-Initiated Logout 1.0 §2: with both, the client_id must be the one the ID token was issued to.
+    if (clientId !== '' && !audiences.includes(clientId)) {
+      return fail(
+        'Logout failed because query parameter client_id does not match the audience of id_token_hint.',
+      );
+    }
     let client: StoredClient | null = null;
     for (const aud of audiences) {
       if (typeof aud !== 'string' || aud === '') continue;

@@ -387,6 +387,14 @@ describe('OpenID Connect logout, end to end', function () {
         { client_id: 'no-such-client', post_logout_redirect_uri: LOGGED_OUT },
         /client_id does not name a registered/,
       ));
+
+    it("a client_id that is not the hint's audience (RP-Initiated Logout 1.0 §2)", async () => {
+      const other = await rpClient();
+      await expectError(
+        { id_token_hint: idToken, client_id: other.client_id, post_logout_redirect_uri: LOGGED_OUT },
+        /client_id does not match the audience of id_token_hint/,
+      );
+    });
   });
 
   describe('admin logout requests', () => {
