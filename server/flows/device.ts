@@ -144,6 +144,11 @@ export class FailureBudget {
     this.roll(now.getTime());
     this.failures++;
   }
+
+  /** Gives back an attempt reserved with fail() that turned out to be the right code. */
+  refund() {
+    if (this.failures > 0) this.failures--;
+  }
 }
 
 /** The authorization request a device flow's login and consent steps read: no redirect URI, no response type. */
@@ -428,12 +433,14 @@ export function createDeviceFlow(deps: DeviceFlowDeps): DeviceFlow {
           'Too many wrong user codes were entered on this server in the last minute; try again shortly.',
         );
       }
+      // The attempt is counted before the lookup is awaited: concurrent guesses must not all pass the check.
+      budget.fail(now);
       const wellFormed =
         [...normalised].length === deps.userCodes.length &&
         [...normalised].every((c) => deps.userCodes.characterSet.includes(c));
       const code = wellFormed ? await deps.devices.openCodeByUserCode(signature, now) : null;
+      if (code) budget.refund();
       if (!code) {
-        budget.fail(now);
         const failures = await deps.devices.failAttempt(challenge.challenge);
         deps.log?.('device.user_code_failed', { failures });
         if (failures !== null && failures >= deps.limits.perChallenge)

@@ -141,11 +141,13 @@ export function createLogout(deps: LogoutDeps): Logout {
     session: LoginSession,
     fields: Pick<LogoutRequest, 'client_id' | 'request_url' | 'post_logout_redirect_uri' | 'rp_initiated'>,
     client: StoredClient | null,
+    maySkip = false,
   ): Promise<AuthorizeReply> {
     const now = clock();
     const challenge = newChallenge();
-    // skip_logout_consent: the request is accepted without the UI (Hydra's oauth2/handler.go).
-    const skip = client?.document.skip_logout_consent === true;
+    // skip_logout_consent: the request is accepted without the UI (Hydra's oauth2/handler.go), but only when
+    // the caller allows it (maySkip: a valid id_token_hint that this browser's session does not contradict).
+    const skip = maySkip && client?.document.skip_logout_consent === true;
     await deps.store.create({
       challenge,
       verifier_hash: hashVerifier(verifierOf(challenge)),
@@ -235,6 +237,12 @@ export function createLogout(deps: LogoutDeps): Logout {
       return fail('Logout failed because query parameter id_token_hint is missing sub claim.');
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    // RP-Initiated Logout 1.0 §2: with both, the client_id must be the one the ID token was issued to.
+    if (clientId !== '' && !audiences.includes(clientId)) {
+      return fail(
+        'Logout failed because query parameter client_id does not match the audience of id_token_hint.',
+      );
+    }
     let client: StoredClient | null = null;
     for (const aud of audiences) {
       if (typeof aud !== 'string' || aud === '') continue;
@@ -257,6 +265,10 @@ export function createLogout(deps: LogoutDeps): Logout {
     // already (a second logout): straight to the post-logout URI, as there is nothing left to end.
     const session = await deps.sessions.get(sid, now);
     if (!session) return redirect(target);
+    // RP-Initiated Logout 1.0 §2: the OP MUST ask when the hint does not belong to the browser's session (and
+    // without a hint at all, when any site can name a client_id): else any ID token clears a visitor's cookie.
+    const cookieSid = deps.cookies.readSession(input.cookies);
+    const browser = cookieSid && cookieSid !== sid ? await deps.sessions.get(cookieSid, now) : null;
     return open(
       session,
       {
@@ -266,6 +278,7 @@ export function createLogout(deps: LogoutDeps): Logout {
         rp_initiated: true,
       },
       client,
+      browser === null || browser.subject === session.subject,
     );
   }
 

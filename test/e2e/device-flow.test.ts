@@ -421,3 +421,30 @@ describe('device authorization grant: expiry and the global guessing budget', ()
     expect(Number(res.headers.get('retry-after'))).to.be.within(1, 60);
   });
 });
+
+describe('device authorization grant: the guessing budget under concurrent guesses', () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({
+      'urls.login': 'http://127.0.0.1:9/login',
+      'urls.consent': 'http://127.0.0.1:9/consent',
+      'rate_limit.device_user_code.per_minute': 4,
+      'rate_limit.device_user_code.per_challenge': 1000,
+    });
+  });
+  after(() => server?.close());
+
+  it('looks up no more wrong codes than the budget allows, even when they arrive at once', async () => {
+    const verify = `${server.publicUrl}/oauth2/device/verify`;
+    const challenges = await Promise.all(
+      Array.from({ length: 6 }, () => openVerification(new FlowDriver(server), verify)),
+    );
+    const guesses = challenges.flatMap(({ challenge }) =>
+      Array.from({ length: 5 }, (_, i) => acceptUserCode(server, challenge, `ZZZZ-ZZZ${'BCDFG'[i]}`)),
+    );
+    const statuses = (await Promise.all(guesses)).map((r) => r.status);
+    expect(statuses.filter((s) => s === 400).length, statuses.join(' ')).to.equal(4);
+    expect(statuses.filter((s) => s === 429).length, statuses.join(' ')).to.equal(26);
+  });
+});

@@ -387,6 +387,14 @@ describe('OpenID Connect logout, end to end', function () {
         { client_id: 'no-such-client', post_logout_redirect_uri: LOGGED_OUT },
         /client_id does not name a registered/,
       ));
+
+    it("a client_id that is not the hint's audience (RP-Initiated Logout 1.0 §2)", async () => {
+      const other = await rpClient();
+      await expectError(
+        { id_token_hint: idToken, client_id: other.client_id, post_logout_redirect_uri: LOGGED_OUT },
+        /client_id does not match the audience of id_token_hint/,
+      );
+    });
   });
 
   describe('admin logout requests', () => {
@@ -570,6 +578,41 @@ describe('OpenID Connect logout, end to end', function () {
     const done = await driver.hop(start.location!);
     expect(done.location).to.equal(`${LOGGED_OUT}?state=skip`);
     expect(await loginSkipped(driver, client)).to.equal(false);
+  });
+
+  it('skip_logout_consent needs id_token_hint: client_id alone (a cross-site link) still asks the user', async () => {
+    // RP-Initiated Logout 1.0 §2: without id_token_hint the OP MUST ask; anyone can name a client_id.
+    const client = await rpClient({ skip_logout_consent: true });
+    const driver = new FlowDriver(server);
+    await signIn(driver, client);
+    const challenge = challengeOf(await driver.hop(logoutUrl({ client_id: client.client_id })));
+    expect(challenge).to.be.a('string').and.not.equal('');
+    expect(await loginSkipped(driver, client)).to.equal(true);
+  });
+
+  it("skip_logout_consent does not sign a browser out without asking when the hint is another user's", async () => {
+    // RP-Initiated Logout 1.0 §2: the OP MUST ask when the ID token does not belong to the browser's session;
+    // else a site holding any ID token of its own could clear every visitor's session cookie.
+    const client = await rpClient({ skip_logout_consent: true });
+    const mallory = new FlowDriver(server);
+    const { params } = await mallory.login(
+      {
+        client_id: client.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        state: randomState(),
+        nonce: 'nonce-0123456789',
+      },
+      { subject: 'mallory@example.com', login: { remember: true } },
+    );
+    const res = await exchangeCode(server, client, { code: params.get('code')!, redirect_uri: REDIRECT });
+    const victim = new FlowDriver(server);
+    await signIn(victim, client);
+    const start = await victim.hop(logoutUrl({ id_token_hint: res.body.id_token as string }));
+    challengeOf(start);
+    expect(hasSessionCookie(victim)).to.equal(true);
+    expect(await loginSkipped(victim, client)).to.equal(true);
   });
 
   describe('back-channel delivery', () => {
