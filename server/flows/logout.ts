@@ -14,6 +14,7 @@ import type { StoredClient } from '../clients/client.js';
 import { deriveKey } from '../crypto/secrets.js';
 import { escapeHtml } from '../html.js';
 import { InvalidRequest, NotFoundError, OAuth2Error, RequestUnauthorized } from '../oauth2/errors.js';
+import { endpointUrl } from '../urls.js';
 import { deriveVerifier, hashVerifier, newChallenge } from './challenges.js';
 import type { FlowCookies } from './cookies.js';
 import { setQuery } from './login-consent.js';
@@ -120,7 +121,7 @@ export function createLogout(deps: LogoutDeps): Logout {
   const key = deriveKey(deps.secrets[0]!);
   const verifierOf = (challenge: string) => deriveVerifier(key, 'logout', challenge);
   const verifierUrl = (challenge: string) =>
-    setQuery(new URL('oauth2/sessions/logout', deps.urls.publicUrl.replace(/\/?$/, '/')).href, {
+    setQuery(endpointUrl(deps.urls.publicUrl, 'oauth2/sessions/logout'), {
       logout_verifier: verifierOf(challenge),
     });
   const redirect = (location: string, cookies: string[] = []): AuthorizeReply => ({

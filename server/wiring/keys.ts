@@ -5,6 +5,7 @@ import type { KeyEndpoints } from '../http/endpoints.js';
 import { wellKnownHandlers } from '../http/public/well-known.js';
 import { KeyManager, keyEndpoints } from '../keys/key-manager.js';
 import { reportSealStatus } from '../keys/seal-report.js';
+import { endpointUrl } from '../urls.js';
 import type { Feature, WiringContext } from './feature.js';
 import type { Storage } from './storage.js';
 
@@ -26,9 +27,7 @@ export function wireKeys({ config, logger }: WiringContext, storage: Storage, se
       ...config.flows.discovery,
       registrationEndpoint:
         config.dynamicRegistration.discoveryUrl ??
-        (config.dynamicRegistration.enabled
-          ? new URL('oauth2/register', `${config.publicUrl.replace(/\/+$/, '')}/`).href
-          : undefined),
+        (config.dynamicRegistration.enabled ? endpointUrl(config.publicUrl, 'oauth2/register') : undefined),
     }),
     adminHandlers: keyHandlers(endpoints),
     start: () => reportSealStatus(keys, logger),
