@@ -10,6 +10,7 @@ import { DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from './crypto/has
 import { TrustedProxyError, trustedProxyList } from './http/source-address.js';
 import type { AccessTokenStrategyName } from './oauth2/ports.js';
 import type { HookTarget } from './oauth2/token-hooks.js';
+import { endpointUrl } from './urls.js';
 
 export interface Config {
   /** `dsn`: unset → persistent embedded PostgreSQL under `.tollgate/`; `memory` → throwaway; else postgres://… */
@@ -710,7 +711,7 @@ function jwtBearer(raw: Raw): Config['jwtBearer'] {
 const MAX_SESSION_MS = 180 * 24 * 3600_000;
 
 function flows(raw: Raw, publicUrl: string, dev: boolean): FlowsConfig {
-  const fallback = (path: string) => new URL(`oauth2/fallbacks/${path}`, withSlash(publicUrl)).href;
+  const fallback = (path: string) => endpointUrl(publicUrl, `oauth2/fallbacks/${path}`);
   const url = (key: Key, path: string) => {
     const value = str(raw, key, fallback(path));
     checkUrl(key, value, true);
@@ -841,8 +842,6 @@ function device(
     },
   };
 }
-
-const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
 function cookieName(raw: Raw, key: Key, fallback: string): string {
   const name = str(raw, key, fallback);

@@ -22,6 +22,7 @@ import {
 import { dedupe, type Form, fields, formValue, isEmptyForm, splitSpaceList } from '../oauth2/form.js';
 import type { ScopeStrategy } from '../oauth2/scope-strategy.js';
 import type { OpaqueTokens } from '../oauth2/token-strategies.js';
+import { endpointUrl } from '../urls.js';
 import { newChallenge, newCsrf } from './challenges.js';
 import { CSRF_HINTS, createFlowCookies, diagnoseCsrf, type FlowCookieOptions } from './cookies.js';
 import type { DeviceStore } from './device-ports.js';
@@ -175,8 +176,7 @@ export function deviceAuthorizeRequest(
   };
 }
 
-const verifyUrl = (publicUrl: string) => new URL('oauth2/device/verify', withSlash(publicUrl)).href;
-const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+const verifyUrl = (publicUrl: string) => endpointUrl(publicUrl, 'oauth2/device/verify');
 
 /**
  * Where the device flow's login and consent steps end: errors are thrown (Hydra writes them to the browser as

@@ -14,6 +14,7 @@ import type { StoredClient } from '../clients/client.js';
 import { deriveKey } from '../crypto/secrets.js';
 import { escapeHtml } from '../html.js';
 import { InvalidRequest, NotFoundError, OAuth2Error, RequestUnauthorized } from '../oauth2/errors.js';
+import { endpointUrl } from '../urls.js';
 import { deriveVerifier, hashVerifier, newChallenge } from './challenges.js';
 import type { FlowCookies } from './cookies.js';
 import { setQuery } from './login-consent.js';
@@ -114,13 +115,17 @@ ${frames}
 `;
 }
 
+// Hydra's wording, verbatim (its typo included): clients may match on it.
+const UNREGISTERED_POST_LOGOUT_URI =
+  'Logout failed because query parameter post_logout_redirect_uri is not a whitelisted as a post_logout_redirect_uri for the client.';
+
 export function createLogout(deps: LogoutDeps): Logout {
   const clock = deps.clock ?? (() => new Date());
   if (deps.secrets.length === 0) throw new Error('the logout verifiers need a secret');
   const key = deriveKey(deps.secrets[0]!);
   const verifierOf = (challenge: string) => deriveVerifier(key, 'logout', challenge);
   const verifierUrl = (challenge: string) =>
-    setQuery(new URL('oauth2/sessions/logout', deps.urls.publicUrl.replace(/\/?$/, '/')).href, {
+    setQuery(endpointUrl(deps.urls.publicUrl, 'oauth2/sessions/logout'), {
       logout_verifier: verifierOf(challenge),
     });
   const redirect = (location: string, cookies: string[] = []): AuthorizeReply => ({
@@ -181,6 +186,9 @@ export function createLogout(deps: LogoutDeps): Logout {
     const clientId = p.client_id ?? '';
     const now = clock();
     let target = deps.urls.postLogoutRedirect;
+    // The client's registered post_logout_redirect_uri with state; the default when none was asked for.
+    const clientTarget = (client: StoredClient): string | null =>
+      requested === '' ? target : clientRedirect(client, requested, state);
 
     if (hint === '') {
       let client: StoredClient | null = null;
@@ -192,15 +200,9 @@ export function createLogout(deps: LogoutDeps): Logout {
             'Logout failed because query parameter client_id does not name a registered OAuth 2.0 Client.',
           );
         }
-        if (requested !== '') {
-          const to = clientRedirect(client, requested, state);
-          if (to === null) {
-            return fail(
-              'Logout failed because query parameter post_logout_redirect_uri is not a whitelisted as a post_logout_redirect_uri for the client.',
-            );
-          }
-          target = to;
-        }
+        const to = clientTarget(client);
+        if (to === null) return fail(UNREGISTERED_POST_LOGOUT_URI);
+        target = to;
       } else {
         if (state !== '') {
           return fail('Logout failed because query parameter state is set but id_token_hint is missing.');
@@ -252,15 +254,9 @@ export function createLogout(deps: LogoutDeps): Logout {
     if (!client) {
       return fail('Logout failed because none of the listed audiences is a registered OAuth 2.0 Client.');
     }
-    if (requested !== '') {
-      const to = clientRedirect(client, requested, state);
-      if (to === null) {
-        return fail(
-          'Logout failed because query parameter post_logout_redirect_uri is not a whitelisted as a post_logout_redirect_uri for the client.',
-        );
-      }
-      target = to;
-    }
+    const to = clientTarget(client);
+    if (to === null) return fail(UNREGISTERED_POST_LOGOUT_URI);
+    target = to;
     // Any session the sid names, remembered or not (Hydra asks only for remembered ones, ory/hydra#3132). Gone
     // already (a second logout): straight to the post-logout URI, as there is nothing left to end.
     const session = await deps.sessions.get(sid, now);

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { DeviceChallengeRecord, DeviceCodeRecord, DeviceStore } from '../flows/device-ports.js';
 import type { IssuedTokens } from '../flows/ports.js';
 import { pg } from './pg-errors.js';
-import { insertTokens } from './pg-grant-store.js';
+import { redeemOnce } from './pg-grant-store.js';
 
 const CODES = 'oauth2_device_codes';
 const CHALLENGES = 'oauth2_device_challenges';
@@ -79,18 +79,7 @@ export class PgDeviceStore implements DeviceStore {
   }
 
   redeem(signature: string, tokens: IssuedTokens, now: Date): Promise<boolean> {
-    return pg(() =>
-      this.db.transaction(async (trx) => {
-        const used = await trx(CODES)
-          .where({ signature })
-          .whereNull('used_at')
-          .update({ used_at: now })
-          .returning('signature');
-        if (used.length === 0) return false;
-        await insertTokens(trx, tokens);
-        return true;
-      }),
-    );
+    return pg(() => this.db.transaction((trx) => redeemOnce(trx, CODES, signature, tokens, now)));
   }
 
   createChallenge(challenge: DeviceChallengeRecord): Promise<void> {

@@ -43,6 +43,27 @@ export async function insertTokens(trx: Knex.Transaction, tokens: IssuedTokens):
   if (tokens.refresh) await trx(REFRESH).insert(refreshRow(tokens.refresh));
 }
 
+/**
+ * Marks a one-time code (an authorization or device code) used and stores the tokens it buys, in the caller's
+ * transaction; false when the code was used already, so two concurrent redemptions issue tokens once.
+ */
+export async function redeemOnce(
+  trx: Knex.Transaction,
+  table: string,
+  signature: string,
+  tokens: IssuedTokens,
+  now: Date,
+): Promise<boolean> {
+  const used = await trx(table)
+    .where({ signature })
+    .whereNull('used_at')
+    .update({ used_at: now })
+    .returning('signature');
+  if (used.length === 0) return false;
+  await insertTokens(trx, tokens);
+  return true;
+}
+
 export class PgGrantStore implements GrantStore {
   constructor(private readonly db: Knex) {}
 
@@ -68,14 +89,7 @@ export class PgGrantStore implements GrantStore {
   redeemCode(signature: string, tokens: IssuedTokens, now: Date): Promise<RedeemOutcome> {
     return pg(() =>
       this.db.transaction(async (trx) => {
-        const used = await trx(CODES)
-          .where({ signature })
-          .whereNull('used_at')
-          .update({ used_at: now })
-          .returning('signature');
-        if (used.length === 0) return 'reused';
-        await insertTokens(trx, tokens);
-        return 'issued';
+        return (await redeemOnce(trx, CODES, signature, tokens, now)) ? 'issued' : 'reused';
       }),
     );
   }

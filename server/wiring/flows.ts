@@ -26,6 +26,7 @@ import { isRefreshToken } from '../oauth2/introspection.js';
 import { createBackchannelLogout } from '../oidc/backchannel-logout.js';
 import type { IdTokenSigner } from '../oidc/id-token.js';
 import { accessTokenLookup, createUserinfo } from '../oidc/userinfo.js';
+import { endpointUrl } from '../urls.js';
 import type { Feature, WiringContext } from './feature.js';
 import type { OAuth2Shared } from './oauth2.js';
 import { outboundFetch } from './outbound.js';
@@ -175,7 +176,7 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
             csrfKey: createHmac('sha256', config.secretsSystem[0] ?? '')
               .update('tollgate dev-ui csrf')
               .digest(),
-            verificationUri: new URL('oauth2/device/verify', withSlash(config.publicUrl)).href,
+            verificationUri: endpointUrl(config.publicUrl, 'oauth2/device/verify'),
           })
         : (devDeviceNotConfigured() as Handlers)),
     },
@@ -194,8 +195,6 @@ export function wireFlows({ config, logger }: WiringContext, deps: FlowDependenc
     },
   };
 }
-
-const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
 /**
  * The device authorization grant (RFC 8628): its own login and consent engine (errors as JSON, success to

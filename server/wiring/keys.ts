@@ -6,6 +6,7 @@ import { wellKnownHandlers } from '../http/public/well-known.js';
 import { KeyManager, keyEndpoints } from '../keys/key-manager.js';
 import { reportSealStatus } from '../keys/seal-report.js';
 import { subjectTypesSupported } from '../oidc/pairwise.js';
+import { endpointUrl } from '../urls.js';
 import type { Feature, WiringContext } from './feature.js';
 import { subjectIdentifierOptions } from './oauth2.js';
 import type { Storage } from './storage.js';
@@ -29,9 +30,7 @@ export function wireKeys({ config, logger }: WiringContext, storage: Storage, se
       subjectTypesSupported: subjectTypesSupported(subjectIdentifierOptions(config)),
       registrationEndpoint:
         config.dynamicRegistration.discoveryUrl ??
-        (config.dynamicRegistration.enabled
-          ? new URL('oauth2/register', `${config.publicUrl.replace(/\/+$/, '')}/`).href
-          : undefined),
+        (config.dynamicRegistration.enabled ? endpointUrl(config.publicUrl, 'oauth2/register') : undefined),
     }),
     adminHandlers: keyHandlers(endpoints),
     start: () => reportSealStatus(keys, logger),

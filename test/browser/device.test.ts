@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createAdminClient } from '../../sdk/index.js';
+import type { DeviceAuthorization } from '../helpers/device.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser/', import.meta.url));
@@ -25,15 +26,6 @@ async function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Start {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
 
 /** What a command-line tool does (RFC 8628 §3.1, §3.4–3.5): ask for a code, show it, poll until an answer. */
 class DevicePoller {
@@ -56,14 +48,17 @@ class DevicePoller {
     });
   }
 
-  async start(): Promise<Start> {
+  async start(): Promise<DeviceAuthorization> {
     const res = await this.post('oauth2/device/auth', { client_id: this.clientId, scope: SCOPE });
     expect(res.status).to.equal(200);
-    return (await res.json()) as Start;
+    return (await res.json()) as DeviceAuthorization;
   }
 
   /** Polls every `interval` seconds (5 more after each slow_down) until tokens or an error other than pending. */
-  async poll(start: Start, maxPolls = Number.POSITIVE_INFINITY): Promise<Record<string, string>> {
+  async poll(
+    start: DeviceAuthorization,
+    maxPolls = Number.POSITIVE_INFINITY,
+  ): Promise<Record<string, string>> {
     let interval = start.interval;
     for (let n = 1; ; n++) {
       await sleep(interval * 1000);

@@ -6,11 +6,11 @@ import { NetworkError, OAuth2ApiError } from '../../../sdk/errors.js';
 import { checkCsrf, csrfToken } from '../../dev-ui/csrf.js';
 import { deviceCodePage, deviceDonePage } from '../../dev-ui/device-pages.js';
 import { messagePage } from '../../dev-ui/pages.js';
-import { PAGE_HEADERS } from '../../dev-ui/render.js';
 import { setQuery } from '../../flows/login-consent.js';
 import { TemporarilyUnavailable } from '../../oauth2/errors.js';
 import type { Handlers } from '../operations.js';
 import { notConfiguredPage } from './authorize.js';
+import { see, show, text } from './dev-ui-responses.js';
 
 export interface DevDeviceDeps {
   /** The admin API's base URL, read per request: the admin port is known only once it listens. */
@@ -21,20 +21,6 @@ export interface DevDeviceDeps {
   /** `<public>/oauth2/device/verify`: a visit without a device challenge goes there for one. */
   verificationUri: string;
 }
-
-type Page = { status: 200 | 400; body: string; headers: Record<string, string> };
-type SeeOther = { status: 303; body: undefined; headers: Record<string, string> };
-
-const show = (status: Page['status'], body: string): Page => ({ status, body, headers: { ...PAGE_HEADERS } });
-const see = (location: string): SeeOther => ({
-  status: 303,
-  body: undefined,
-  headers: { Location: location },
-});
-const text = (value: unknown): string => {
-  const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === 'string' ? v : '';
-};
 
 const WRONG_CODE = 'That code is not valid or has expired. Check the code shown on your device.';
 const TOO_MANY = 'Too many wrong codes were entered. Wait a minute, then try again.';

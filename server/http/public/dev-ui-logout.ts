@@ -6,22 +6,10 @@ import { NetworkError, OAuth2ApiError } from '../../../sdk/errors.js';
 import { checkCsrf, csrfToken } from '../../dev-ui/csrf.js';
 import { logoutPage, stillSignedInPage } from '../../dev-ui/logout-page.js';
 import { messagePage } from '../../dev-ui/pages.js';
-import { PAGE_HEADERS } from '../../dev-ui/render.js';
 import { TemporarilyUnavailable } from '../../oauth2/errors.js';
 import type { Handlers } from '../operations.js';
 import type { DevUiDeps } from './dev-ui.js';
-
-type Page = { status: 200 | 400; body: string; headers: Record<string, string> };
-type SeeOther = { status: 303; body: undefined; headers: Record<string, string> };
-
-const show = (status: Page['status'], body: string): Page => ({ status, body, headers: { ...PAGE_HEADERS } });
-const see = (location: string): SeeOther => ({
-  status: 303,
-  body: undefined,
-  headers: { Location: location },
-});
-const text = (value: unknown): string =>
-  typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '';
+import { type Page, type SeeOther, see, show, text } from './dev-ui-responses.js';
 
 const LOGOUT = '/admin/oauth2/auth/requests/logout';
 

@@ -6,7 +6,6 @@ import { NetworkError, OAuth2ApiError } from '../../../sdk/errors.js';
 import { isGone, type LoginConsent, type LoginRequest, loginConsent } from '../../../sdk/login-consent.js';
 import { checkCsrf, csrfToken, type FormPurpose } from '../../dev-ui/csrf.js';
 import { type ClientView, consentPage, loginPage, messagePage } from '../../dev-ui/pages.js';
-import { PAGE_HEADERS } from '../../dev-ui/render.js';
 import {
   authenticate,
   DEFAULT_DEV_USERS,
@@ -16,6 +15,7 @@ import {
 } from '../../dev-ui/users.js';
 import { TemporarilyUnavailable } from '../../oauth2/errors.js';
 import type { Handlers } from '../operations.js';
+import { list, type Page, type SeeOther, see, show, text } from './dev-ui-responses.js';
 
 export interface DevUiDeps {
   /** The admin API's base URL, read per request: the admin port is known only once it listens. */
@@ -28,24 +28,7 @@ export interface DevUiDeps {
   users?: readonly DevUser[];
 }
 
-type Page = { status: 200 | 400; body: string; headers: Record<string, string> };
-type SeeOther = { status: 303; body: undefined; headers: Record<string, string> };
-
-const show = (status: Page['status'], body: string): Page => ({ status, body, headers: { ...PAGE_HEADERS } });
-const see = (location: string): SeeOther => ({
-  status: 303,
-  body: undefined,
-  headers: { Location: location },
-});
-
 const WRONG_PASSWORD = 'The email address or password is not correct.';
-
-/** A form field: a string, or an array when repeated (a checkbox group); anything else counts as absent. */
-function list(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-const text = (value: unknown): string => list(value)[0] ?? '';
 
 export function devUiHandlers(deps: DevUiDeps) {
   const users = deps.users ?? DEFAULT_DEV_USERS;

@@ -6,6 +6,7 @@ import { signedOutPage } from '../../dev-ui/logout-page.js';
 import { PAGE_HEADERS } from '../../dev-ui/render.js';
 import { encodeGoValues } from '../../flows/authorize-response.js';
 import type { Logout } from '../../flows/logout.js';
+import { endpointUrl } from '../../urls.js';
 import type { Handlers, Reply } from '../operations.js';
 import { authorizeHttpReply } from './authorize.js';
 
@@ -22,7 +23,7 @@ function formValues(sources: (Record<string, unknown> | undefined)[]): Record<st
 }
 
 export function logoutHandlers(logout: Logout, publicUrl: string) {
-  const endpoint = new URL('oauth2/sessions/logout', publicUrl.replace(/\/?$/, '/')).href;
+  const endpoint = endpointUrl(publicUrl, 'oauth2/sessions/logout');
   const requestUrl = (params: Record<string, string>) => {
     const query = encodeGoValues(new Map(Object.entries(params).map(([k, v]) => [k, [v]])));
     return query ? `${endpoint}?${query}` : endpoint;

@@ -7,6 +7,7 @@ import { parseDurationMs } from '../../../sdk/duration.js';
 import type { StoredClient } from '../../clients/client.js';
 import type { TrustRecord, TrustStore } from '../../trust/ports.js';
 import { TRUST_LIMITS } from '../../trust/trust-service.js';
+import { endpointUrl } from '../../urls.js';
 import type { AudienceStrategy } from '../audience-strategy.js';
 import { requestedAudiences } from '../audience-strategy.js';
 import { InvalidGrant, InvalidRequest, InvalidScope, JtiKnown } from '../errors.js';
@@ -267,7 +268,7 @@ function allowedAudiences(
  * issuer URL, with or without its trailing slash (RFC 7523 §3 item 3 allows either).
  */
 export function jwtBearerAudiences(publicUrl: string, issuer: string): string[] {
-  const tokenUrl = new URL('oauth2/token', publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href;
+  const tokenUrl = endpointUrl(publicUrl, 'oauth2/token');
   const bare = issuer.replace(/\/+$/, '');
   return dedupe([tokenUrl, issuer, bare, `${bare}/`]);
 }
