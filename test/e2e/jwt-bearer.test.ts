@@ -326,6 +326,13 @@ describe('POST /oauth2/token (urn:ietf:params:oauth:grant-type:jwt-bearer), end 
           ),
         ));
 
+    it('6. times beyond what a date can hold (exp, nbf, iat): invalid_grant, never a 500', async () => {
+      for (const claims of [{ exp: 1e20 }, { nbf: 1e20 }, { iat: -1e20 }]) {
+        const res = await grant({ assertion: await assertion(rs, claims) });
+        expectOAuth2Error(res, 400, 'invalid_grant');
+      }
+    });
+
     it('6. jti missing (oauth2.grant.jwt.jti_optional is false by default)', () =>
       assertion(rs, { jti: undefined }).then((a) =>
         refused(

@@ -77,8 +77,12 @@ function readClaims(payload: Record<string, unknown>): Claims | null {
   };
 }
 
+/** The latest instant a Date can hold: a hostile `exp`, `nbf` or `iat` beyond it is named as this bound. */
+const MAX_DATE_MS = 8.64e15;
 const rfc3339 = (seconds: number) =>
-  new Date(Math.floor(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  new Date(Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, Math.floor(seconds) * 1000)))
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
 const assertionClaim = (text: string) => new InvalidGrant(`The JWT in "assertion" request parameter ${text}`);
 
 export function jwtBearerGrant(deps: JwtBearerDeps) {
