@@ -111,6 +111,26 @@ function sameKey(stored: string, presented: string): boolean {
 const retryAfter = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /**
+ * What a per-address limit counts: an IPv4 address (also in its IPv4-mapped IPv6 form), or an IPv6 caller's
+ * /64, since one subscriber routinely holds a whole /64 (RFC 6177) and could otherwise pick a new address for
+ * every request.
+ */
+function limitKey(source: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(source);
+  if (mapped) return digestKey(mapped[1] as string);
+  if (isIP(source) !== 6) return digestKey(source);
+  const [head = '', tail] = source.replace(/%.*$/, '').split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const prefix = groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16));
+  return digestKey(`${prefix.join(':')}::/64`);
+}
+
+/**
  * Hydra's `ValidateDynamicRegistration`, before the common validation: the fields only an administrator sets.
  * `metadata` is refused whenever its key is sent (Go decodes even `null` into a non-nil RawMessage).
  */
@@ -175,7 +195,7 @@ export function createRegistration(deps: RegistrationDeps) {
    * any lookup, so a forged token costs no query and answers alike for known and unknown ids.
    */
   async function authorized(request: ManagementRequest): Promise<StoredClient> {
-    const source = digestKey(request.source);
+    const source = limitKey(request.source);
     if (failedChecks) {
       const wait = failedChecks.lockedFor(source) || failedChecks.fullFor(source);
       if (wait > 0) {
@@ -204,7 +224,7 @@ export function createRegistration(deps: RegistrationDeps) {
     async register(input: OAuth2ClientInputWire, source: string): Promise<OAuth2ClientWire> {
       requireEnabled();
       if (registrations) {
-        const wait = registrations.take(digestKey(source));
+        const wait = registrations.take(limitKey(source));
         if (wait > 0) {
           throw new TooManyRequests(
             retryAfter(wait),

@@ -481,6 +481,13 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       expect((await register('203.0.113.2')).status).to.equal(201);
     });
 
+    it('counts an IPv6 caller by its /64: new addresses of one network do not buy more registrations', async () => {
+      expect((await register('2001:db8:1:2::1')).status).to.equal(201);
+      expect((await register('2001:db8:1:2:aaaa::2')).status).to.equal(201);
+      expect((await register('2001:db8:1:2:ffff:1:2:3')).status).to.equal(429);
+      expect((await register('2001:db8:1:3::1')).status).to.equal(201);
+    });
+
     it('refuses an address after too many failed token checks, even with the right token; another address is unaffected', async () => {
       const { body: client } = await register('203.0.113.3');
       const path = `/oauth2/register/${client.client_id}`;
