@@ -194,9 +194,10 @@ export function jwtBearerGrant(deps: JwtBearerDeps) {
       }
 
       // RFC 7523 §3 item 7: a jti is used once. Claimed after the scope check, so that a refused request does not
-      // burn it; remembered until the assertion expires, never beyond max_ttl from now.
+      // burn it; remembered until the assertion expires (as Hydra), even when that is beyond max_ttl from now:
+      // max_ttl bounds exp − iat, and iat may lie in the future.
       if (claims.jti !== '') {
-        const until = Math.min((claims.exp as number) * 1000, now.getTime() + deps.maxTtlMs);
+        const until = Math.min((claims.exp as number) * 1000, MAX_DATE_MS);
         if (!(await deps.jti.claim(claims.jti, new Date(until)))) throw new JtiKnown();
       }
 
