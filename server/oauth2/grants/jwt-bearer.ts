@@ -2,7 +2,7 @@
 // the client's grant types, the assertion, its iss and sub, the trusted key and its signature, the claims (aud,
 // exp, nbf, iat, max_ttl, jti), the trusted scopes, then the token. Hydra's messages throughout. Where Tollgate
 // differs (docs/jwt-bearer.md): an expired trust relationship is refused on the `kid` path too, `aud` may also
-// be the issuer URL, and a replayed `jti` is remembered until the assertion expires, within `max_ttl`.
+// be the issuer URL, and a `jti` is claimed only once the scopes pass.
 import { parseDurationMs } from '../../../sdk/duration.js';
 import type { StoredClient } from '../../clients/client.js';
 import type { TrustRecord, TrustStore } from '../../trust/ports.js';
