@@ -17,7 +17,13 @@ import {
 } from '../oauth2/errors.js';
 import type { FailedAuthenticationLockout } from '../protection/lockout.js';
 import type { TokenBuckets } from '../protection/token-bucket.js';
-import type { Client, OAuth2ClientInputWire, OAuth2ClientWire, StoredClient } from './client.js';
+import {
+  type Client,
+  LIFESPAN_FIELDS,
+  type OAuth2ClientInputWire,
+  type OAuth2ClientWire,
+  type StoredClient,
+} from './client.js';
 import { readClient, renderClient } from './client-codec.js';
 import type { ClientService } from './client-service.js';
 import type { ClientStore } from './ports.js';
@@ -143,6 +149,10 @@ function refuseAdminFields(input: unknown, client: Client): void {
   }
   if (client.skip_consent) throw new DynamicFieldRefused('skip_consent');
   if (client.skip_logout_consent === true) throw new DynamicFieldRefused('skip_logout_consent');
+  // Tollgate: token lifespans are the administrator's (Hydra sets them apart, PUT /admin/clients/{id}/lifespans);
+  // Hydra's registration takes them, which lets anyone register a client that issues itself year-long tokens.
+  const lifespan = LIFESPAN_FIELDS.find((f) => client[f] != null);
+  if (lifespan) throw new DynamicFieldRefused(lifespan);
 }
 
 /** The URLs of a client that the server fetches or posts to (Hydra checks jwks_uri, backchannel_logout_uri, request_uris). */

@@ -277,6 +277,14 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
             error_description: "'skip_logout_consent' cannot be set for dynamic client registration",
           },
         ],
+        [
+          { client_credentials_grant_access_token_lifespan: '87600h' },
+          {
+            error: 'invalid_request',
+            error_description:
+              "'client_credentials_grant_access_token_lifespan' cannot be set for dynamic client registration",
+          },
+        ],
       ];
       const owner = `refused-${process.pid}`;
       for (const [fields, body] of refusals) {
@@ -289,7 +297,12 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       });
       expect(await listed.json()).to.deep.equal([]);
       // false and null are what an unset field reads as: accepted.
-      const plain = await register({ ...MACHINE, skip_consent: false, skip_logout_consent: null });
+      const plain = await register({
+        ...MACHINE,
+        skip_consent: false,
+        skip_logout_consent: null,
+        refresh_token_grant_access_token_lifespan: null,
+      });
       expect(plain.status).to.equal(201);
     });
 
