@@ -140,7 +140,7 @@ function limitKey(source: string): string {
  * Hydra's `ValidateDynamicRegistration`, before the common validation: the fields only an administrator sets.
  * `metadata` is refused whenever its key is sent (Go decodes even `null` into a non-nil RawMessage).
  */
-function refuseAdminFields(input: unknown, client: Client): void {
+function refuseAdminFields(input: unknown, client: Client, current?: Client): void {
   if (isObject(input) && input.metadata !== undefined) {
     throw new InvalidClientMetadata('"metadata" cannot be set for dynamic client registration');
   }
@@ -151,7 +151,8 @@ function refuseAdminFields(input: unknown, client: Client): void {
   if (client.skip_logout_consent === true) throw new DynamicFieldRefused('skip_logout_consent');
   // Tollgate: token lifespans are the administrator's (Hydra sets them apart, PUT /admin/clients/{id}/lifespans);
   // Hydra's registration takes them, which lets anyone register a client that issues itself year-long tokens.
-  const lifespan = LIFESPAN_FIELDS.find((f) => client[f] != null);
+  // A PUT may send back what the administrator set (RFC 7592 §2.2 replaces with the full document read).
+  const lifespan = LIFESPAN_FIELDS.find((f) => client[f] != null && client[f] !== current?.[f]);
   if (lifespan) throw new DynamicFieldRefused(lifespan);
 }
 
@@ -272,7 +273,7 @@ export function createRegistration(deps: RegistrationDeps) {
       const stored = await authorized(request);
       const { client, secret } = readClient(input);
       if (secret !== '') throw new Forbidden(OWN_SECRET);
-      refuseAdminFields(input, client);
+      refuseAdminFields(input, client, clientFromStored(stored));
       refusePrivateUrls(client);
       const key = stored.registration_token_signature!;
       try {

@@ -373,6 +373,30 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       expect(read.body.skip_consent).to.equal(false);
     });
 
+    it('takes back on PUT the lifespans an administrator set, and refuses others', async () => {
+      const { body: client } = await register(MACHINE);
+      const lifespans = await fetch(
+        new URL(`/admin/clients/${client.client_id}/lifespans`, server.adminUrl),
+        {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ client_credentials_grant_access_token_lifespan: '2h' }),
+        },
+      );
+      expect(lifespans.status).to.equal(200);
+      const read = await manage('GET', client.client_id, client.registration_access_token);
+      expect(read.body.client_credentials_grant_access_token_lifespan).to.equal('2h0m0s');
+      const { created_at, updated_at, ...document } = read.body;
+      const echoed = await manage('PUT', client.client_id, client.registration_access_token, document);
+      expect(echoed.status, JSON.stringify(echoed.body)).to.equal(200);
+      const longer = await manage('PUT', client.client_id, echoed.body.registration_access_token, {
+        ...document,
+        client_credentials_grant_access_token_lifespan: '87600h',
+      });
+      expect(longer.status).to.equal(400);
+      expect(longer.body.error).to.equal('invalid_request');
+    });
+
     it('answers every failed check with the same 401, whatever failed', async () => {
       const { body: a } = await register(MACHINE);
       const { body: b } = await register(MACHINE);
