@@ -273,12 +273,17 @@ export function createRegistration(deps: RegistrationDeps) {
       const stored = await authorized(request);
       const { client, secret } = readClient(input);
       if (secret !== '') throw new Forbidden(OWN_SECRET);
-      refuseAdminFields(input, client, clientFromStored(stored));
+      const current = clientFromStored(stored);
+      refuseAdminFields(input, client, current);
       refusePrivateUrls(client);
+      // The administrator's lifespans stay when the replacement leaves them out (else the client would get the
+      // server's default, which may be longer).
+      const kept: OAuth2ClientInputWire = { ...input };
+      for (const f of LIFESPAN_FIELDS) if (client[f] == null && current[f] != null) kept[f] = current[f];
       const key = stored.registration_token_signature!;
       try {
         // Checked again under the row lock: a concurrent PUT with the same token may have replaced it.
-        return await deps.clients.setRegistered(stored.client_id, input, (existing) => {
+        return await deps.clients.setRegistered(stored.client_id, kept, (existing) => {
           if (!matches(existing, key)) throw new RegistrationUnauthorized();
         });
       } catch (err) {

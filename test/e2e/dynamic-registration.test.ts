@@ -395,6 +395,10 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       });
       expect(longer.status).to.equal(400);
       expect(longer.body.error).to.equal('invalid_request');
+      // Leaving them out does not erase them either: the client would get the server's longer default.
+      const omitted = await manage('PUT', client.client_id, echoed.body.registration_access_token, MACHINE);
+      expect(omitted.status).to.equal(200);
+      expect(omitted.body.client_credentials_grant_access_token_lifespan).to.equal('2h0m0s');
     });
 
     it('answers every failed check with the same 401, whatever failed', async () => {
