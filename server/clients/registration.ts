@@ -17,7 +17,13 @@ import {
 } from '../oauth2/errors.js';
 import type { FailedAuthenticationLockout } from '../protection/lockout.js';
 import type { TokenBuckets } from '../protection/token-bucket.js';
-import type { Client, OAuth2ClientInputWire, OAuth2ClientWire, StoredClient } from './client.js';
+import {
+  type Client,
+  LIFESPAN_FIELDS,
+  type OAuth2ClientInputWire,
+  type OAuth2ClientWire,
+  type StoredClient,
+} from './client.js';
 import { readClient, renderClient } from './client-codec.js';
 import type { ClientService } from './client-service.js';
 import type { ClientStore } from './ports.js';
@@ -111,10 +117,30 @@ function sameKey(stored: string, presented: string): boolean {
 const retryAfter = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /**
+ * What a per-address limit counts: an IPv4 address (also in its IPv4-mapped IPv6 form), or an IPv6 caller's
+ * /64, since one subscriber routinely holds a whole /64 (RFC 6177) and could otherwise pick a new address for
+ * every request.
+ */
+function limitKey(source: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(source);
+  if (mapped) return digestKey(mapped[1] as string);
+  if (isIP(source) !== 6) return digestKey(source);
+  const [head = '', tail] = source.replace(/%.*$/, '').split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const prefix = groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16));
+  return digestKey(`${prefix.join(':')}::/64`);
+}
+
+/**
  * Hydra's `ValidateDynamicRegistration`, before the common validation: the fields only an administrator sets.
  * `metadata` is refused whenever its key is sent (Go decodes even `null` into a non-nil RawMessage).
  */
-function refuseAdminFields(input: unknown, client: Client): void {
+function refuseAdminFields(input: unknown, client: Client, current?: Client): void {
   if (isObject(input) && input.metadata !== undefined) {
     throw new InvalidClientMetadata('"metadata" cannot be set for dynamic client registration');
   }
@@ -123,6 +149,11 @@ function refuseAdminFields(input: unknown, client: Client): void {
   }
   if (client.skip_consent) throw new DynamicFieldRefused('skip_consent');
   if (client.skip_logout_consent === true) throw new DynamicFieldRefused('skip_logout_consent');
+  // Tollgate: token lifespans are the administrator's (Hydra sets them apart, PUT /admin/clients/{id}/lifespans);
+  // Hydra's registration takes them, which lets anyone register a client that issues itself year-long tokens.
+  // A PUT may send back what the administrator set (RFC 7592 §2.2 replaces with the full document read).
+  const lifespan = LIFESPAN_FIELDS.find((f) => client[f] != null && client[f] !== current?.[f]);
+  if (lifespan) throw new DynamicFieldRefused(lifespan);
 }
 
 /** The URLs of a client that the server fetches or posts to (Hydra checks jwks_uri, backchannel_logout_uri, request_uris). */
@@ -175,7 +206,7 @@ export function createRegistration(deps: RegistrationDeps) {
    * any lookup, so a forged token costs no query and answers alike for known and unknown ids.
    */
   async function authorized(request: ManagementRequest): Promise<StoredClient> {
-    const source = digestKey(request.source);
+    const source = limitKey(request.source);
     if (failedChecks) {
       const wait = failedChecks.lockedFor(source) || failedChecks.fullFor(source);
       if (wait > 0) {
@@ -204,7 +235,7 @@ export function createRegistration(deps: RegistrationDeps) {
     async register(input: OAuth2ClientInputWire, source: string): Promise<OAuth2ClientWire> {
       requireEnabled();
       if (registrations) {
-        const wait = registrations.take(digestKey(source));
+        const wait = registrations.take(limitKey(source));
         if (wait > 0) {
           throw new TooManyRequests(
             retryAfter(wait),
@@ -242,12 +273,17 @@ export function createRegistration(deps: RegistrationDeps) {
       const stored = await authorized(request);
       const { client, secret } = readClient(input);
       if (secret !== '') throw new Forbidden(OWN_SECRET);
-      refuseAdminFields(input, client);
+      const current = clientFromStored(stored);
+      refuseAdminFields(input, client, current);
       refusePrivateUrls(client);
+      // The administrator's lifespans stay when the replacement leaves them out (else the client would get the
+      // server's default, which may be longer).
+      const kept: OAuth2ClientInputWire = { ...input };
+      for (const f of LIFESPAN_FIELDS) if (client[f] == null && current[f] != null) kept[f] = current[f];
       const key = stored.registration_token_signature!;
       try {
         // Checked again under the row lock: a concurrent PUT with the same token may have replaced it.
-        return await deps.clients.setRegistered(stored.client_id, input, (existing) => {
+        return await deps.clients.setRegistered(stored.client_id, kept, (existing) => {
           if (!matches(existing, key)) throw new RegistrationUnauthorized();
         });
       } catch (err) {

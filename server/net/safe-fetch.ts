@@ -232,6 +232,7 @@ const V6_BLOCKED: Range[] = [
   [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 128], // ::1 loopback
   [[0x01, 0x00, 0, 0, 0, 0, 0, 0], 64], // discard-only, RFC 6666
   [[0x20, 0x01, 0x0d, 0xb8], 32], // documentation
+  [[0x00, 0x64, 0xff, 0x9b, 0x00, 0x01], 48], // local-use IPv4/IPv6 translation, RFC 8215
   [[0xfc], 7], // unique local
   [[0xfe, 0x80], 10], // link-local
   [[0xfe, 0xc0], 10], // site-local (deprecated)
@@ -249,10 +250,11 @@ export function isPublicAddress(address: string): boolean {
   return embedded ? !V4_BLOCKED.some((r) => inRange(embedded, r)) : true;
 }
 
-/** The IPv4 address inside IPv4-mapped, IPv4-compatible, NAT64 (RFC 6052), 6to4 and Teredo addresses. */
+/** The IPv4 address inside IPv4-mapped, IPv4-translated, IPv4-compatible, NAT64 (RFC 6052), 6to4 and Teredo addresses. */
 function embeddedV4(b: number[]): number[] | undefined {
   const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
   if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return b.slice(12); // ::ffff:a.b.c.d
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(10, 12)) return b.slice(12); // ::ffff:0:a.b.c.d, RFC 7915
   if (zeros(0, 12)) return b.slice(12); // ::a.b.c.d (deprecated compatible form)
   if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return b.slice(12);
   if (b[0] === 0x20 && b[1] === 0x02) return b.slice(2, 6); // 2002:aabb:ccdd::/48

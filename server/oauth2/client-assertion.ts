@@ -65,7 +65,8 @@ export async function authenticateClientAssertion(
     }
     clientId = sub;
   }
-  if (isOverlongClientId(clientId)) throw new InvalidClient();
+  // An id no client can have (a NUL, which PostgreSQL's text refuses, can come from `sub`): unknown, unqueried.
+  if (isOverlongClientId(clientId) || clientId.includes('\u0000')) throw new InvalidClient();
   const client = await deps.clients.get(clientId);
   if (!client) throw new InvalidClient();
 

@@ -277,6 +277,14 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
             error_description: "'skip_logout_consent' cannot be set for dynamic client registration",
           },
         ],
+        [
+          { client_credentials_grant_access_token_lifespan: '87600h' },
+          {
+            error: 'invalid_request',
+            error_description:
+              "'client_credentials_grant_access_token_lifespan' cannot be set for dynamic client registration",
+          },
+        ],
       ];
       const owner = `refused-${process.pid}`;
       for (const [fields, body] of refusals) {
@@ -289,7 +297,12 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       });
       expect(await listed.json()).to.deep.equal([]);
       // false and null are what an unset field reads as: accepted.
-      const plain = await register({ ...MACHINE, skip_consent: false, skip_logout_consent: null });
+      const plain = await register({
+        ...MACHINE,
+        skip_consent: false,
+        skip_logout_consent: null,
+        refresh_token_grant_access_token_lifespan: null,
+      });
       expect(plain.status).to.equal(201);
     });
 
@@ -358,6 +371,34 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       const read = await manage('GET', client.client_id, token);
       expect(read.status).to.equal(200);
       expect(read.body.skip_consent).to.equal(false);
+    });
+
+    it('takes back on PUT the lifespans an administrator set, and refuses others', async () => {
+      const { body: client } = await register(MACHINE);
+      const lifespans = await fetch(
+        new URL(`/admin/clients/${client.client_id}/lifespans`, server.adminUrl),
+        {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ client_credentials_grant_access_token_lifespan: '2h' }),
+        },
+      );
+      expect(lifespans.status).to.equal(200);
+      const read = await manage('GET', client.client_id, client.registration_access_token);
+      expect(read.body.client_credentials_grant_access_token_lifespan).to.equal('2h0m0s');
+      const { created_at, updated_at, ...document } = read.body;
+      const echoed = await manage('PUT', client.client_id, client.registration_access_token, document);
+      expect(echoed.status, JSON.stringify(echoed.body)).to.equal(200);
+      const longer = await manage('PUT', client.client_id, echoed.body.registration_access_token, {
+        ...document,
+        client_credentials_grant_access_token_lifespan: '87600h',
+      });
+      expect(longer.status).to.equal(400);
+      expect(longer.body.error).to.equal('invalid_request');
+      // Leaving them out does not erase them either: the client would get the server's longer default.
+      const omitted = await manage('PUT', client.client_id, echoed.body.registration_access_token, MACHINE);
+      expect(omitted.status).to.equal(200);
+      expect(omitted.body.client_credentials_grant_access_token_lifespan).to.equal('2h0m0s');
     });
 
     it('answers every failed check with the same 401, whatever failed', async () => {
@@ -479,6 +520,13 @@ describe('dynamic client registration (RFC 7591/7592)', function () {
       // A bucket of 2 refilled at 2 an hour: the next registration is half an hour away.
       expect(Number(refused.headers.get('retry-after'))).to.be.within(1700, 1800);
       expect((await register('203.0.113.2')).status).to.equal(201);
+    });
+
+    it('counts an IPv6 caller by its /64: new addresses of one network do not buy more registrations', async () => {
+      expect((await register('2001:db8:1:2::1')).status).to.equal(201);
+      expect((await register('2001:db8:1:2:aaaa::2')).status).to.equal(201);
+      expect((await register('2001:db8:1:2:ffff:1:2:3')).status).to.equal(429);
+      expect((await register('2001:db8:1:3::1')).status).to.equal(201);
     });
 
     it('refuses an address after too many failed token checks, even with the right token; another address is unaffected', async () => {

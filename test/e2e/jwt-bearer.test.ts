@@ -5,6 +5,9 @@
 import { KeyObject, randomUUID, sign } from 'node:crypto';
 import { expect } from 'chai';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { parsePostgresDsn } from '../../server/storage/dsn.js';
+import { createKnex } from '../../server/storage/knex.js';
+import { jtiSignature } from '../../server/storage/pg-jti-store.js';
 import { call } from '../helpers/api.js';
 import { createClient, expectOAuth2Error, introspect, tokenRequest } from '../helpers/oauth2.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -326,6 +329,13 @@ describe('POST /oauth2/token (urn:ietf:params:oauth:grant-type:jwt-bearer), end 
           ),
         ));
 
+    it('6. times beyond what a date can hold (exp, nbf, iat): invalid_grant, never a 500', async () => {
+      for (const claims of [{ exp: 1e20 }, { nbf: 1e20 }, { iat: -1e20 }]) {
+        const res = await grant({ assertion: await assertion(rs, claims) });
+        expectOAuth2Error(res, 400, 'invalid_grant');
+      }
+    });
+
     it('6. jti missing (oauth2.grant.jwt.jti_optional is false by default)', () =>
       assertion(rs, { jti: undefined }).then((a) =>
         refused(
@@ -359,6 +369,23 @@ describe('POST /oauth2/token (urn:ietf:params:oauth:grant-type:jwt-bearer), end 
         { id: other.client_id, secret: SECRET },
       );
       expectOAuth2Error(again, 400, 'jti_known');
+    });
+
+    it('a jti is remembered as long as its assertion is valid, also when iat lies beyond max_ttl from now', async () => {
+      // iat 40 days ahead, exp an hour later: within max_ttl (720h) of iat, but valid long after now + max_ttl.
+      const iat = nowSeconds() + 40 * 86_400;
+      const jti = randomUUID();
+      const res = await grant({ assertion: await assertion(rs, { jti, iat, exp: iat + 3600 }) });
+      expect(res.status, res.text).to.equal(200);
+      const knex = createKnex(parsePostgresDsn(server.dsn, 1));
+      try {
+        const row = await knex('oauth2_jti_seen')
+          .where({ signature: jtiSignature(jti) })
+          .first('expires_at');
+        expect(new Date(row.expires_at).getTime()).to.be.at.least((iat + 3600) * 1000);
+      } finally {
+        await knex.destroy();
+      }
     });
   });
 

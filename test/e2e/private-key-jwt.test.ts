@@ -316,6 +316,13 @@ describe('private_key_jwt client authentication', function () {
         'invalid_client',
         INVALID_CLIENT,
       );
+      // A sub no client id can hold (PostgreSQL's text refuses NUL) is an unknown client too, not a storage 400.
+      expectError(
+        await withAssertion(await assertion(key, 'no\u0000such')),
+        401,
+        'invalid_client',
+        INVALID_CLIENT,
+      );
     });
 
     it("another method: fosite's hint only for an assertion signed by the client's own key", async () => {

@@ -105,6 +105,9 @@ describe('safe-fetch: outbound HTTP that refuses private destinations (SSRF)', (
       '2002:7f00:1::',
       '2002:c0a8:0101::1',
       '2001:0:4136:e378:8000:63bf:80ff:fffe', // Teredo, client 127.0.0.1
+      '::ffff:0:7f00:1', // SIIT IPv4-translated (RFC 7915), 127.0.0.1
+      '::ffff:0:a9fe:a9fe', // SIIT, 169.254.169.254
+      '64:ff9b:1::a9fe:a9fe', // local-use NAT64 prefix (RFC 8215), not global
     ];
     const allowed = [
       '8.8.8.8',

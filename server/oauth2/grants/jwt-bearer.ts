@@ -2,7 +2,7 @@
 // the client's grant types, the assertion, its iss and sub, the trusted key and its signature, the claims (aud,
 // exp, nbf, iat, max_ttl, jti), the trusted scopes, then the token. Hydra's messages throughout. Where Tollgate
 // differs (docs/jwt-bearer.md): an expired trust relationship is refused on the `kid` path too, `aud` may also
-// be the issuer URL, and a replayed `jti` is remembered until the assertion expires, within `max_ttl`.
+// be the issuer URL, and a `jti` is claimed only once the scopes pass.
 import { parseDurationMs } from '../../../sdk/duration.js';
 import type { StoredClient } from '../../clients/client.js';
 import type { TrustRecord, TrustStore } from '../../trust/ports.js';
@@ -78,8 +78,12 @@ function readClaims(payload: Record<string, unknown>): Claims | null {
   };
 }
 
+/** The latest instant a Date can hold: a hostile `exp`, `nbf` or `iat` beyond it is named as this bound. */
+const MAX_DATE_MS = 8.64e15;
 const rfc3339 = (seconds: number) =>
-  new Date(Math.floor(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  new Date(Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, Math.floor(seconds) * 1000)))
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
 const assertionClaim = (text: string) => new InvalidGrant(`The JWT in "assertion" request parameter ${text}`);
 
 export function jwtBearerGrant(deps: JwtBearerDeps) {
@@ -191,9 +195,10 @@ export function jwtBearerGrant(deps: JwtBearerDeps) {
       }
 
       // RFC 7523 §3 item 7: a jti is used once. Claimed after the scope check, so that a refused request does not
-      // burn it; remembered until the assertion expires, never beyond max_ttl from now.
+      // burn it; remembered until the assertion expires (as Hydra), even when that is beyond max_ttl from now:
+      // max_ttl bounds exp − iat, and iat may lie in the future.
       if (claims.jti !== '') {
-        const until = Math.min((claims.exp as number) * 1000, now.getTime() + deps.maxTtlMs);
+        const until = Math.min((claims.exp as number) * 1000, MAX_DATE_MS);
         if (!(await deps.jti.claim(claims.jti, new Date(until)))) throw new JtiKnown();
       }
 
