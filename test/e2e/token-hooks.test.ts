@@ -10,6 +10,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { parsePostgresDsn } from '../../server/storage/dsn.js';
 import { createKnex } from '../../server/storage/knex.js';
 import { call } from '../helpers/api.js';
+import { approveDevice, DEVICE_GRANT, deviceClient, deviceCode, pollToken } from '../helpers/device.js';
 import { exchangeCode, FlowDriver, randomState, webClient } from '../helpers/flow-driver.js';
 import {
   basicHeader,
@@ -381,6 +382,68 @@ describe('token hooks (oauth2.token_hook, oauth2.refresh_token_hook)', () => {
       expect(await introspect(server, first.refresh_token!)).to.include({ active: true });
       hook.replies['/refresh'] = noContent;
       expect((await refresh(web, first.refresh_token!)).status).to.equal(200);
+    });
+  });
+
+  describe('device authorization grant (RFC 8628)', () => {
+    /** A device code approved through login and consent, with the consent's claims. */
+    async function approvedDeviceCode(client: CreatedClient) {
+      const auth = await deviceCode(server, client);
+      const done = await approveDevice(server, auth, {
+        subject: 'alice@example.com',
+        consent: { session: { access_token: { tier: 'gold' }, id_token: { email: 'alice@example.com' } } },
+      });
+      expect(done.status, done.text).to.equal(302);
+      return auth.device_code;
+    }
+
+    it('the hook sees the device grant and its 200 claims reach the access and ID tokens', async () => {
+      const client = await deviceClient(server);
+      const device = await approvedDeviceCode(client);
+      hook.replies['/token'] = claims({ hooked: 'at' }, { hooked: 'id' });
+      const res = await pollToken(server, client, device);
+      expect(res.status, res.text).to.equal(200);
+      expect(hook.received.map((r) => r.path)).to.deep.equal(['/token']);
+      const { headers, body } = hook.received[0]!;
+      expect(headers['x-api-key']).to.equal(HEADER_KEY);
+      // The device code is not among fosite's sanitized parameters.
+      expect(body.request).to.deep.equal({
+        client_id: client.client_id,
+        requested_scopes: ['openid', 'offline_access'],
+        granted_scopes: ['openid', 'offline_access'],
+        granted_audience: [],
+        grant_types: [DEVICE_GRANT],
+        payload: { grant_type: [DEVICE_GRANT] },
+      });
+      expect(body.session.extra).to.deep.equal({ tier: 'gold' });
+      expect(body.session.id_token.subject).to.equal('alice@example.com');
+      expect(body.session.id_token.id_token_claims.ext).to.include({ email: 'alice@example.com' });
+      expect((await introspect(server, res.body.access_token)).ext).to.deep.equal({
+        tier: 'gold',
+        hooked: 'at',
+      });
+      expect(claimsOf(res.body.id_token)).to.include({
+        hooked: 'id',
+        email: 'alice@example.com',
+        sub: 'alice@example.com',
+      });
+    });
+
+    it('a 403 hook makes the poll access_denied, issues nothing and leaves the device code usable', async () => {
+      const client = await deviceClient(server);
+      const device = await approvedDeviceCode(client);
+      hook.replies['/token'] = json(403, {});
+      const refused = await pollToken(server, client, device);
+      expectOAuth2Error(refused, 403, 'access_denied');
+      expect(refused.body.error_description).to.match(/HTTP 403/);
+      expect(hook.received.map((r) => r.path)).to.deep.equal(['/token']);
+      expect(await count('oauth2_access_tokens', client.client_id)).to.equal(0);
+      expect(await count('oauth2_refresh_tokens', client.client_id)).to.equal(0);
+      // A refusal is not a use: the device's next poll gets tokens once the hook agrees.
+      hook.replies['/token'] = noContent;
+      const retry = await pollToken(server, client, device);
+      expect(retry.status, retry.text).to.equal(200);
+      expect((await introspect(server, retry.body.access_token)).ext).to.deep.equal({ tier: 'gold' });
     });
   });
 

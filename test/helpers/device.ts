@@ -95,7 +95,13 @@ export async function openVerification(
 export async function approveDevice(
   server: TestServer,
   auth: DeviceAuthorization,
-  options: { subject?: string; grant?: string[]; driver?: FlowDriver } = {},
+  options: {
+    subject?: string;
+    grant?: string[];
+    driver?: FlowDriver;
+    /** More of the consent accept body, e.g. `session` claims. */
+    consent?: Record<string, unknown>;
+  } = {},
 ) {
   const driver = options.driver ?? new FlowDriver(server);
   const { challenge } = await openVerification(driver, auth.verification_uri_complete);
@@ -110,6 +116,7 @@ export async function approveDevice(
   const { challenge: consent } = await driver.toConsent(afterLogin);
   const afterConsent = await driver.decide('acceptOAuth2ConsentRequest', consent, {
     grant_scope: options.grant ?? ['openid', 'offline_access'],
+    ...options.consent,
   });
   return driver.hop(afterConsent);
 }
