@@ -25,6 +25,8 @@ const TABLES = [
   'oauth2_jti_seen',
   'trusted_jwt_issuers',
   'oauth2_logout_requests',
+  'oauth2_device_challenges',
+  'oauth2_device_codes',
 ];
 
 /** Migration name → status, parsed from `migrate sql status`. */

@@ -794,6 +794,11 @@ describe('every operation of openapi.yaml answers as the contract says', functio
       const response = await entry.run({});
       expect(response.status, response.text).to.equal(entry.status);
       entry.check?.(response);
+      // RFC 6749 §5.1: an operation the contract marks as carrying a secret, a token or a verifier is not cached.
+      if (operation?.noStore) {
+        expect(response.headers.get('cache-control'), operationId).to.match(/(^|, )no-store(,|$)/);
+        expect(response.headers.get('pragma'), operationId).to.equal('no-cache');
+      }
     });
 
     if (admin) {

@@ -1,6 +1,7 @@
 // Every response that carries a secret, a private key or a token says `Cache-Control: no-store` and
 // `Pragma: no-cache` (RFC 6749 §5.1), whatever its method: the contract marks those operations
-// (`x-tollgate-no-store`) and the one response writer obeys. Each marked operation is called here.
+// (`x-tollgate-no-store`) and the one response writer obeys. Each marked operation is called, here or (the
+// later flows') in test/contract/operations.test.ts.
 import { expect } from 'chai';
 import { loadContract } from '../../server/http/contract.js';
 import { type ApiResponse, type CallOptions, call } from '../helpers/api.js';
@@ -35,6 +36,24 @@ const FLOW_SECRET_BEARING = [
   'getOidcUserInfo',
   'postOidcUserInfo',
 ];
+/**
+ * Logout, the device flow and dynamic registration (a logout verifier, a device code or verifier, a client
+ * secret or registration token): called, and their headers checked, by test/contract/operations.test.ts.
+ */
+const CHECKED_IN_OPERATIONS_TEST = [
+  'revokeOidcSession',
+  'revokeOidcSessionWithForm',
+  'acceptOAuth2LogoutRequest',
+  'getDevLogout',
+  'submitDevLogout',
+  'oAuth2DeviceFlow',
+  'performOAuth2DeviceVerificationFlow',
+  'acceptUserCodeRequest',
+  'getDevDeviceVerification',
+  'submitDevDeviceVerification',
+  'createOidcDynamicClient',
+  'setOidcDynamicClient',
+];
 
 function expectNoStore(res: ApiResponse, operationId: string) {
   expect(res.status, `${operationId}: ${res.text.slice(0, 200)}`).to.be.within(200, 303);
@@ -51,7 +70,9 @@ describe('Cache-Control: no-store on every response with a secret, a private key
 
   it('the contract marks exactly the operations whose responses carry one', () => {
     const marked = [...loadContract().operations.values()].filter((o) => o.noStore).map((o) => o.operationId);
-    expect(marked.sort()).to.deep.equal([...SECRET_BEARING, ...FLOW_SECRET_BEARING].sort());
+    expect(marked.sort()).to.deep.equal(
+      [...SECRET_BEARING, ...FLOW_SECRET_BEARING, ...CHECKED_IN_OPERATIONS_TEST].sort(),
+    );
   });
 
   it('client create, replace and patch, which echo client_secret', async () => {

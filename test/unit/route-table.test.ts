@@ -145,13 +145,17 @@ describe('route table from the contract', () => {
       'delete /oauth2/tokens',
       'get /admin/oauth2/auth/requests/consent',
       'get /admin/oauth2/auth/requests/login',
+      'get /admin/oauth2/auth/requests/logout',
       'get /admin/oauth2/auth/sessions/consent',
       'get /oauth2/auth/requests/consent',
       'get /oauth2/auth/requests/login',
+      'get /oauth2/auth/requests/logout',
       'get /oauth2/auth/sessions/consent',
+      'get /oauth2/device/verify',
       'get /oauth2/register/{id}',
       'get /userinfo',
       'post /admin/oauth2/introspect',
+      'post /oauth2/device/auth',
       'post /oauth2/introspect',
       'post /oauth2/register',
       'post /oauth2/revoke',
@@ -159,23 +163,37 @@ describe('route table from the contract', () => {
       'post /userinfo',
       'put /admin/oauth2/auth/requests/consent/accept',
       'put /admin/oauth2/auth/requests/consent/reject',
+      'put /admin/oauth2/auth/requests/device/accept',
       'put /admin/oauth2/auth/requests/login/accept',
       'put /admin/oauth2/auth/requests/login/reject',
+      'put /admin/oauth2/auth/requests/logout/accept',
+      'put /admin/oauth2/auth/requests/logout/reject',
       'put /oauth2/auth/requests/consent/accept',
       'put /oauth2/auth/requests/consent/reject',
+      'put /oauth2/auth/requests/device/accept',
       'put /oauth2/auth/requests/login/accept',
       'put /oauth2/auth/requests/login/reject',
+      'put /oauth2/auth/requests/logout/accept',
+      'put /oauth2/auth/requests/logout/reject',
       'put /oauth2/register/{id}',
     ]);
     const pages = Object.keys(styles).filter((route) => styles[route] === 'html');
     expect(pages.sort()).to.deep.equal([
       'get /oauth2/auth',
       'get /oauth2/fallbacks/consent',
+      'get /oauth2/fallbacks/device',
+      'get /oauth2/fallbacks/device/done',
       'get /oauth2/fallbacks/error',
       'get /oauth2/fallbacks/login',
+      'get /oauth2/fallbacks/logout',
+      'get /oauth2/fallbacks/logout/callback',
+      'get /oauth2/sessions/logout',
       'post /oauth2/auth',
       'post /oauth2/fallbacks/consent',
+      'post /oauth2/fallbacks/device',
       'post /oauth2/fallbacks/login',
+      'post /oauth2/fallbacks/logout',
+      'post /oauth2/sessions/logout',
     ]);
     // Paths without parameters take their route's style, before the body is read.
     expect(['/oauth2/token', '/oauth2/introspect/', '/admin/clients'].map(table.errorStyle)).to.deep.equal([
@@ -214,9 +232,14 @@ describe('route table from the contract', () => {
     ]);
     expect(marked('devOnly')).to.deep.equal([
       'getDevConsent',
+      'getDevDeviceDone',
+      'getDevDeviceVerification',
       'getDevLogin',
+      'getDevLogout',
       'submitDevConsent',
+      'submitDevDeviceVerification',
       'submitDevLogin',
+      'submitDevLogout',
     ]);
     const withCors = (value: unknown) => () =>
       contractWith('/oauth2/token', 'post', (op) => {
