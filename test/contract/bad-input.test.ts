@@ -287,13 +287,14 @@ describe('bad input on both ports: always a 4xx JSON error, never a 5xx, and not
       });
     }
 
-    // Hydra's validator answers invalid_client_metadata with this hint. The contract declares `subject_type` an
-    // enum, but leaves value checks of client bodies to the domain validator, which words them as Hydra does.
+    // Hydra's validator answers invalid_client_metadata with this hint, naming the configured
+    // oidc.subject_identifiers.supported_types (`public` by default). The contract declares `subject_type` an enum,
+    // but leaves value checks of client bodies to the domain validator, which words them as Hydra does.
     it("subject_type magic on create answers Hydra's invalid_client_metadata body", async () => {
       const created = await call(server, 'createOAuth2Client', { json: { subject_type: 'magic' } });
       expect(created.body).to.deep.equal({
         error: 'invalid_client_metadata',
-        error_description: `${INVALID_CLIENT_METADATA} Subject type magic is not supported by server, only [public pairwise] are allowed.`,
+        error_description: `${INVALID_CLIENT_METADATA} Subject type magic is not supported by server, only [public] are allowed.`,
       });
     });
 
@@ -305,7 +306,7 @@ describe('bad input on both ports: always a 4xx JSON error, never a 5xx, and not
       expect(patched.status).to.equal(400);
       expect(patched.body).to.deep.equal({
         error: 'invalid_client_metadata',
-        error_description: `${INVALID_CLIENT_METADATA} Subject type magic is not supported by server, only [public pairwise] are allowed.`,
+        error_description: `${INVALID_CLIENT_METADATA} Subject type magic is not supported by server, only [public] are allowed.`,
       });
     });
 
