@@ -28,7 +28,7 @@ export interface ClientAssertionDeps {
   /** Keys behind `jwks_uri` (client-jwks.ts). */
   jwks: ClientJwks;
   jtis: JtiStore;
-  /** The accepted `aud` values, the token endpoint URL first (it is what the error message names first). */
+  /** The accepted `aud` values (jwt-assertion.ts assertionAudiences): the token URL, then the issuer, as named in errors. */
   audiences: string[];
   now?: () => number;
 }
@@ -218,7 +218,8 @@ async function checkClaims(decoded: DecodedJwt, clientId: string, deps: ClientAs
 
   if (!audienceMatches(claims.aud, deps.audiences)) {
     throw new InvalidClient(
-      `Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '${deps.audiences.join("' or '")}'.`,
+      // The token URL and the issuer; the other entries only spell the issuer with or without its slash.
+      `Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '${deps.audiences.slice(0, 2).join("' or '")}'.`,
     );
   }
 }

@@ -3,6 +3,8 @@
 // messages Hydra gives for its flow.
 import type { KeyObject } from 'node:crypto';
 import { importJwk, type Jwk, type JwsAlgorithm } from '../keys/jwk.js';
+import { endpointUrl } from '../urls.js';
+import { dedupe } from './form.js';
 import { decodeB64Url, isJws, jwsVerify, parseJson } from './token-strategies.js';
 
 /** Longer assertions are refused unread (a JWT with an RSA-4096 signature and generous claims is ~2 KB). */
@@ -50,6 +52,23 @@ function fits(alg: JwsAlgorithm, key: KeyObject): boolean {
   return type === 'ed25519' || type === 'ed448';
 }
 
+// A client's keys are the same objects from one request to the next (the client and jwks_uri caches hand them
+// out), so each is imported once, not per assertion; a key object that goes away takes its entry with it.
+const imported = new WeakMap<Jwk, KeyObject | null>();
+
+function publicKeyOf(jwk: Jwk): KeyObject | null {
+  let key = imported.get(jwk);
+  if (key === undefined) {
+    try {
+      key = importJwk(jwk).publicKey ?? null;
+    } catch {
+      key = null;
+    }
+    imported.set(jwk, key);
+  }
+  return key;
+}
+
 /**
  * Whether `decoded` is signed by the public key of `jwk` with the header's algorithm. A JWK that names an `alg`
  * must name the header's; malformed key material verifies nothing.
@@ -57,12 +76,17 @@ function fits(alg: JwsAlgorithm, key: KeyObject): boolean {
 export async function verifyJwtSignature(decoded: DecodedJwt, jwk: Jwk): Promise<boolean> {
   const alg = assertionAlgorithm(decoded);
   if (!alg || (jwk.alg !== undefined && jwk.alg !== alg)) return false;
-  let key: KeyObject | undefined;
-  try {
-    key = importJwk(jwk).publicKey;
-  } catch {
-    return false;
-  }
+  const key = publicKeyOf(jwk);
   if (!key || !fits(alg, key)) return false;
   return jwsVerify(alg, key, decoded.signingInput, decoded.signature);
+}
+
+/**
+ * The `aud` values a client-signed assertion may name, for client assertions and jwt-bearer grants alike:
+ * Hydra's token URL, `<public>/oauth2/token`; Tollgate also takes the issuer URL, with or without its trailing
+ * slash (RFC 7523 §3 item 3 allows either).
+ */
+export function assertionAudiences(publicUrl: string, issuer: string): string[] {
+  const bare = issuer.replace(/\/+$/, '');
+  return dedupe([endpointUrl(publicUrl, 'oauth2/token'), issuer, bare, `${bare}/`]);
 }

@@ -28,8 +28,8 @@ import {
 import { createClientJwks } from '../oauth2/client-jwks.js';
 import type { GrantTokensDeps } from '../oauth2/grant-tokens.js';
 import { createGrants } from '../oauth2/grants/index.js';
-import { jwtBearerAudiences } from '../oauth2/grants/jwt-bearer.js';
 import { createIntrospector, type StatelessTokens } from '../oauth2/introspection.js';
+import { assertionAudiences } from '../oauth2/jwt-assertion.js';
 import { authenticatedRevocation, createRevocation } from '../oauth2/revocation.js';
 import { type ScopeStrategy, scopeStrategyFor } from '../oauth2/scope-strategy.js';
 import { statelessPolicy } from '../oauth2/stateless.js';
@@ -149,6 +149,8 @@ export function wireOAuth2(
     );
   }
 
+  // Client-registered URLs (sector_identifier_uri, jwks_uri) go through the one SSRF-guarded fetch (clients.http.*).
+  const outbound = outboundFetch(config);
   const clients = new ClientService({
     store: storage.clientStore,
     hasher,
@@ -159,7 +161,7 @@ export function wireOAuth2(
       subjectTypesSupported: subjects.typesFor,
       allowHttpSectorUri: config.dev,
     },
-    checkClient: pairwiseClientChecks({ subjects, sector: { fetch: outboundFetch(config) } }),
+    checkClient: pairwiseClientChecks({ subjects, sector: { fetch: outbound } }),
   });
 
   // Looked up on the hasher at each call (not bound once), so the hashing stays observable in-process: the
@@ -180,11 +182,11 @@ export function wireOAuth2(
     verifySecret,
     unknownClientHash,
     secretVerified,
-    // private_key_jwt: the token URL is the audience Hydra accepts; the issuer is also accepted (client-assertion.ts).
+    // private_key_jwt: the token URL is the audience Hydra accepts; the issuer is also accepted (jwt-assertion.ts).
     assertions: {
-      jwks: createClientJwks({ fetch: outboundFetch(config) }),
+      jwks: createClientJwks({ fetch: outbound }),
       jtis: storage.jtiStore,
-      audiences: [...new Set([`${config.publicUrl.replace(/\/+$/, '')}/oauth2/token`, config.issuer])],
+      audiences: assertionAudiences(config.publicUrl, config.issuer),
     },
   });
   const limits = config.protection.rateLimit;
@@ -258,7 +260,7 @@ export function wireOAuth2(
       jwtBearer: {
         trust: storage.trustStore,
         jti: storage.jtiStore,
-        audiences: jwtBearerAudiences(config.publicUrl, config.issuer),
+        audiences: assertionAudiences(config.publicUrl, config.issuer),
         ...config.jwtBearer,
       },
     }),

@@ -7,7 +7,6 @@ import { parseDurationMs } from '../../../sdk/duration.js';
 import type { StoredClient } from '../../clients/client.js';
 import type { TrustRecord, TrustStore } from '../../trust/ports.js';
 import { TRUST_LIMITS } from '../../trust/trust-service.js';
-import { endpointUrl } from '../../urls.js';
 import type { AudienceStrategy } from '../audience-strategy.js';
 import { requestedAudiences } from '../audience-strategy.js';
 import { InvalidGrant, InvalidRequest, InvalidScope, JtiKnown } from '../errors.js';
@@ -266,14 +265,4 @@ function allowedAudiences(
       return false;
     }
   });
-}
-
-/**
- * The `aud` values an assertion may name: Hydra's token URL, `<public>/oauth2/token`; Tollgate also takes the
- * issuer URL, with or without its trailing slash (RFC 7523 §3 item 3 allows either).
- */
-export function jwtBearerAudiences(publicUrl: string, issuer: string): string[] {
-  const tokenUrl = endpointUrl(publicUrl, 'oauth2/token');
-  const bare = issuer.replace(/\/+$/, '');
-  return dedupe([tokenUrl, issuer, bare, `${bare}/`]);
 }
