@@ -6,6 +6,7 @@
 // which is what approves the device code: the token endpoint (grants/device-code.ts) reads the flow.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { components } from '../../sdk/generated/openapi.js';
 import type { StoredClient } from '../clients/client.js';
 import { deriveKey } from '../crypto/secrets.js';
 import type { AudienceStrategy } from '../oauth2/audience-strategy.js';
@@ -39,15 +40,8 @@ import type {
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-/** RFC 8628 §3.2 in Hydra's key order. */
-export interface DeviceAuthorizationResponse {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
+/** RFC 8628 §3.2, the contract's deviceAuthorization; authorize() builds it in Hydra's key order. */
+export type DeviceAuthorizationResponse = Required<components['schemas']['deviceAuthorization']>;
 
 export interface DeviceGuessingLimits {
   /** Wrong user codes one device challenge may try; then it is used up (410). */

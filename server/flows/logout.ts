@@ -10,6 +10,8 @@
 // Logout 1.0 §2, ory/hydra#3426); a second logout, or a second use of the verifier, lands on the post-logout
 // URI instead of an error page; and the browser's cookie is cleared, with its session ended when it is the same
 // subject's, even when another login replaced the hinted one in it (ory/hydra#3820).
+
+import type { components } from '../../sdk/generated/openapi.js';
 import type { StoredClient } from '../clients/client.js';
 import { deriveKey } from '../crypto/secrets.js';
 import { escapeHtml } from '../html.js';
@@ -59,7 +61,9 @@ export interface Logout {
     cookies: Record<string, string>;
     requestUrl: string;
   }): Promise<AuthorizeReply>;
-  getRequest(challenge: string | undefined): Promise<LogoutAdminAnswer<Record<string, unknown>>>;
+  getRequest(
+    challenge: string | undefined,
+  ): Promise<LogoutAdminAnswer<components['schemas']['oAuth2LogoutRequest']>>;
   accept(challenge: string | undefined): Promise<LogoutAdminAnswer<{ redirect_to: string }>>;
   /** 204 when rejected; 410 once used. */
   reject(
